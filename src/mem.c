@@ -1,0 +1,96 @@
+/* Guest physical memory map. See mem.h: nothing else turns a guest address
+ * into a host pointer. */
+#include <errno.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#include "mem.h"
+
+int mem_init(struct mem *m, uint64_t ram_size)
+{
+	uint64_t low;
+	void *p;
+
+	memset(m, 0, sizeof(*m));
+	if (ram_size < MEM_MIN_SIZE || ram_size > MEM_MAX_SIZE ||
+	    ram_size % 4096)
+		return -EINVAL;
+
+	/* NORESERVE: a large guest costs only the pages it touches. */
+	p = mmap(NULL, ram_size, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (p == MAP_FAILED)
+		return -errno;
+
+	m->mapping = p;
+	m->ram_size = ram_size;
+	low = ram_size < MEM_HOLE_START ? ram_size : MEM_HOLE_START;
+	m->region[0] = (struct mem_region){ .gpa = 0, .size = low, .host = p };
+	m->nr_regions = 1;
+	if (ram_size > low) {
+		m->region[1] = (struct mem_region){
+			.gpa = MEM_HOLE_END,
+			.size = ram_size - low,
+			.host = (uint8_t *)p + low,
+		};
+		m->nr_regions = 2;
+	}
+	return 0;
+}
+
+void mem_free(struct mem *m)
+{
+	if (m->mapping)
+		munmap(m->mapping, m->ram_size);
+	memset(m, 0, sizeof(*m));
+}
+
+void *mem_ptr(const struct mem *m, uint64_t gpa, uint64_t len)
+{
+	for (int i = 0; i < m->nr_regions; i++) {
+		const struct mem_region *r = &m->region[i];
+		uint64_t off;
+
+		if (gpa < r->gpa || gpa - r->gpa > r->size)
+			continue;
+		off = gpa - r->gpa;
+		/* Written so that no sum can wrap: off <= size here. */
+		if (len > r->size - off)
+			return NULL;
+		if (len == 0 && off == r->size && i + 1 < m->nr_regions &&
+		    m->region[i + 1].gpa == gpa)
+			continue;
+		return r->host + off;
+	}
+	return NULL;
+}
+
+int mem_read(const struct mem *m, void *dst, uint64_t gpa, uint64_t len)
+{
+	const void *src = mem_ptr(m, gpa, len);
+
+	if (!src)
+		return -EFAULT;
+	memcpy(dst, src, len);
+	return 0;
+}
+
+int mem_write(const struct mem *m, uint64_t gpa, const void *src, uint64_t len)
+{
+	void *dst = mem_ptr(m, gpa, len);
+
+	if (!dst)
+		return -EFAULT;
+	memcpy(dst, src, len);
+	return 0;
+}
+
+uint64_t mem_top(const struct mem *m)
+{
+	const struct mem_region *r;
+
+	if (m->nr_regions == 0)
+		return 0;
+	r = &m->region[m->nr_regions - 1];
+	return r->gpa + r->size;
+}

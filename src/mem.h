@@ -1,0 +1,49 @@
+/* Guest physical memory: the only place a guest address becomes a host pointer. */
+#ifndef HVRUN_MEM_H
+#define HVRUN_MEM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* RAM above this address is relocated above 4 GiB, leaving a hole for
+ * MMIO (local APIC, IOAPIC, device windows) as PC firmware does. */
+#define MEM_HOLE_START 0xC0000000ULL
+#define MEM_HOLE_END   0x100000000ULL
+
+#define MEM_MIN_SIZE   (1ULL << 20)
+#define MEM_MAX_SIZE   (1ULL << 40)
+#define MEM_MAX_REGIONS 2
+
+struct mem_region {
+	uint64_t gpa;
+	uint64_t size;
+	uint8_t *host;
+};
+
+struct mem {
+	struct mem_region region[MEM_MAX_REGIONS];
+	int nr_regions;
+	uint64_t ram_size;
+	void *mapping;		/* one host mapping backs every region */
+};
+
+/* Lay out and map ram_size bytes of zeroed guest RAM. -errno on failure. */
+int mem_init(struct mem *m, uint64_t ram_size);
+void mem_free(struct mem *m);
+
+/*
+ * Host pointer for guest physical range [gpa, gpa + len), or NULL when any
+ * byte of it is outside one RAM region (a range never spans the hole) or
+ * gpa + len overflows. A zero-length range is valid where gpa is in RAM or
+ * at the end of a region. Every guest address goes through here.
+ */
+void *mem_ptr(const struct mem *m, uint64_t gpa, uint64_t len);
+
+/* Copy between guest and host memory; -EFAULT when mem_ptr would say NULL. */
+int mem_read(const struct mem *m, void *dst, uint64_t gpa, uint64_t len);
+int mem_write(const struct mem *m, uint64_t gpa, const void *src, uint64_t len);
+
+/* Highest guest physical address + 1 that is RAM. */
+uint64_t mem_top(const struct mem *m);
+
+#endif

@@ -1,0 +1,289 @@
+/* hvrun's command line → struct vm_config. Errors are one line naming the
+ * option and the value. */
+#include <config.h>
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "vm_config.h"
+#include "log.h"
+#include "mem.h"
+#include "options.h"
+
+int parse_u64(const char *s, uint64_t *out)
+{
+	char *end;
+	unsigned long long v;
+
+	if (!s || !*s || *s == '-' || *s == '+' || *s == ' ')
+		return -EINVAL;
+	errno = 0;
+	v = strtoull(s, &end, 0);
+	if (errno == ERANGE)
+		return -ERANGE;
+	if (errno || *end)
+		return -EINVAL;
+	*out = v;
+	return 0;
+}
+
+int parse_size(const char *s, unsigned bare_shift, uint64_t *out)
+{
+	char *end;
+	unsigned long long v;
+	unsigned shift;
+
+	if (!s || *s < '0' || *s > '9')
+		return -EINVAL;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno == ERANGE)
+		return -ERANGE;
+	switch (*end) {
+	case '\0': shift = bare_shift; break;
+	case 'k': case 'K': shift = 10; end++; break;
+	case 'm': case 'M': shift = 20; end++; break;
+	case 'g': case 'G': shift = 30; end++; break;
+	case 't': case 'T': shift = 40; end++; break;
+	default: return -EINVAL;
+	}
+	if (*end)
+		return -EINVAL;
+	if (shift && v > (UINT64_MAX >> shift))
+		return -ERANGE;
+	*out = (uint64_t)v << shift;
+	return 0;
+}
+
+int parse_seconds(const char *s, uint64_t *ms)
+{
+	char *end;
+	double v;
+
+	if (!s || *s < '0' || *s > '9')
+		return -EINVAL;
+	errno = 0;
+	v = strtod(s, &end);
+	if (errno || *end || !isfinite(v) || v <= 0)
+		return -EINVAL;
+	if (v > 1e9)	/* ~31 years: beyond that, a typo */
+		return -ERANGE;
+	*ms = (uint64_t)ceil(v * 1000.0);
+	return 0;
+}
+
+static void usage(FILE *f)
+{
+	fputs("Usage: hvrun [OPTION]... IMAGE [-- GUEST-ARGS...]\n"
+	      "Run a guest image on KVM.\n"
+	      "\n"
+	      "  -m, --memory SIZE      guest RAM, K/M/G suffix, bare number in MiB (default 256M)\n"
+	      "  -c, --cpus N           number of vCPUs (default 1)\n"
+	      "      --timeout SECONDS  stop the guest after SECONDS; exit status 124\n"
+	      "      --console KIND     stdio (default), none, or file:PATH\n"
+	      "      --irqchip on|off   in-kernel PIC/IOAPIC/LAPIC and PIT (default on)\n"
+	      "      --load ADDR        raw images: load address (default 0x7c00)\n"
+	      "      --entry ADDR       raw images: entry address (default: load address)\n"
+	      "  -v, --verbose          more messages; repeat for more\n"
+	      "  -h, --help             show this help and exit\n"
+	      "  -V, --version          show the version and exit\n"
+	      "\n"
+	      "Exit status: the guest's status (0-123), 124 timeout, 125 hvrun could not\n"
+	      "run the guest, 126 the guest crashed, 128+N killed by signal N.\n"
+	      "See hvrun(1).\n", f);
+}
+
+enum {
+	OPT_TIMEOUT = 256,
+	OPT_CONSOLE,
+	OPT_IRQCHIP,
+	OPT_LOAD,
+	OPT_ENTRY,
+};
+
+static const struct option long_opts[] = {
+	{ "memory",  required_argument, NULL, 'm' },
+	{ "cpus",    required_argument, NULL, 'c' },
+	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
+	{ "console", required_argument, NULL, OPT_CONSOLE },
+	{ "irqchip", required_argument, NULL, OPT_IRQCHIP },
+	{ "load",    required_argument, NULL, OPT_LOAD },
+	{ "entry",   required_argument, NULL, OPT_ENTRY },
+	{ "verbose", no_argument,       NULL, 'v' },
+	{ "help",    no_argument,       NULL, 'h' },
+	{ "version", no_argument,       NULL, 'V' },
+	{ NULL, 0, NULL, 0 },
+};
+
+static int bad_value(const char *opt, const char *val, const char *why)
+{
+	log_err("invalid %s '%s': %s", opt, val, why);
+	return -1;
+}
+
+static int set_memory(struct vm_config *cfg, const char *v)
+{
+	uint64_t sz;
+	int r = parse_size(v, 20, &sz);
+
+	if (r == -ERANGE)
+		return bad_value("--memory", v, "too large");
+	if (r)
+		return bad_value("--memory", v, "expected a size like 256M or 1G");
+	if (sz < MEM_MIN_SIZE)
+		return bad_value("--memory", v, "at least 1M is needed");
+	if (sz > MEM_MAX_SIZE)
+		return bad_value("--memory", v, "at most 1T is supported");
+	if (sz % 4096)
+		return bad_value("--memory", v, "must be a multiple of 4K");
+	cfg->mem_size = sz;
+	return 0;
+}
+
+static int set_cpus(struct vm_config *cfg, const char *v)
+{
+	uint64_t n;
+
+	if (parse_u64(v, &n) || n == 0 || n > CONFIG_MAX_CPUS)
+		return bad_value("--cpus", v, "expected a number from 1 to 255");
+	cfg->ncpus = (int)n;
+	return 0;
+}
+
+static int set_console(struct vm_config *cfg, const char *v)
+{
+	if (!strcmp(v, "stdio")) {
+		cfg->console = CONSOLE_STDIO;
+	} else if (!strcmp(v, "none")) {
+		cfg->console = CONSOLE_NONE;
+	} else if (!strncmp(v, "file:", 5) && v[5]) {
+		cfg->console = CONSOLE_FILE;
+		cfg->console_path = v + 5;
+	} else {
+		return bad_value("--console", v, "expected stdio, none or file:PATH");
+	}
+	return 0;
+}
+
+static int set_addr(const char *opt, const char *v, uint64_t *out, bool *has)
+{
+	if (parse_u64(v, out))
+		return bad_value(opt, v, "expected an address like 0x7c00");
+	*has = true;
+	return 0;
+}
+
+static int set_option(struct vm_config *cfg, int c, const char *arg)
+{
+	uint64_t ms;
+
+	switch (c) {
+	case 'm':
+		return set_memory(cfg, arg);
+	case 'c':
+		return set_cpus(cfg, arg);
+	case OPT_TIMEOUT:
+		if (parse_seconds(arg, &ms))
+			return bad_value("--timeout", arg, "expected a positive number of seconds");
+		cfg->timeout_ms = ms;
+		return 0;
+	case OPT_CONSOLE:
+		return set_console(cfg, arg);
+	case OPT_IRQCHIP:
+		if (strcmp(arg, "on") && strcmp(arg, "off"))
+			return bad_value("--irqchip", arg, "expected on or off");
+		cfg->irqchip = !strcmp(arg, "on");
+		return 0;
+	case OPT_LOAD:
+		return set_addr("--load", arg, &cfg->load_addr, &cfg->has_load);
+	case OPT_ENTRY:
+		return set_addr("--entry", arg, &cfg->entry_addr, &cfg->has_entry);
+	case 'v':
+		cfg->verbose++;
+		return 0;
+	}
+	return -1;
+}
+
+/* Join the guest's arguments with single spaces. */
+static char *join_args(int n, char **args)
+{
+	size_t len = 1;
+	char *s;
+
+	for (int i = 0; i < n; i++)
+		len += strlen(args[i]) + 1;
+	s = calloc(1, len);
+	if (!s)
+		return NULL;
+	for (int i = 0; i < n; i++) {
+		if (i)
+			strcat(s, " ");
+		strcat(s, args[i]);
+	}
+	return s;
+}
+
+static void config_defaults(struct vm_config *cfg)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->mem_size = CONFIG_DEFAULT_MEM;
+	cfg->ncpus = 1;
+	cfg->console = CONSOLE_STDIO;
+	cfg->irqchip = true;
+}
+
+enum options_result options_parse(int argc, char **argv, struct vm_config *cfg)
+{
+	int c;
+
+	config_defaults(cfg);
+	opterr = 0;
+	optind = 0;	/* full reset of getopt's state: tests parse many times */
+	while ((c = getopt_long(argc, argv, ":m:c:vhV", long_opts, NULL)) != -1) {
+		switch (c) {
+		case 'h':
+			usage(stdout);
+			return OPTIONS_EXIT_OK;
+		case 'V':
+			printf("hvrun %s\n", PACKAGE_VERSION);
+			return OPTIONS_EXIT_OK;
+		case ':':
+			log_err("option '%s' needs a value (try --help)",
+				argv[optind - 1]);
+			return OPTIONS_ERROR;
+		case '?':
+			if (optopt)
+				log_err("unknown option '-%c' (try --help)", optopt);
+			else
+				log_err("unknown option '%s' (try --help)",
+					argv[optind - 1]);
+			return OPTIONS_ERROR;
+		default:
+			if (set_option(cfg, c, optarg))
+				return OPTIONS_ERROR;
+		}
+	}
+	if (optind >= argc) {
+		log_err("no guest image given (try --help)");
+		return OPTIONS_ERROR;
+	}
+	cfg->image = argv[optind++];
+	if (optind < argc) {
+		cfg->cmdline = join_args(argc - optind, argv + optind);
+		if (!cfg->cmdline) {
+			log_err("out of memory");
+			return OPTIONS_ERROR;
+		}
+	}
+	return OPTIONS_RUN;
+}
+
+void options_free(struct vm_config *cfg)
+{
+	free(cfg->cmdline);
+	cfg->cmdline = NULL;
+}

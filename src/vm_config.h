@@ -1,0 +1,27 @@
+/* What the command line asks for. Filled by options.c, read by vm.c. */
+#ifndef HVRUN_VM_CONFIG_H
+#define HVRUN_VM_CONFIG_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+enum console_kind { CONSOLE_STDIO, CONSOLE_NONE, CONSOLE_FILE };
+
+struct vm_config {
+	const char *image;
+	uint64_t mem_size;
+	int ncpus;
+	uint64_t timeout_ms;		/* 0: none */
+	enum console_kind console;
+	const char *console_path;	/* CONSOLE_FILE */
+	int verbose;
+	bool irqchip;
+	bool has_load, has_entry;
+	uint64_t load_addr, entry_addr;	/* raw images */
+	char *cmdline;			/* "-- ARGS" joined by spaces, or NULL */
+};
+
+#define CONFIG_DEFAULT_MEM (256ULL << 20)
+#define CONFIG_MAX_CPUS 255		/* xAPIC ids are 8 bits, 0xff is broadcast */
+
+#endif

@@ -1,0 +1,123 @@
+/* mem.c: the one place guest addresses become host pointers. */
+#include <check.h>
+#include <errno.h>
+#include <stdint.h>
+#include <stdlib.h>
+
+#include "mem.h"
+
+static struct mem m;
+
+static void teardown(void)
+{
+	mem_free(&m);
+}
+
+START_TEST(small_guest_is_one_region)
+{
+	ck_assert_int_eq(mem_init(&m, 16 << 20), 0);
+	ck_assert_int_eq(m.nr_regions, 1);
+	ck_assert_uint_eq(mem_top(&m), 16 << 20);
+	ck_assert_ptr_nonnull(mem_ptr(&m, 0, 16 << 20));
+	ck_assert_ptr_eq(mem_ptr(&m, 4096, 1), (uint8_t *)mem_ptr(&m, 0, 1) + 4096);
+}
+END_TEST
+
+START_TEST(bounds_are_exact)
+{
+	uint64_t size = 16 << 20;
+
+	ck_assert_int_eq(mem_init(&m, size), 0);
+	ck_assert_ptr_nonnull(mem_ptr(&m, size - 1, 1));
+	ck_assert_ptr_null(mem_ptr(&m, size - 1, 2));
+	ck_assert_ptr_null(mem_ptr(&m, size, 1));
+	ck_assert_ptr_null(mem_ptr(&m, 0, size + 1));
+	/* Zero length: valid inside RAM and at its very end, not beyond. */
+	ck_assert_ptr_nonnull(mem_ptr(&m, size, 0));
+	ck_assert_ptr_null(mem_ptr(&m, size + 1, 0));
+}
+END_TEST
+
+START_TEST(overflow_at_top_of_address_space)
+{
+	ck_assert_int_eq(mem_init(&m, 16 << 20), 0);
+	ck_assert_ptr_null(mem_ptr(&m, UINT64_MAX, 1));
+	ck_assert_ptr_null(mem_ptr(&m, UINT64_MAX, UINT64_MAX));
+	ck_assert_ptr_null(mem_ptr(&m, 4096, UINT64_MAX));
+	ck_assert_ptr_null(mem_ptr(&m, 4096, UINT64_MAX - 4095));
+	ck_assert_ptr_null(mem_ptr(&m, UINT64_MAX - 10, 20));
+}
+END_TEST
+
+START_TEST(large_guest_skips_the_hole)
+{
+	uint64_t size = 4ULL << 30;	/* 3 GiB low + 1 GiB above 4 GiB */
+
+	ck_assert_int_eq(mem_init(&m, size), 0);
+	ck_assert_int_eq(m.nr_regions, 2);
+	ck_assert_uint_eq(m.region[1].gpa, MEM_HOLE_END);
+	ck_assert_uint_eq(m.region[1].size, size - MEM_HOLE_START);
+	ck_assert_uint_eq(mem_top(&m), MEM_HOLE_END + size - MEM_HOLE_START);
+	/* The hole is not RAM. */
+	ck_assert_ptr_null(mem_ptr(&m, MEM_HOLE_START, 1));
+	ck_assert_ptr_null(mem_ptr(&m, 0xFEE00000, 4));
+	ck_assert_ptr_null(mem_ptr(&m, MEM_HOLE_END - 1, 1));
+	/* A range never spans the hole. */
+	ck_assert_ptr_null(mem_ptr(&m, MEM_HOLE_START - 1, 2));
+	ck_assert_ptr_nonnull(mem_ptr(&m, MEM_HOLE_START - 1, 1));
+	ck_assert_ptr_nonnull(mem_ptr(&m, MEM_HOLE_END, 1));
+	/* Host memory behind the regions is contiguous but not exposed. */
+	ck_assert_ptr_eq(mem_ptr(&m, MEM_HOLE_END, 1),
+			 (uint8_t *)mem_ptr(&m, MEM_HOLE_START - 1, 1) + 1);
+	ck_assert_ptr_null(mem_ptr(&m, mem_top(&m), 1));
+	ck_assert_ptr_nonnull(mem_ptr(&m, mem_top(&m) - 8, 8));
+}
+END_TEST
+
+START_TEST(read_write_copy_or_fault)
+{
+	uint8_t buf[8] = { 1, 2, 3, 4, 5, 6, 7, 8 }, back[8] = { 0 };
+
+	ck_assert_int_eq(mem_init(&m, 1 << 20), 0);
+	ck_assert_int_eq(mem_write(&m, 0x1000, buf, sizeof(buf)), 0);
+	ck_assert_int_eq(mem_read(&m, back, 0x1000, sizeof(back)), 0);
+	ck_assert_mem_eq(buf, back, sizeof(buf));
+	ck_assert_int_eq(mem_write(&m, (1 << 20) - 4, buf, 8), -EFAULT);
+	ck_assert_int_eq(mem_read(&m, back, UINT64_MAX - 3, 8), -EFAULT);
+	/* A refused write leaves the guest untouched. */
+	ck_assert_int_eq(*(uint8_t *)mem_ptr(&m, (1 << 20) - 4, 1), 0);
+}
+END_TEST
+
+START_TEST(bad_sizes_refused)
+{
+	ck_assert_int_eq(mem_init(&m, 0), -EINVAL);
+	ck_assert_int_eq(mem_init(&m, 4096), -EINVAL);
+	ck_assert_int_eq(mem_init(&m, (16 << 20) + 1), -EINVAL);
+	ck_assert_int_eq(mem_init(&m, MEM_MAX_SIZE + 4096), -EINVAL);
+	ck_assert_ptr_null(mem_ptr(&m, 0, 1));
+	ck_assert_uint_eq(mem_top(&m), 0);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("mem");
+	TCase *tc = tcase_create("mem");
+	SRunner *sr;
+	int failed;
+
+	tcase_add_checked_fixture(tc, NULL, teardown);
+	tcase_add_test(tc, small_guest_is_one_region);
+	tcase_add_test(tc, bounds_are_exact);
+	tcase_add_test(tc, overflow_at_top_of_address_space);
+	tcase_add_test(tc, large_guest_skips_the_hole);
+	tcase_add_test(tc, read_write_copy_or_fault);
+	tcase_add_test(tc, bad_sizes_refused);
+	suite_add_tcase(s, tc);
+	sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}

@@ -1,0 +1,173 @@
+/* options.c: command line → vm_config, sizes, numbers. */
+#include <check.h>
+#include <errno.h>
+#include <stdint.h>
+#include <stdlib.h>
+
+#include "options.h"
+
+#define ARGV(...) ((char *[]){ "hvrun", __VA_ARGS__, NULL })
+#define ARGC(...) ((int)(sizeof((char *[]){ "hvrun", __VA_ARGS__ }) / sizeof(char *)))
+#define PARSE(cfg, ...) options_parse(ARGC(__VA_ARGS__), ARGV(__VA_ARGS__), cfg)
+
+START_TEST(sizes)
+{
+	uint64_t v;
+
+	ck_assert_int_eq(parse_size("256M", 20, &v), 0);
+	ck_assert_uint_eq(v, 256ULL << 20);
+	ck_assert_int_eq(parse_size("1g", 20, &v), 0);
+	ck_assert_uint_eq(v, 1ULL << 30);
+	ck_assert_int_eq(parse_size("64K", 20, &v), 0);
+	ck_assert_uint_eq(v, 64ULL << 10);
+	ck_assert_int_eq(parse_size("2T", 20, &v), 0);
+	ck_assert_uint_eq(v, 2ULL << 40);
+	ck_assert_int_eq(parse_size("128", 20, &v), 0);
+	ck_assert_uint_eq(v, 128ULL << 20);
+	ck_assert_int_eq(parse_size("4096", 0, &v), 0);
+	ck_assert_uint_eq(v, 4096);
+}
+END_TEST
+
+START_TEST(bad_sizes)
+{
+	uint64_t v = 7;
+
+	ck_assert_int_eq(parse_size("12Q", 20, &v), -EINVAL);
+	ck_assert_int_eq(parse_size("", 20, &v), -EINVAL);
+	ck_assert_int_eq(parse_size("M", 20, &v), -EINVAL);
+	ck_assert_int_eq(parse_size("-1M", 20, &v), -EINVAL);
+	ck_assert_int_eq(parse_size(" 1M", 20, &v), -EINVAL);
+	ck_assert_int_eq(parse_size("1MM", 20, &v), -EINVAL);
+	ck_assert_int_eq(parse_size("1.5G", 20, &v), -EINVAL);
+	ck_assert_int_eq(parse_size("0x10M", 20, &v), -EINVAL);
+	ck_assert_int_eq(parse_size("99999999999999999999", 20, &v), -ERANGE);
+	ck_assert_int_eq(parse_size("17179869184T", 20, &v), -ERANGE);
+	ck_assert_int_eq(parse_size("17592186044416M", 20, &v), -ERANGE);
+	ck_assert_uint_eq(v, 7);
+}
+END_TEST
+
+START_TEST(numbers_and_seconds)
+{
+	uint64_t v;
+
+	ck_assert_int_eq(parse_u64("0x7c00", &v), 0);
+	ck_assert_uint_eq(v, 0x7c00);
+	ck_assert_int_eq(parse_u64("31744", &v), 0);
+	ck_assert_uint_eq(v, 31744);
+	ck_assert_int_eq(parse_u64("-1", &v), -EINVAL);
+	ck_assert_int_eq(parse_u64("0x", &v), -EINVAL);
+	ck_assert_int_eq(parse_u64("12abc", &v), -EINVAL);
+	ck_assert_int_eq(parse_u64("0x10000000000000000", &v), -ERANGE);
+	ck_assert_int_eq(parse_seconds("2", &v), 0);
+	ck_assert_uint_eq(v, 2000);
+	ck_assert_int_eq(parse_seconds("0.25", &v), 0);
+	ck_assert_uint_eq(v, 250);
+	ck_assert_int_eq(parse_seconds("0", &v), -EINVAL);
+	ck_assert_int_eq(parse_seconds("-3", &v), -EINVAL);
+	ck_assert_int_eq(parse_seconds("nan", &v), -EINVAL);
+	ck_assert_int_eq(parse_seconds("inf", &v), -EINVAL);
+	ck_assert_int_eq(parse_seconds("5s", &v), -EINVAL);
+	ck_assert_int_eq(parse_seconds("1e300", &v), -ERANGE);
+}
+END_TEST
+
+START_TEST(defaults)
+{
+	struct vm_config cfg;
+
+	ck_assert_int_eq(PARSE(&cfg, "guest.img"), OPTIONS_RUN);
+	ck_assert_str_eq(cfg.image, "guest.img");
+	ck_assert_uint_eq(cfg.mem_size, 256ULL << 20);
+	ck_assert_int_eq(cfg.ncpus, 1);
+	ck_assert_uint_eq(cfg.timeout_ms, 0);
+	ck_assert_int_eq(cfg.console, CONSOLE_STDIO);
+	ck_assert(cfg.irqchip);
+	ck_assert(!cfg.has_load && !cfg.has_entry);
+	ck_assert_ptr_null(cfg.cmdline);
+	ck_assert_int_eq(cfg.verbose, 0);
+}
+END_TEST
+
+START_TEST(every_option)
+{
+	struct vm_config cfg;
+
+	ck_assert_int_eq(PARSE(&cfg, "-m", "64M", "--cpus=4", "--timeout", "1.5",
+			       "--console", "file:/tmp/x", "--irqchip", "off",
+			       "--load", "0x10000", "--entry=0x10010", "-vv",
+			       "--verbose", "g.img", "--", "a", "-b", "c d"),
+			 OPTIONS_RUN);
+	ck_assert_uint_eq(cfg.mem_size, 64ULL << 20);
+	ck_assert_int_eq(cfg.ncpus, 4);
+	ck_assert_uint_eq(cfg.timeout_ms, 1500);
+	ck_assert_int_eq(cfg.console, CONSOLE_FILE);
+	ck_assert_str_eq(cfg.console_path, "/tmp/x");
+	ck_assert(!cfg.irqchip);
+	ck_assert(cfg.has_load && cfg.has_entry);
+	ck_assert_uint_eq(cfg.load_addr, 0x10000);
+	ck_assert_uint_eq(cfg.entry_addr, 0x10010);
+	ck_assert_int_eq(cfg.verbose, 3);
+	ck_assert_str_eq(cfg.image, "g.img");
+	ck_assert_str_eq(cfg.cmdline, "a -b c d");
+	options_free(&cfg);
+}
+END_TEST
+
+START_TEST(bad_options)
+{
+	struct vm_config cfg;
+
+	ck_assert_int_eq(PARSE(&cfg, "-m", "0", "g"), OPTIONS_ERROR);
+	ck_assert_int_eq(PARSE(&cfg, "-m", "12Q", "g"), OPTIONS_ERROR);
+	ck_assert_int_eq(PARSE(&cfg, "-m", "4095K", "g"), OPTIONS_ERROR);
+	ck_assert_int_eq(PARSE(&cfg, "-m", "2T", "g"), OPTIONS_ERROR);
+	ck_assert_int_eq(PARSE(&cfg, "-c", "0", "g"), OPTIONS_ERROR);
+	ck_assert_int_eq(PARSE(&cfg, "-c", "256", "g"), OPTIONS_ERROR);
+	ck_assert_int_eq(PARSE(&cfg, "-c", "two", "g"), OPTIONS_ERROR);
+	ck_assert_int_eq(PARSE(&cfg, "--timeout", "0", "g"), OPTIONS_ERROR);
+	ck_assert_int_eq(PARSE(&cfg, "--console", "tty", "g"), OPTIONS_ERROR);
+	ck_assert_int_eq(PARSE(&cfg, "--console", "file:", "g"), OPTIONS_ERROR);
+	ck_assert_int_eq(PARSE(&cfg, "--irqchip", "maybe", "g"), OPTIONS_ERROR);
+	ck_assert_int_eq(PARSE(&cfg, "--load", "here", "g"), OPTIONS_ERROR);
+	ck_assert_int_eq(PARSE(&cfg, "--frobnicate", "g"), OPTIONS_ERROR);
+	ck_assert_int_eq(PARSE(&cfg, "-Z", "g"), OPTIONS_ERROR);
+	ck_assert_int_eq(PARSE(&cfg, "g", "--timeout"), OPTIONS_ERROR);
+	ck_assert_int_eq(PARSE(&cfg, "-m"), OPTIONS_ERROR);
+	ck_assert_int_eq(options_parse(1, (char *[]){ "hvrun", NULL }, &cfg),
+			 OPTIONS_ERROR);
+}
+END_TEST
+
+START_TEST(help_and_version)
+{
+	struct vm_config cfg;
+
+	ck_assert_int_eq(PARSE(&cfg, "--help"), OPTIONS_EXIT_OK);
+	ck_assert_int_eq(PARSE(&cfg, "-V"), OPTIONS_EXIT_OK);
+	ck_assert_int_eq(PARSE(&cfg, "--version", "g"), OPTIONS_EXIT_OK);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("options");
+	TCase *tc = tcase_create("options");
+	SRunner *sr;
+	int failed;
+
+	tcase_add_test(tc, sizes);
+	tcase_add_test(tc, bad_sizes);
+	tcase_add_test(tc, numbers_and_seconds);
+	tcase_add_test(tc, defaults);
+	tcase_add_test(tc, every_option);
+	tcase_add_test(tc, bad_options);
+	tcase_add_test(tc, help_and_version);
+	suite_add_tcase(s, tc);
+	sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
