@@ -1,0 +1,79 @@
+/*
+ * Boot structures hvrun writes into hvrun's reserved guest pages
+ * [RESERVED_START, RESERVED_END): the GDT, the long-mode identity map and
+ * the multiboot information. Each writer returns 0, or -1 with a one-line
+ * reason in err (LOADER_ERRLEN bytes).
+ */
+#ifndef HVRUN_LOADER_BOOTMEM_H
+#define HVRUN_LOADER_BOOTMEM_H
+
+#include <stdint.h>
+#include "../mem.h"
+
+#define BOOT_PAGE_SIZE	4096ULL
+#define BOOT_GDT_ENTRIES 4	/* null, CODE32, DATA, CODE64 */
+
+/* Page-table entry bits used by the identity map. */
+#define PTE_PRESENT	(1ULL << 0)
+#define PTE_WRITABLE	(1ULL << 1)
+#define PTE_HUGE	(1ULL << 7)	/* PD entry maps a 2 MiB page */
+
+/* Multiboot v1 (spec 0.6.96). */
+#define MB_HEADER_MAGIC		0x1BADB002U
+#define MB_BOOT_MAGIC		0x2BADB002U	/* in EAX at entry */
+#define MB_SEARCH_LIMIT		8192		/* header lies in the first 8 KiB */
+#define MB_HEADER_MIN_LEN	12		/* magic, flags, checksum */
+#define MB_HEADER_AOUT_LEN	32		/* ... + 5 address fields */
+
+#define MB_FLAG_PAGE_ALIGN	(1U << 0)
+#define MB_FLAG_MEMORY_INFO	(1U << 1)
+#define MB_FLAG_VIDEO_MODE	(1U << 2)
+#define MB_FLAG_AOUT_KLUDGE	(1U << 16)
+
+#define MB_INFO_MEMORY		(1U << 0)
+#define MB_INFO_CMDLINE		(1U << 2)
+#define MB_INFO_MMAP		(1U << 6)
+#define MB_INFO_LOADER_NAME	(1U << 9)
+
+#define MB_MMAP_AVAILABLE	1
+#define MB_MMAP_RESERVED	2
+
+#define MB_LOWER_END		0x9FC00ULL	/* end of conventional memory */
+#define MB_HIGH_START		0x100000ULL	/* 1 MiB */
+
+/* struct multiboot_info (the fields up to the VBE block), as the guest sees it. */
+struct mb_info {
+	uint32_t flags;
+	uint32_t mem_lower, mem_upper;
+	uint32_t boot_device;
+	uint32_t cmdline;
+	uint32_t mods_count, mods_addr;
+	uint32_t syms[4];
+	uint32_t mmap_length, mmap_addr;
+	uint32_t drives_length, drives_addr;
+	uint32_t config_table;
+	uint32_t boot_loader_name;
+	uint32_t apm_table;
+	uint32_t vbe_control_info, vbe_mode_info;
+	uint16_t vbe_mode, vbe_interface_seg, vbe_interface_off, vbe_interface_len;
+};
+
+/* One memory map entry; size counts the bytes after the size field. */
+struct mb_mmap_entry {
+	uint32_t size;
+	uint64_t base_addr;
+	uint64_t length;
+	uint32_t type;
+} __attribute__((packed));
+
+/* Flat code/data descriptors at BOOT_GDT, selectors BOOT_SEL_* (boot.h). */
+int boot_gdt_write(struct mem *m, char *err);
+
+/* PML4, PDPT and 4 PDs identity-mapping 0-4 GiB with 2 MiB pages. */
+int boot_pagetables_write(struct mem *m, char *err);
+
+/* Multiboot info, memory map, loader name and cmdline (may be NULL) in the
+ * BOOT_INFO page. */
+int boot_mbinfo_write(struct mem *m, const char *cmdline, char *err);
+
+#endif

@@ -1,0 +1,184 @@
+/*
+ * Image sniffing and dispatch, and the checks every format loader shares.
+ * Every byte of the image is hostile: loaders validate, then write guest
+ * memory through mem.c only.
+ */
+#include <elf.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "loader.h"
+#include "bootmem.h"
+
+/* Linux boot protocol: boot sector signature and the setup header magic. */
+#define BZ_SIG_OFF	0x1FE
+#define BZ_HDRS_OFF	0x202
+
+int loader_fail(char *err, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(err, LOADER_ERRLEN, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+/* "0x0-0xc0000000, 0x100000000-0x140000000" for an error message. */
+static void ram_describe(const struct mem *m, char *buf, size_t size)
+{
+	size_t used = 0;
+
+	buf[0] = '\0';
+	for (int i = 0; i < m->nr_regions && used < size; i++) {
+		int n = snprintf(buf + used, size - used, "%s0x%llx-0x%llx",
+				 i ? ", " : "",
+				 (unsigned long long)m->region[i].gpa,
+				 (unsigned long long)(m->region[i].gpa +
+						      m->region[i].size));
+		if (n < 0)
+			return;
+		used += (size_t)n;
+	}
+}
+
+int loader_check_range(const struct mem *m, uint64_t addr, uint64_t size,
+		       uint64_t limit, const char *what, char *err)
+{
+	char ram[96];
+
+	if (size > UINT64_MAX - addr)
+		return loader_fail(err, "%s wraps around the end of the address space",
+				   what);
+	if (addr + size > limit)
+		return loader_fail(err, "%s ends above 0x%llx, the highest address "
+				   "this image can reach", what,
+				   (unsigned long long)limit);
+	if (addr < RESERVED_END && addr + size > RESERVED_START)
+		return loader_fail(err, "%s overlaps hvrun's reserved pages 0x%llx-0x%llx",
+				   what, RESERVED_START, RESERVED_END);
+	if (!mem_ptr(m, addr, size)) {
+		ram_describe(m, ram, sizeof(ram));
+		return loader_fail(err, "%s is outside guest RAM (%s)", what, ram);
+	}
+	return 0;
+}
+
+static int is_elf(const uint8_t *img, size_t len)
+{
+	return len >= SELFMAG && memcmp(img, ELFMAG, SELFMAG) == 0;
+}
+
+static int is_bzimage(const uint8_t *img, size_t len)
+{
+	return len >= BZ_HDRS_OFF + 4 &&
+	       img[BZ_SIG_OFF] == 0x55 && img[BZ_SIG_OFF + 1] == 0xAA &&
+	       memcmp(img + BZ_HDRS_OFF, "HdrS", 4) == 0;
+}
+
+/* Non-ELF multiboot images can only be loaded by the a.out kludge. */
+static int is_aout_multiboot(const uint8_t *img, size_t len)
+{
+	long off = multiboot_find_header(img, len);
+	uint32_t flags;
+
+	if (off < 0)
+		return 0;
+	memcpy(&flags, img + off + 4, sizeof(flags));
+	return (flags & MB_FLAG_AOUT_KLUDGE) != 0;
+}
+
+enum image_kind loader_sniff(const uint8_t *img, size_t len)
+{
+	if (is_elf(img, len))
+		return multiboot_find_header(img, len) >= 0 ?
+		       IMAGE_MULTIBOOT : IMAGE_ELF;
+	if (is_aout_multiboot(img, len))
+		return IMAGE_MULTIBOOT;
+	if (is_bzimage(img, len))
+		return IMAGE_BZIMAGE;
+	return IMAGE_RAW;
+}
+
+const char *loader_kind_name(enum image_kind kind)
+{
+	switch (kind) {
+	case IMAGE_RAW:
+		return "raw";
+	case IMAGE_ELF:
+		return "ELF";
+	case IMAGE_MULTIBOOT:
+		return "multiboot";
+	case IMAGE_BZIMAGE:
+		return "Linux bzImage";
+	}
+	return "unknown";
+}
+
+/*
+ * An ELF with the multiboot magic but no valid header was meant to be
+ * multiboot: booting it as plain ELF would start it without its magic and
+ * info, so say what is wrong with the header instead.
+ */
+static int check_broken_multiboot(const uint8_t *img, size_t len, char *err)
+{
+	long off = multiboot_find_magic(img, len);
+	uint32_t hdr[3];
+
+	if (off < 0)
+		return 0;
+	memcpy(hdr, img + off, sizeof(hdr));
+	return loader_fail(err, "multiboot header at offset 0x%lx has a bad checksum "
+			   "(magic + flags + checksum = 0x%x, must be 0)",
+			   off, (unsigned int)(hdr[0] + hdr[1] + hdr[2]));
+}
+
+/* --load, --entry and "-- ARGS" mean nothing to some formats: say so. */
+static int check_opts(enum image_kind kind, const struct load_opts *opts,
+		      char *err)
+{
+	if (kind != IMAGE_RAW && (opts->has_load || opts->has_entry))
+		return loader_fail(err, "--load and --entry apply to raw images only, "
+				   "this is a%s %s image",
+				   kind == IMAGE_ELF ? "n" : "",
+				   loader_kind_name(kind));
+	if (kind != IMAGE_MULTIBOOT && opts->cmdline)
+		return loader_fail(err, "a command line is passed to multiboot images "
+				   "only, this is a%s %s image",
+				   kind == IMAGE_ELF ? "n" : "",
+				   loader_kind_name(kind));
+	return 0;
+}
+
+int loader_load(struct mem *m, const uint8_t *img, size_t len,
+		const struct load_opts *opts, struct boot_state *bs,
+		char err[LOADER_ERRLEN])
+{
+	static const struct load_opts no_opts;
+	enum image_kind kind;
+
+	err[0] = '\0';
+	if (!opts)
+		opts = &no_opts;
+	if (len == 0)
+		return loader_fail(err, "image is empty");
+
+	kind = loader_sniff(img, len);
+	if (check_opts(kind, opts, err) < 0)
+		return -1;
+
+	switch (kind) {
+	case IMAGE_RAW:
+		return load_raw(m, img, len, opts, bs, err);
+	case IMAGE_ELF:
+		if (check_broken_multiboot(img, len, err) < 0)
+			return -1;
+		return load_elf(m, img, len, opts, bs, err);
+	case IMAGE_MULTIBOOT:
+		return load_multiboot(m, img, len, opts, bs, err);
+	case IMAGE_BZIMAGE:
+		return loader_fail(err, "Linux bzImage images are not supported yet");
+	}
+	return loader_fail(err, "unknown image kind %d", (int)kind);
+}

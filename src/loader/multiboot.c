@@ -1,0 +1,232 @@
+/*
+ * Multiboot v1 (spec 0.6.96) kernels: an ELF32 loaded by its program
+ * headers, or any image loaded by the header's address fields (the "a.out
+ * kludge", flag bit 16). Entered in 32-bit protected mode with the boot
+ * magic in EAX and the multiboot info at BOOT_INFO in EBX.
+ */
+#include <elf.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "loader.h"
+#include "bootmem.h"
+
+#define FOUR_GIB (1ULL << 32)
+
+/* Flags hvrun honours among the required ones (bits 0-15). */
+#define MB_FLAGS_REQUIRED	0x0000FFFFU
+#define MB_FLAGS_PROVIDED	(MB_FLAG_PAGE_ALIGN | MB_FLAG_MEMORY_INFO)
+
+struct mb_header {
+	uint32_t magic, flags, checksum;
+	/* Valid with MB_FLAG_AOUT_KLUDGE only. */
+	uint32_t header_addr, load_addr, load_end_addr, bss_end_addr;
+	uint32_t entry_addr;
+};
+
+_Static_assert(sizeof(struct mb_header) == MB_HEADER_AOUT_LEN,
+	       "multiboot header layout");
+
+/* The host is x86-64 (configure insists), as little-endian as the guest. */
+static uint32_t get32(const uint8_t *p)
+{
+	uint32_t v;
+
+	memcpy(&v, p, sizeof(v));
+	return v;
+}
+
+static int checksum_ok(const uint8_t *p)
+{
+	return (uint32_t)(get32(p) + get32(p + 4) + get32(p + 8)) == 0;
+}
+
+/* The header is 4-byte aligned and wholly inside the first 8 KiB. */
+static long scan(const uint8_t *img, size_t len, int want_checksum)
+{
+	size_t limit = len < MB_SEARCH_LIMIT ? len : MB_SEARCH_LIMIT;
+
+	for (size_t off = 0; off + MB_HEADER_MIN_LEN <= limit; off += 4) {
+		if (get32(img + off) != MB_HEADER_MAGIC)
+			continue;
+		if (!want_checksum || checksum_ok(img + off))
+			return (long)off;
+	}
+	return -1;
+}
+
+long multiboot_find_header(const uint8_t *img, size_t len)
+{
+	return scan(img, len, 1);
+}
+
+long multiboot_find_magic(const uint8_t *img, size_t len)
+{
+	return scan(img, len, 0);
+}
+
+/* Bits 0-15 are requirements: a loader that cannot meet one must refuse. */
+static int flags_check(uint32_t flags, char *err)
+{
+	uint32_t missing = flags & MB_FLAGS_REQUIRED & ~MB_FLAGS_PROVIDED;
+	int bit;
+
+	if (!missing)
+		return 0;
+	bit = __builtin_ctz(missing);
+	return loader_fail(err, "multiboot header flag bit %d (%s) asks for a "
+			   "feature hvrun does not provide", bit,
+			   bit == 2 ? "video mode" : "unknown requirement");
+}
+
+/* Where the address fields put the image: checked against file and RAM. */
+struct aout_layout {
+	uint64_t file_off;	/* of load_addr's byte */
+	uint64_t load_len;	/* bytes copied from the file */
+	uint64_t end;		/* end of bss, or of the copied bytes */
+};
+
+static int aout_file_range(const struct mb_header *h, size_t len, size_t off,
+			   struct aout_layout *l, char *err)
+{
+	if (h->load_addr > h->header_addr)
+		return loader_fail(err, "multiboot load_addr 0x%x is above "
+				   "header_addr 0x%x", h->load_addr, h->header_addr);
+	if (h->header_addr - h->load_addr > off)
+		return loader_fail(err, "multiboot load_addr 0x%x starts 0x%x bytes "
+				   "before the header, but the header is at file "
+				   "offset 0x%zx", h->load_addr,
+				   h->header_addr - h->load_addr, off);
+	l->file_off = off - (h->header_addr - h->load_addr);
+
+	if (h->load_end_addr == 0) {
+		l->load_len = len - l->file_off;
+	} else if (h->load_end_addr <= h->load_addr) {
+		return loader_fail(err, "multiboot load_end_addr 0x%x is not above "
+				   "load_addr 0x%x", h->load_end_addr, h->load_addr);
+	} else {
+		l->load_len = h->load_end_addr - h->load_addr;
+		if (l->load_len > len - l->file_off)
+			return loader_fail(err, "multiboot load_addr-load_end_addr "
+					   "0x%x-0x%x needs 0x%llx bytes from file "
+					   "offset 0x%llx, past the end of the "
+					   "%zu-byte image", h->load_addr,
+					   h->load_end_addr,
+					   (unsigned long long)l->load_len,
+					   (unsigned long long)l->file_off, len);
+	}
+	return 0;
+}
+
+static int aout_check(const struct mem *m, const struct mb_header *h,
+		      size_t len, size_t off, struct aout_layout *l, char *err)
+{
+	char what[96];
+
+	if (aout_file_range(h, len, off, l, err) < 0)
+		return -1;
+	/* A 32-bit address plus at most the image's length: no wrap. */
+	l->end = h->load_addr + l->load_len;
+	if (h->bss_end_addr) {
+		if (h->bss_end_addr < l->end)
+			return loader_fail(err, "multiboot bss_end_addr 0x%x is below "
+					   "the end of the loaded bytes 0x%llx",
+					   h->bss_end_addr,
+					   (unsigned long long)l->end);
+		l->end = h->bss_end_addr;
+	}
+	snprintf(what, sizeof(what), "multiboot image 0x%x-0x%llx",
+		 h->load_addr, (unsigned long long)l->end);
+	if (loader_check_range(m, h->load_addr, l->end - h->load_addr,
+			       FOUR_GIB, what, err) < 0)
+		return -1;
+	if (!mem_ptr(m, h->entry_addr, 1))
+		return loader_fail(err, "multiboot entry_addr 0x%x is outside "
+				   "guest RAM", h->entry_addr);
+	return 0;
+}
+
+/* The a.out kludge: copy [load_addr, load_end_addr) from the file, zero
+ * up to bss_end_addr. */
+static int aout_load(struct mem *m, const uint8_t *img, size_t len, size_t off,
+		     uint64_t *entry, char *err)
+{
+	struct aout_layout l = { 0 };
+	struct mb_header h;
+	uint64_t bss_len;
+	uint8_t *bss;
+
+	if (len - off < sizeof(h) || off + sizeof(h) > MB_SEARCH_LIMIT)
+		return loader_fail(err, "multiboot header at offset 0x%zx is cut "
+				   "short: its address fields (flag bit 16) run past "
+				   "the %s", off,
+				   len - off < sizeof(h) ? "end of the image" :
+							   "first 8 KiB");
+	memcpy(&h, img + off, sizeof(h));
+	if (aout_check(m, &h, len, off, &l, err) < 0)
+		return -1;
+
+	if (mem_write(m, h.load_addr, img + l.file_off, l.load_len) < 0)
+		return loader_fail(err, "cannot write the multiboot image");
+	bss_len = l.end - h.load_addr - l.load_len;
+	bss = mem_ptr(m, h.load_addr + l.load_len, bss_len);
+	if (!bss)
+		return loader_fail(err, "cannot zero the multiboot image's bss");
+	memset(bss, 0, bss_len);
+	*entry = h.entry_addr;
+	return 0;
+}
+
+/* Without the kludge the kernel is an ELF32, loaded as load_elf would. */
+static int elf32_load(struct mem *m, const uint8_t *img, size_t len,
+		      uint64_t *entry, char *err)
+{
+	int elfclass;
+
+	if (len < SELFMAG || memcmp(img, ELFMAG, SELFMAG) != 0)
+		return loader_fail(err, "multiboot image is not ELF and its header "
+				   "lacks the a.out kludge (flag bit 16) to say "
+				   "where to load it");
+	if (elf_image_class(img, len) == ELFCLASS64)
+		return loader_fail(err, "multiboot image is ELF64: multiboot v1 "
+				   "loads ELF32 only (or set header flag bit 16)");
+	if (elf_load_segments(m, img, len, &elfclass, entry, err) < 0)
+		return -1;
+	return 0;
+}
+
+int load_multiboot(struct mem *m, const uint8_t *img, size_t len,
+		   const struct load_opts *opts, struct boot_state *bs,
+		   char *err)
+{
+	long off = multiboot_find_header(img, len);
+	uint64_t entry;
+	uint32_t flags;
+	int ret;
+
+	if (off < 0)
+		return loader_fail(err, "no valid multiboot header in the first 8 KiB");
+	flags = get32(img + off + 4);
+	if (flags_check(flags, err) < 0)
+		return -1;
+
+	if (flags & MB_FLAG_AOUT_KLUDGE)
+		ret = aout_load(m, img, len, (size_t)off, &entry, err);
+	else
+		ret = elf32_load(m, img, len, &entry, err);
+	if (ret < 0)
+		return -1;
+
+	if (boot_gdt_write(m, err) < 0 ||
+	    boot_mbinfo_write(m, opts ? opts->cmdline : NULL, err) < 0)
+		return -1;
+
+	*bs = (struct boot_state){
+		.mode = MODE_PROTECTED,
+		.rip = entry,
+		.rax = MB_BOOT_MAGIC,
+		.rbx = BOOT_INFO,
+		.gdt_base = BOOT_GDT,
+	};
+	return 0;
+}

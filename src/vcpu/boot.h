@@ -1,0 +1,28 @@
+/* The boot vCPU's entry state, as a loader describes it. */
+#ifndef HVRUN_BOOT_H
+#define HVRUN_BOOT_H
+
+#include <stdint.h>
+
+enum cpu_mode {
+	MODE_REAL,		/* cs:ip = real_cs:rip, flat 64 KiB segments */
+	MODE_PROTECTED,		/* 32-bit flat, paging off */
+	MODE_LONG,		/* 64-bit, CPL 0, identity map at cr3 */
+};
+
+struct boot_state {
+	enum cpu_mode mode;
+	uint16_t real_cs;	/* MODE_REAL: code segment selector */
+	uint64_t rip;
+	uint64_t rsp;
+	uint64_t rax, rbx, rsi, rdi;
+	uint64_t gdt_base;	/* MODE_PROTECTED/MODE_LONG: GDT from boot_gdt_write() */
+	uint64_t cr3;		/* MODE_LONG */
+};
+
+/* Selectors of the GDT hvrun writes at BOOT_GDT for protected and long mode. */
+#define BOOT_SEL_CODE32 0x08
+#define BOOT_SEL_DATA   0x10
+#define BOOT_SEL_CODE64 0x18
+
+#endif
