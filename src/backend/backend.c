@@ -1,0 +1,138 @@
+/* The libevent loop behind every device and front-end. */
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <event2/event.h>
+#include <event2/thread.h>
+
+#include "../log.h"
+#include "../status.h"
+#include "../vm.h"
+#include "backend.h"
+
+static const int stop_signals[] = { SIGINT, SIGTERM, SIGHUP };
+#define NR_STOP_SIGNALS (sizeof(stop_signals) / sizeof(stop_signals[0]))
+
+struct backend {
+	struct vm *vm;
+	struct event_base *base;
+	struct event *stop_ev;		/* activated by backend_stop */
+	struct event *timeout_ev;
+	struct event *signal_ev[NR_STOP_SIGNALS];
+};
+
+static void on_stop(evutil_socket_t fd, short what, void *arg)
+{
+	struct backend *b = arg;
+
+	event_base_loopbreak(b->base);
+}
+
+static void on_timeout(evutil_socket_t fd, short what, void *arg)
+{
+	struct backend *b = arg;
+	uint64_t ms = b->vm->cfg->timeout_ms;
+
+	log_err("timeout: guest still running after %llu.%03llu s",
+		(unsigned long long)(ms / 1000), (unsigned long long)(ms % 1000));
+	vm_stop(b->vm, STATUS_TIMEOUT);
+}
+
+static void on_signal(evutil_socket_t sig, short what, void *arg)
+{
+	struct backend *b = arg;
+
+	log_info(1, "stopping on signal %s", strsignal((int)sig));
+	vm_stop(b->vm, STATUS_SIGNAL((int)sig));
+}
+
+static int add_timeout(struct backend *b)
+{
+	uint64_t ms = b->vm->cfg->timeout_ms;
+	struct timeval tv = {
+		.tv_sec = (time_t)(ms / 1000),
+		.tv_usec = (suseconds_t)(ms % 1000) * 1000,
+	};
+
+	if (!ms)
+		return 0;
+	b->timeout_ev = evtimer_new(b->base, on_timeout, b);
+	return b->timeout_ev ? evtimer_add(b->timeout_ev, &tv) : -1;
+}
+
+static int add_signals(struct backend *b)
+{
+	for (size_t i = 0; i < NR_STOP_SIGNALS; i++) {
+		b->signal_ev[i] = evsignal_new(b->base, stop_signals[i],
+					       on_signal, b);
+		if (!b->signal_ev[i] || evsignal_add(b->signal_ev[i], NULL) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* libevent's own warnings are about our use of it: show them with -vv. */
+static void libevent_log(int severity, const char *msg)
+{
+	log_info(severity >= EVENT_LOG_ERR ? 1 : 2, "libevent: %s", msg);
+}
+
+struct backend *backend_new(struct vm *vm)
+{
+	struct backend *b;
+
+	event_set_log_callback(libevent_log);
+	/* vCPU threads queue work and wake the loop: libevent must lock. */
+	if (evthread_use_pthreads() < 0) {
+		log_err("libevent has no pthreads support");
+		return NULL;
+	}
+	b = calloc(1, sizeof(*b));
+	if (!b)
+		return NULL;
+	b->vm = vm;
+	b->base = event_base_new();
+	if (!b->base)
+		goto fail;
+	b->stop_ev = event_new(b->base, -1, 0, on_stop, b);
+	if (!b->stop_ev || add_timeout(b) < 0 || add_signals(b) < 0)
+		goto fail;
+	return b;
+fail:
+	log_err("cannot set up the event loop");
+	backend_free(b);
+	return NULL;
+}
+
+struct event_base *backend_base(struct backend *b)
+{
+	return b->base;
+}
+
+int backend_run(struct backend *b)
+{
+	/* Run even with nothing pending: vCPUs will activate events. */
+	return event_base_loop(b->base, EVLOOP_NO_EXIT_ON_EMPTY) < 0 ? -1 : 0;
+}
+
+void backend_stop(struct backend *b)
+{
+	/* An activated event survives until the loop runs, unlike loopbreak. */
+	event_active(b->stop_ev, EV_READ, 0);
+}
+
+void backend_free(struct backend *b)
+{
+	if (!b)
+		return;
+	for (size_t i = 0; i < NR_STOP_SIGNALS; i++)
+		if (b->signal_ev[i])
+			event_free(b->signal_ev[i]);
+	if (b->timeout_ev)
+		event_free(b->timeout_ev);
+	if (b->stop_ev)
+		event_free(b->stop_ev);
+	if (b->base)
+		event_base_free(b->base);
+	free(b);
+}

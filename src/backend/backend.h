@@ -1,0 +1,22 @@
+/*
+ * The backend: one libevent loop, run by the main thread, that owns every
+ * file descriptor (console, timers, signals) and serves every vCPU.
+ */
+#ifndef HVRUN_BACKEND_H
+#define HVRUN_BACKEND_H
+
+struct vm;
+struct event_base;
+struct backend;
+
+/* Loop, --timeout timer, SIGINT/SIGTERM/SIGHUP handlers. NULL on failure. */
+struct backend *backend_new(struct vm *vm);
+struct event_base *backend_base(struct backend *b);
+
+/* Dispatch events until backend_stop. */
+int backend_run(struct backend *b);
+/* Make backend_run return. Any thread, any time, even before it runs. */
+void backend_stop(struct backend *b);
+void backend_free(struct backend *b);
+
+#endif

@@ -1,0 +1,58 @@
+/*
+ * Debug-exit port 0x501 (as QEMU's isa-debug-exit, but the status is the
+ * byte itself): `outb n, 0x501` ends the VM with status n. Also port 0x80,
+ * the POST diagnostic port, which firmware and kernels write to as a delay.
+ */
+#include <stdint.h>
+
+#include "../log.h"
+#include "../status.h"
+#include "../vm.h"
+#include "device.h"
+
+#define DEBUG_EXIT_PORT 0x501
+#define POST_PORT 0x80
+
+static void debug_exit_io(void *opaque, uint64_t addr, uint8_t *data,
+			  uint32_t len, bool is_write)
+{
+	struct vm *vm = opaque;
+	unsigned status = data[0];
+
+	if (!is_write) {
+		data[0] = 0xff;
+		for (uint32_t i = 1; i < len; i++)
+			data[i] = 0xff;
+		return;
+	}
+	/* 124 and up are hvrun's own statuses: a guest cannot claim them. */
+	if (status > STATUS_GUEST_MAX) {
+		log_warn("guest exit status %u is above %d; exiting with %d",
+			 status, STATUS_GUEST_MAX, STATUS_GUEST_MAX);
+		status = STATUS_GUEST_MAX;
+	}
+	log_info(1, "guest exited with status %u (port 0x501)", status);
+	vm_stop(vm, (int)status);
+}
+
+static void post_io(void *opaque, uint64_t addr, uint8_t *data, uint32_t len,
+		    bool is_write)
+{
+	if (!is_write)
+		for (uint32_t i = 0; i < len; i++)
+			data[i] = 0xff;
+}
+
+static int debug_exit_init(struct vm *vm, void **state)
+{
+	if (bus_register(&vm->pio, DEBUG_EXIT_PORT, 1, debug_exit_io, vm,
+			 "debug-exit") < 0)
+		return -1;
+	return bus_register(&vm->pio, POST_PORT, 1, post_io, vm, "post");
+}
+
+static const struct device_ops debug_exit_dev = {
+	.name = "debug-exit",
+	.init = debug_exit_init,
+};
+DEVICE_REGISTER(debug_exit_dev)

@@ -1,0 +1,76 @@
+/*
+ * The two PC reset paths a guest uses to reboot: the i8042 keyboard
+ * controller's pulse-reset command (0xFE to port 0x64) and the fast reset
+ * bit of system control port A (0x92). A reset request ends the VM with
+ * status 0. There is no keyboard: the controller never has data.
+ */
+#include <stdint.h>
+#include <string.h>
+
+#include "../log.h"
+#include "../vm.h"
+#include "device.h"
+
+#define I8042_DATA    0x60
+#define I8042_CMD     0x64
+#define PORT_A        0x92
+#define CMD_PULSE_RESET 0xfe
+#define PORT_A_RESET  0x01
+
+struct i8042 {
+	struct vm *vm;
+	uint8_t port_a;
+};
+
+static void reset(struct vm *vm, const char *how)
+{
+	log_info(1, "guest requested a reset (%s)", how);
+	vm_stop(vm, 0);
+}
+
+static void i8042_io(void *opaque, uint64_t addr, uint8_t *data, uint32_t len,
+		     bool is_write)
+{
+	struct i8042 *k = opaque;
+
+	if (!is_write) {
+		/* Status 0: output buffer empty, input buffer empty. */
+		memset(data, 0, len);
+		return;
+	}
+	if (addr == I8042_CMD && data[0] == CMD_PULSE_RESET)
+		reset(k->vm, "i8042 pulse reset");
+}
+
+static void port_a_io(void *opaque, uint64_t addr, uint8_t *data, uint32_t len,
+		      bool is_write)
+{
+	struct i8042 *k = opaque;
+
+	if (!is_write) {
+		memset(data, 0, len);
+		data[0] = k->port_a & ~PORT_A_RESET;
+		return;
+	}
+	k->port_a = data[0];
+	if (data[0] & PORT_A_RESET)
+		reset(k->vm, "port 0x92 fast reset");
+}
+
+static int i8042_init(struct vm *vm, void **state)
+{
+	static struct i8042 k;
+
+	k = (struct i8042){ .vm = vm };
+	*state = &k;
+	if (bus_register(&vm->pio, I8042_DATA, 1, i8042_io, &k, "i8042") < 0 ||
+	    bus_register(&vm->pio, I8042_CMD, 1, i8042_io, &k, "i8042") < 0)
+		return -1;
+	return bus_register(&vm->pio, PORT_A, 1, port_a_io, &k, "port-a");
+}
+
+static const struct device_ops i8042_dev = {
+	.name = "i8042",
+	.init = i8042_init,
+};
+DEVICE_REGISTER(i8042_dev)

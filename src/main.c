@@ -1,0 +1,29 @@
+/* hvrun: run a guest image on KVM. The command line becomes a vm_config,
+ * vm_run runs it, and the guest's fate becomes the exit status. */
+#include <signal.h>
+
+#include "log.h"
+#include "options.h"
+#include "status.h"
+#include "vm.h"
+
+int main(int argc, char **argv)
+{
+	struct vm_config cfg;
+	int status;
+
+	switch (options_parse(argc, argv, &cfg)) {
+	case OPTIONS_EXIT_OK:
+		return 0;
+	case OPTIONS_ERROR:
+		return STATUS_CANNOT_RUN;
+	case OPTIONS_RUN:
+		break;
+	}
+	log_verbosity = cfg.verbose;
+	/* A console reader that goes away is an error on write, not a kill. */
+	signal(SIGPIPE, SIG_IGN);
+	status = vm_run(&cfg);
+	options_free(&cfg);
+	return status;
+}

@@ -1,0 +1,89 @@
+/* Crash reports: why the guest stopped, and its registers. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <linux/kvm.h>
+
+#include "../log.h"
+#include "../status.h"
+#include "../vm.h"
+#include "vcpu.h"
+
+static const char *cpu_mode_name(const struct kvm_sregs *sr)
+{
+	if (!(sr->cr0 & 1))
+		return "real";
+	if (sr->efer & (1ULL << 10))
+		return sr->cs.l ? "long (64-bit)" : "long (compatibility)";
+	return sr->cs.db ? "protected (32-bit)" : "protected (16-bit)";
+}
+
+void vcpu_dump_regs(struct vcpu *v, FILE *f)
+{
+	struct kvm_regs r;
+	struct kvm_sregs s;
+
+	if (ioctl(v->fd, KVM_GET_REGS, &r) < 0 ||
+	    ioctl(v->fd, KVM_GET_SREGS, &s) < 0) {
+		fprintf(f, "  (registers unavailable: %s)\n", strerror(errno));
+		return;
+	}
+	fprintf(f,
+		"  mode %s, CPL %u\n"
+		"  RIP %016llx  RFLAGS %016llx\n"
+		"  RAX %016llx  RBX %016llx  RCX %016llx\n"
+		"  RDX %016llx  RSI %016llx  RDI %016llx\n"
+		"  RSP %016llx  RBP %016llx  R8  %016llx\n"
+		"  R9  %016llx  R10 %016llx  R11 %016llx\n"
+		"  R12 %016llx  R13 %016llx  R14 %016llx\n"
+		"  R15 %016llx\n"
+		"  CS %04x base %016llx  SS %04x  DS %04x  ES %04x\n"
+		"  CR0 %016llx  CR2 %016llx\n"
+		"  CR3 %016llx  CR4 %016llx\n"
+		"  EFER %016llx  GDT %016llx/%04x  IDT %016llx/%04x\n",
+		cpu_mode_name(&s), s.cs.selector & 3,
+		r.rip, r.rflags, r.rax, r.rbx, r.rcx, r.rdx, r.rsi, r.rdi,
+		r.rsp, r.rbp, r.r8, r.r9, r.r10, r.r11, r.r12, r.r13, r.r14,
+		r.r15, s.cs.selector, s.cs.base, s.ss.selector, s.ds.selector,
+		s.es.selector, s.cr0, s.cr2, s.cr3, s.cr4, s.efer,
+		s.gdt.base, s.gdt.limit, s.idt.base, s.idt.limit);
+}
+
+static void dump_internal_error(struct vcpu *v, FILE *f)
+{
+	struct kvm_run *run = v->run;
+	uint32_t n = run->internal.ndata;
+
+	if (run->exit_reason != KVM_EXIT_INTERNAL_ERROR || n == 0)
+		return;
+	if (n > sizeof(run->internal.data) / sizeof(run->internal.data[0]))
+		n = sizeof(run->internal.data) / sizeof(run->internal.data[0]);
+	fprintf(f, "  internal error data:");
+	for (uint32_t i = 0; i < n; i++)
+		fprintf(f, " %llx", (unsigned long long)run->internal.data[i]);
+	fprintf(f, "\n");
+}
+
+void vcpu_crash(struct vcpu *v, const char *fmt, ...)
+{
+	struct vm *vm = v->vm;
+	char why[256];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(why, sizeof(why), fmt, ap);
+	va_end(ap);
+
+	pthread_mutex_lock(&vm->report_lock);
+	/* After a stop, other vCPUs' exits are teardown, not crashes. */
+	if (!atomic_load(&vm->stopping)) {
+		fprintf(stderr, "hvrun: guest crashed on vCPU %d: %s\n", v->id, why);
+		dump_internal_error(v, stderr);
+		vcpu_dump_regs(v, stderr);
+		fflush(stderr);
+		vm_stop(vm, STATUS_CRASH);
+	}
+	pthread_mutex_unlock(&vm->report_lock);
+}

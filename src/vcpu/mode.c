@@ -1,0 +1,109 @@
+/* Entry state for the boot vCPU: real, 32-bit protected or 64-bit long mode. */
+#include <errno.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <linux/kvm.h>
+
+#include "../log.h"
+#include "../vm.h"
+#include "vcpu.h"
+
+#define CR0_PE (1ULL << 0)
+#define CR0_ET (1ULL << 4)
+#define CR0_PG (1ULL << 31)
+#define CR4_PAE (1ULL << 5)
+#define EFER_LME (1ULL << 8)
+#define EFER_LMA (1ULL << 10)
+
+static void flat_segment(struct kvm_segment *s, uint16_t sel, bool code,
+			 bool longmode)
+{
+	memset(s, 0, sizeof(*s));
+	s->selector = sel;
+	s->base = 0;
+	s->limit = 0xffffffff;
+	s->type = code ? 0xb : 0x3;	/* execute/read accessed, read/write accessed */
+	s->present = 1;
+	s->s = 1;
+	s->g = 1;
+	s->db = longmode && code ? 0 : 1;
+	s->l = longmode && code;
+}
+
+static void real_segment(struct kvm_segment *s, uint16_t sel, bool code)
+{
+	memset(s, 0, sizeof(*s));
+	s->selector = sel;
+	s->base = (uint64_t)sel << 4;
+	s->limit = 0xffff;
+	s->type = code ? 0xb : 0x3;
+	s->present = 1;
+	s->s = 1;
+}
+
+static void set_data_segments(struct kvm_sregs *sr, const struct kvm_segment *d)
+{
+	sr->ds = sr->es = sr->fs = sr->gs = sr->ss = *d;
+}
+
+static void setup_sregs(struct kvm_sregs *sr, const struct boot_state *bs)
+{
+	struct kvm_segment data;
+
+	switch (bs->mode) {
+	case MODE_REAL:
+		real_segment(&sr->cs, bs->real_cs, true);
+		real_segment(&data, 0, false);
+		set_data_segments(sr, &data);
+		sr->cr0 = CR0_ET;
+		sr->cr4 = 0;
+		sr->efer = 0;
+		return;
+	case MODE_PROTECTED:
+		flat_segment(&sr->cs, BOOT_SEL_CODE32, true, false);
+		flat_segment(&data, BOOT_SEL_DATA, false, false);
+		set_data_segments(sr, &data);
+		sr->cr0 = CR0_PE | CR0_ET;
+		sr->cr4 = 0;
+		sr->efer = 0;
+		break;
+	case MODE_LONG:
+		flat_segment(&sr->cs, BOOT_SEL_CODE64, true, true);
+		flat_segment(&data, BOOT_SEL_DATA, false, true);
+		set_data_segments(sr, &data);
+		sr->cr0 = CR0_PE | CR0_ET | CR0_PG;
+		sr->cr3 = bs->cr3;
+		sr->cr4 = CR4_PAE;
+		sr->efer = EFER_LME | EFER_LMA;
+		break;
+	}
+	sr->gdt.base = bs->gdt_base;
+	sr->gdt.limit = 4 * 8 - 1;
+}
+
+int vcpu_set_boot_state(struct vcpu *v, const struct boot_state *bs)
+{
+	struct kvm_sregs sr;
+	struct kvm_regs regs;
+
+	if (ioctl(v->fd, KVM_GET_SREGS, &sr) < 0)
+		goto fail;
+	setup_sregs(&sr, bs);
+	if (ioctl(v->fd, KVM_SET_SREGS, &sr) < 0)
+		goto fail;
+
+	memset(&regs, 0, sizeof(regs));
+	regs.rflags = 2;	/* bit 1 is reserved and always set */
+	regs.rip = bs->rip;
+	regs.rsp = bs->rsp;
+	regs.rax = bs->rax;
+	regs.rbx = bs->rbx;
+	regs.rsi = bs->rsi;
+	regs.rdi = bs->rdi;
+	if (ioctl(v->fd, KVM_SET_REGS, &regs) < 0)
+		goto fail;
+	return 0;
+fail:
+	log_err("cannot set vCPU %d's entry state: %s", v->id, strerror(errno));
+	return -1;
+}

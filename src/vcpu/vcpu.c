@@ -1,0 +1,247 @@
+/* The vCPU run loop: a switch over KVM exit reasons, nothing more. */
+#include <errno.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+#include <linux/kvm.h>
+
+#include "../log.h"
+#include "../status.h"
+#include "../vm.h"
+#include "vcpu.h"
+
+/* Interrupts KVM_RUN; the handler only has to exist. */
+#define SIG_KICK SIGUSR1
+
+static void kick_handler(int sig)
+{
+	(void)sig;
+}
+
+int vcpu_signals_init(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = kick_handler;	/* no SA_RESTART: KVM_RUN returns EINTR */
+	sigemptyset(&sa.sa_mask);
+	return sigaction(SIG_KICK, &sa, NULL);
+}
+
+int vcpu_create(struct vm *vm, struct vcpu *v, int id)
+{
+	memset(v, 0, sizeof(*v));
+	v->vm = vm;
+	v->id = id;
+	v->fd = ioctl(vm->vm_fd, KVM_CREATE_VCPU, (unsigned long)id);
+	if (v->fd < 0) {
+		log_err("cannot create vCPU %d: %s", id, strerror(errno));
+		return -1;
+	}
+	v->run = mmap(NULL, vm->run_size, PROT_READ | PROT_WRITE, MAP_SHARED,
+		      v->fd, 0);
+	if (v->run == MAP_FAILED) {
+		log_err("cannot map vCPU %d's run area: %s", id, strerror(errno));
+		v->run = NULL;
+		goto fail;
+	}
+	if (vcpu_set_cpuid(v) < 0)
+		goto fail;
+	/*
+	 * Only the boot vCPU gets an entry state. With the in-kernel irqchip
+	 * KVM keeps the others in the wait-for-SIPI state, so a guest starts
+	 * them with INIT/SIPI as on hardware.
+	 */
+	if (id == 0 && vcpu_set_boot_state(v, &vm->boot) < 0)
+		goto fail;
+	return 0;
+fail:
+	vcpu_destroy(v);
+	return -1;
+}
+
+void vcpu_destroy(struct vcpu *v)
+{
+	if (v->run)
+		munmap(v->run, v->vm->run_size);
+	if (v->fd >= 0)
+		close(v->fd);
+	v->run = NULL;
+	v->fd = -1;
+}
+
+void vcpu_kick(struct vcpu *v)
+{
+	if (!v->run)
+		return;
+	/* immediate_exit covers a kick that lands just before KVM_RUN. */
+	__atomic_store_n(&v->run->immediate_exit, 1, __ATOMIC_SEQ_CST);
+	if (v->thread_started)
+		pthread_kill(v->thread, SIG_KICK);
+}
+
+static void note_unhandled_pio(struct vm *vm, uint16_t port, bool out)
+{
+	uint8_t bit = 1u << (port & 7);
+
+	if (atomic_fetch_or(&vm->unhandled_pio[port >> 3], bit) & bit)
+		return;
+	log_info(1, "unhandled port 0x%x (%s): reads all-ones, writes ignored",
+		 port, out ? "out" : "in");
+}
+
+static void handle_pio(struct vcpu *v)
+{
+	struct kvm_run *run = v->run;
+	bool out = run->io.direction == KVM_EXIT_IO_OUT;
+	uint64_t bytes = (uint64_t)run->io.size * run->io.count;
+	uint8_t *data;
+
+	/* KVM fills these, but a bad offset would send us outside the page. */
+	if (run->io.data_offset > (uint64_t)v->vm->run_size ||
+	    bytes > v->vm->run_size - run->io.data_offset) {
+		vcpu_crash(v, "KVM reported port I/O data outside the run area");
+		return;
+	}
+	data = (uint8_t *)run + run->io.data_offset;
+	for (uint32_t i = 0; i < run->io.count; i++, data += run->io.size)
+		if (!bus_access(&v->vm->pio, run->io.port, data, run->io.size, out))
+			note_unhandled_pio(v->vm, run->io.port, out);
+}
+
+static void handle_mmio(struct vcpu *v)
+{
+	struct kvm_run *run = v->run;
+	uint32_t len = run->mmio.len;
+
+	if (len > sizeof(run->mmio.data)) {
+		vcpu_crash(v, "KVM reported an MMIO access of %u bytes", len);
+		return;
+	}
+	if (!bus_access(&v->vm->mmio, run->mmio.phys_addr, run->mmio.data, len,
+			run->mmio.is_write))
+		log_info(2, "unhandled MMIO %s at 0x%llx, %u bytes",
+			 run->mmio.is_write ? "write" : "read",
+			 (unsigned long long)run->mmio.phys_addr, len);
+}
+
+/* Only MSRs KVM does not know reach us: answer as hardware would, #GP. */
+static void handle_msr(struct vcpu *v, bool write)
+{
+	struct kvm_run *run = v->run;
+
+	log_info(1, "vCPU %d: %s of unknown MSR 0x%x injects #GP", v->id,
+		 write ? "wrmsr" : "rdmsr", run->msr.index);
+	run->msr.error = 1;
+}
+
+static void handle_system_event(struct vcpu *v)
+{
+	switch (v->run->system_event.type) {
+	case KVM_SYSTEM_EVENT_SHUTDOWN:
+		log_info(1, "guest powered off");
+		vm_stop(v->vm, 0);
+		break;
+	case KVM_SYSTEM_EVENT_RESET:
+		log_info(1, "guest requested a reset");
+		vm_stop(v->vm, 0);
+		break;
+	case KVM_SYSTEM_EVENT_CRASH:
+		vcpu_crash(v, "guest reported a crash (KVM_SYSTEM_EVENT_CRASH)");
+		break;
+	default:
+		vcpu_crash(v, "unknown system event %u",
+			   v->run->system_event.type);
+	}
+}
+
+static void handle_exit(struct vcpu *v)
+{
+	struct kvm_run *run = v->run;
+
+	switch (run->exit_reason) {
+	case KVM_EXIT_IO:
+		handle_pio(v);
+		break;
+	case KVM_EXIT_MMIO:
+		handle_mmio(v);
+		break;
+	case KVM_EXIT_HLT:
+		/* Only without the in-kernel irqchip: nothing can wake it. */
+		log_info(1, "vCPU %d halted with no interrupt source", v->id);
+		vm_stop(v->vm, 0);
+		break;
+	case KVM_EXIT_X86_RDMSR:
+		handle_msr(v, false);
+		break;
+	case KVM_EXIT_X86_WRMSR:
+		handle_msr(v, true);
+		break;
+	case KVM_EXIT_SYSTEM_EVENT:
+		handle_system_event(v);
+		break;
+	case KVM_EXIT_INTR:
+		break;
+	case KVM_EXIT_SHUTDOWN:
+		vcpu_crash(v, "triple fault (KVM_EXIT_SHUTDOWN)");
+		break;
+	case KVM_EXIT_INTERNAL_ERROR:
+		vcpu_crash(v, "KVM internal error, suberror %u",
+			   run->internal.suberror);
+		break;
+	case KVM_EXIT_FAIL_ENTRY:
+		vcpu_crash(v, "VM entry failed, hardware reason 0x%llx",
+			   (unsigned long long)run->fail_entry.hardware_entry_failure_reason);
+		break;
+	default:
+		vcpu_crash(v, "unhandled KVM exit reason %u", run->exit_reason);
+	}
+}
+
+static void *vcpu_thread(void *arg)
+{
+	struct vcpu *v = arg;
+	struct vm *vm = v->vm;
+
+	while (!atomic_load(&vm->stopping)) {
+		if (ioctl(v->fd, KVM_RUN, 0) < 0) {
+			/* EINTR: kicked; EAGAIN: an AP left wait-for-SIPI. */
+			if (errno == EINTR || errno == EAGAIN)
+				continue;
+			vcpu_crash(v, "KVM_RUN failed: %s", strerror(errno));
+			break;
+		}
+		handle_exit(v);
+	}
+	return NULL;
+}
+
+int vcpu_start(struct vcpu *v)
+{
+	sigset_t set, old;
+	int err;
+
+	/* Only the backend thread takes process signals; vCPUs take kicks. */
+	sigfillset(&set);
+	sigdelset(&set, SIG_KICK);
+	pthread_sigmask(SIG_SETMASK, &set, &old);
+	err = pthread_create(&v->thread, NULL, vcpu_thread, v);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (err) {
+		log_err("cannot start vCPU %d's thread: %s", v->id, strerror(err));
+		return -1;
+	}
+	v->thread_started = true;
+	return 0;
+}
+
+void vcpu_join(struct vcpu *v)
+{
+	if (!v->thread_started)
+		return;
+	pthread_join(v->thread, NULL);
+	v->thread_started = false;
+}

@@ -1,0 +1,342 @@
+/* VM lifecycle: image → memory → KVM objects → devices → vCPUs → run →
+ * teardown. Every failure before the guest runs is status 125. */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <linux/kvm.h>
+
+#include "backend/backend.h"
+#include "backend/console.h"
+#include "devices/device.h"
+#include "loader/loader.h"
+#include "log.h"
+#include "status.h"
+#include "vcpu/vcpu.h"
+#include "vm.h"
+
+/* Where KVM may put the pages it needs on Intel (as QEMU places them). */
+#define KVM_IDENTITY_MAP_ADDR 0xfeffc000ULL
+#define KVM_TSS_ADDR          0xfeffd000ULL
+
+struct image {
+	uint8_t *data;
+	size_t len;
+};
+
+static int read_image(const char *path, struct image *img)
+{
+	struct stat st;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int ret = -1;
+
+	img->data = NULL;
+	if (fd < 0) {
+		log_err("cannot open image '%s': %s", path, strerror(errno));
+		return -1;
+	}
+	if (fstat(fd, &st) < 0) {
+		log_err("cannot stat image '%s': %s", path, strerror(errno));
+		goto out;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		log_err("image '%s' is not a regular file", path);
+		goto out;
+	}
+	if (st.st_size == 0) {
+		log_err("image '%s' is empty", path);
+		goto out;
+	}
+	img->len = (size_t)st.st_size;
+	img->data = mmap(NULL, img->len, PROT_READ, MAP_PRIVATE, fd, 0);
+	if (img->data == MAP_FAILED) {
+		log_err("cannot read image '%s': %s", path, strerror(errno));
+		img->data = NULL;
+		goto out;
+	}
+	ret = 0;
+out:
+	close(fd);
+	return ret;
+}
+
+static int load_image(struct vm *vm)
+{
+	const struct vm_config *cfg = vm->cfg;
+	struct load_opts opts = {
+		.has_load = cfg->has_load,
+		.has_entry = cfg->has_entry,
+		.load_addr = cfg->load_addr,
+		.entry_addr = cfg->entry_addr,
+		.cmdline = cfg->cmdline,
+	};
+	char err[LOADER_ERRLEN] = "";
+	struct image img;
+	int ret;
+
+	if (read_image(cfg->image, &img) < 0)
+		return -1;
+	ret = loader_load(&vm->mem, img.data, img.len, &opts, &vm->boot, err);
+	if (ret < 0)
+		log_err("%s: %s", cfg->image, err);
+	else
+		log_info(1, "loaded %s image %s",
+			 loader_kind_name(loader_sniff(img.data, img.len)),
+			 cfg->image);
+	munmap(img.data, img.len);
+	return ret;
+}
+
+static int open_kvm(struct vm *vm)
+{
+	int version;
+
+	vm->kvm_fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
+	if (vm->kvm_fd < 0) {
+		if (errno == ENOENT)
+			log_err("/dev/kvm not found: is KVM enabled (modprobe kvm_intel or kvm_amd)?");
+		else if (errno == EACCES || errno == EPERM)
+			log_err("no permission to open /dev/kvm: add your user to the 'kvm' group");
+		else
+			log_err("cannot open /dev/kvm: %s", strerror(errno));
+		return -1;
+	}
+	version = ioctl(vm->kvm_fd, KVM_GET_API_VERSION, 0);
+	if (version != KVM_API_VERSION) {
+		log_err("unsupported KVM API version %d (need %d)", version,
+			KVM_API_VERSION);
+		return -1;
+	}
+	vm->run_size = ioctl(vm->kvm_fd, KVM_GET_VCPU_MMAP_SIZE, 0);
+	if (vm->run_size < (int)sizeof(struct kvm_run)) {
+		log_err("KVM_GET_VCPU_MMAP_SIZE failed");
+		return -1;
+	}
+	return 0;
+}
+
+static int check_extension(struct vm *vm, long cap)
+{
+	int r = ioctl(vm->vm_fd >= 0 ? vm->vm_fd : vm->kvm_fd,
+		      KVM_CHECK_EXTENSION, cap);
+
+	return r < 0 ? 0 : r;
+}
+
+static int check_cpus(struct vm *vm)
+{
+	int max = check_extension(vm, KVM_CAP_MAX_VCPUS);
+
+	if (max <= 0)
+		max = check_extension(vm, KVM_CAP_NR_VCPUS);
+	if (max <= 0)
+		max = 4;	/* what api.rst says to assume */
+	if (vm->nr_vcpus > max) {
+		log_err("invalid --cpus '%d': this KVM allows at most %d vCPUs",
+			vm->nr_vcpus, max);
+		return -1;
+	}
+	if (vm->nr_vcpus > 1 && !vm->irqchip) {
+		log_err("--cpus %d needs the in-kernel irqchip to start application processors (drop --irqchip off)",
+			vm->nr_vcpus);
+		return -1;
+	}
+	return 0;
+}
+
+static int set_memory(struct vm *vm)
+{
+	for (int i = 0; i < vm->mem.nr_regions; i++) {
+		const struct mem_region *r = &vm->mem.region[i];
+		struct kvm_userspace_memory_region kr = {
+			.slot = (uint32_t)i,
+			.guest_phys_addr = r->gpa,
+			.memory_size = r->size,
+			.userspace_addr = (uintptr_t)r->host,
+		};
+
+		if (ioctl(vm->vm_fd, KVM_SET_USER_MEMORY_REGION, &kr) < 0) {
+			log_err("cannot give KVM guest memory: %s", strerror(errno));
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static int create_irqchip(struct vm *vm)
+{
+	struct kvm_pit_config pit = { .flags = KVM_PIT_SPEAKER_DUMMY };
+
+	if (!vm->irqchip)
+		return 0;
+	if (!check_extension(vm, KVM_CAP_IRQCHIP)) {
+		log_err("this KVM has no in-kernel irqchip; try --irqchip off");
+		return -1;
+	}
+	if (ioctl(vm->vm_fd, KVM_CREATE_IRQCHIP, 0) < 0 ||
+	    ioctl(vm->vm_fd, KVM_CREATE_PIT2, &pit) < 0) {
+		log_err("cannot create the in-kernel irqchip and PIT: %s (try --irqchip off)",
+			strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/* Optional: unknown MSRs exit to us so -v can name them. */
+static void enable_msr_exits(struct vm *vm)
+{
+	struct kvm_enable_cap cap = {
+		.cap = KVM_CAP_X86_USER_SPACE_MSR,
+		.args = { KVM_MSR_EXIT_REASON_UNKNOWN },
+	};
+
+	if (check_extension(vm, KVM_CAP_X86_USER_SPACE_MSR) &&
+	    ioctl(vm->vm_fd, KVM_ENABLE_CAP, &cap) < 0)
+		log_info(1, "user-space MSR exits unavailable: %s", strerror(errno));
+}
+
+static int create_vm(struct vm *vm)
+{
+	if (open_kvm(vm) < 0)
+		return -1;
+	vm->vm_fd = ioctl(vm->kvm_fd, KVM_CREATE_VM, 0);
+	if (vm->vm_fd < 0) {
+		log_err("cannot create a VM: %s", strerror(errno));
+		return -1;
+	}
+	if (check_cpus(vm) < 0)
+		return -1;
+	/* Needed on Intel; harmless elsewhere, so failures are not fatal. */
+	if (ioctl(vm->vm_fd, KVM_SET_TSS_ADDR, (unsigned long)KVM_TSS_ADDR) < 0)
+		log_info(1, "KVM_SET_TSS_ADDR: %s", strerror(errno));
+	if (set_memory(vm) < 0 || create_irqchip(vm) < 0)
+		return -1;
+	enable_msr_exits(vm);
+	return cpuid_fetch(vm);
+}
+
+static int create_vcpus(struct vm *vm)
+{
+	vm->vcpus = calloc((size_t)vm->nr_vcpus, sizeof(*vm->vcpus));
+	if (!vm->vcpus)
+		return -1;
+	for (int i = 0; i < vm->nr_vcpus; i++)
+		vm->vcpus[i].fd = -1;
+	for (int i = 0; i < vm->nr_vcpus; i++)
+		if (vcpu_create(vm, &vm->vcpus[i], i) < 0)
+			return -1;
+	return 0;
+}
+
+void vm_stop(struct vm *vm, int status)
+{
+	int unset = -1;
+
+	if (!atomic_compare_exchange_strong(&vm->status, &unset, status))
+		return;
+	atomic_store(&vm->stopping, true);
+	for (int i = 0; vm->vcpus && i < vm->nr_vcpus; i++)
+		vcpu_kick(&vm->vcpus[i]);
+	if (vm->backend)
+		backend_stop(vm->backend);
+}
+
+int vm_irq_line(struct vm *vm, unsigned gsi, int level)
+{
+	struct kvm_irq_level irq = { .irq = gsi, .level = (uint32_t)level };
+
+	if (!vm->irqchip)
+		return 0;
+	return ioctl(vm->vm_fd, KVM_IRQ_LINE, &irq);
+}
+
+static void run_guest(struct vm *vm)
+{
+	for (int i = 0; i < vm->nr_vcpus; i++)
+		if (vcpu_start(&vm->vcpus[i]) < 0) {
+			vm_stop(vm, STATUS_CANNOT_RUN);
+			break;
+		}
+	if (backend_run(vm->backend) < 0)
+		vm_stop(vm, STATUS_CANNOT_RUN);
+	/* The loop only ends after vm_stop, but be sure every vCPU knows. */
+	vm_stop(vm, STATUS_CANNOT_RUN);
+	for (int i = 0; i < vm->nr_vcpus; i++)
+		vcpu_join(&vm->vcpus[i]);
+}
+
+static void vm_init(struct vm *vm, const struct vm_config *cfg)
+{
+	memset(vm, 0, sizeof(*vm));
+	vm->cfg = cfg;
+	vm->kvm_fd = vm->vm_fd = -1;
+	vm->nr_vcpus = cfg->ncpus;
+	vm->irqchip = cfg->irqchip;
+	atomic_init(&vm->status, -1);
+	atomic_init(&vm->stopping, false);
+	pthread_mutex_init(&vm->report_lock, NULL);
+	bus_init(&vm->pio, "pio");
+	bus_init(&vm->mmio, "mmio");
+}
+
+static void vm_teardown(struct vm *vm, bool devices)
+{
+	if (vm->vcpus)
+		for (int i = 0; i < vm->nr_vcpus; i++)
+			if (vm->vcpus[i].vm)
+				vcpu_destroy(&vm->vcpus[i]);
+	free(vm->vcpus);
+	if (devices)
+		devices_exit();
+	console_close(vm->console);
+	backend_free(vm->backend);
+	free(vm->cpuid);
+	if (vm->vm_fd >= 0)
+		close(vm->vm_fd);
+	if (vm->kvm_fd >= 0)
+		close(vm->kvm_fd);
+	bus_free(&vm->pio);
+	bus_free(&vm->mmio);
+	mem_free(&vm->mem);
+	pthread_mutex_destroy(&vm->report_lock);
+}
+
+int vm_run(const struct vm_config *cfg)
+{
+	struct vm vm;
+	bool devices = false;
+	int status = STATUS_CANNOT_RUN;
+	int err;
+
+	vm_init(&vm, cfg);
+	err = mem_init(&vm.mem, cfg->mem_size);
+	if (err) {
+		log_err("cannot allocate %llu bytes of guest memory: %s",
+			(unsigned long long)cfg->mem_size, strerror(-err));
+		goto out;
+	}
+	if (load_image(&vm) < 0 || create_vm(&vm) < 0)
+		goto out;
+	vm.backend = backend_new(&vm);
+	if (!vm.backend)
+		goto out;
+	vm.console = console_open(&vm);
+	if (!vm.console)
+		goto out;
+	if (devices_init(&vm) < 0)
+		goto out;
+	devices = true;
+	if (vcpu_signals_init() < 0 || create_vcpus(&vm) < 0)
+		goto out;
+
+	run_guest(&vm);
+	status = atomic_load(&vm.status);
+out:
+	vm_teardown(&vm, devices);
+	return status;
+}

@@ -1,0 +1,58 @@
+/* One virtual machine: KVM objects, memory, buses, devices, vCPUs. */
+#ifndef HVRUN_VM_H
+#define HVRUN_VM_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "bus.h"
+#include "vm_config.h"
+#include "mem.h"
+#include "vcpu/boot.h"
+
+struct vcpu;
+struct backend;
+struct console;
+struct kvm_cpuid2;
+
+struct vm {
+	const struct vm_config *cfg;
+	int kvm_fd;
+	int vm_fd;
+	int run_size;			/* bytes of each vCPU's kvm_run mapping */
+	bool irqchip;			/* in-kernel PIC, IOAPIC, LAPIC and PIT */
+
+	struct mem mem;
+	struct bus pio;
+	struct bus mmio;
+	struct boot_state boot;
+	struct kvm_cpuid2 *cpuid;	/* what KVM supports; patched per vCPU */
+
+	struct vcpu *vcpus;
+	int nr_vcpus;
+
+	struct backend *backend;
+	struct console *console;
+
+	atomic_bool stopping;
+	atomic_int status;		/* exit status; -1 until vm_stop */
+	pthread_mutex_t report_lock;	/* one crash report at a time */
+	_Atomic uint8_t unhandled_pio[65536 / 8];	/* -v names each port once */
+};
+
+/* Run the guest the configuration describes; returns hvrun's exit status. */
+int vm_run(const struct vm_config *cfg);
+
+/*
+ * End the VM with exit status `status`. Safe from any thread; the first
+ * call decides the status, later calls do nothing. Returns at once: vCPUs
+ * are kicked out of KVM_RUN and the backend loop stops.
+ */
+void vm_stop(struct vm *vm, int status);
+
+/* Assert (level 1) or deassert (0) a GSI on the in-kernel irqchip. */
+int vm_irq_line(struct vm *vm, unsigned gsi, int level);
+
+#endif
