@@ -1,0 +1,68 @@
+## guests/local.mk - bare-metal test guests for hvrun.
+## Included from the top-level Makefile.am (non-recursive); all paths are
+## relative to the top of the build tree, sources use $(srcdir).
+##
+## Raw images (guests/raw/*.img): 16-bit boot sectors linked at 0x7C00,
+## started in real mode at 0000:7C00.
+## Multiboot v1 ELF32 images (guests/multiboot/*.elf) loaded at 1 MiB.
+## See the comment at the top of each source for its output and status.
+
+GUEST_RAW_IMAGES = \
+	guests/raw/hello.img \
+	guests/raw/exit42.img \
+	guests/raw/spin.img \
+	guests/raw/triple.img \
+	guests/raw/echo.img
+
+GUEST_MB_IMAGES = \
+	guests/multiboot/hello32.elf \
+	guests/multiboot/long64.elf \
+	guests/multiboot/timer.elf \
+	guests/multiboot/smp.elf
+
+GUEST_IMAGES = $(GUEST_RAW_IMAGES) $(GUEST_MB_IMAGES)
+
+GUEST_SRCS = \
+	guests/raw/hello.S \
+	guests/raw/exit42.S \
+	guests/raw/spin.S \
+	guests/raw/triple.S \
+	guests/raw/echo.S \
+	guests/multiboot/hello32.S \
+	guests/multiboot/long64.S \
+	guests/multiboot/timer.S \
+	guests/multiboot/smp.S
+
+GUEST_LDSCRIPTS = \
+	guests/raw/raw.ld \
+	guests/multiboot/multiboot.ld
+
+noinst_DATA += $(GUEST_IMAGES)
+EXTRA_DIST += $(GUEST_SRCS) $(GUEST_LDSCRIPTS)
+CLEANFILES += $(GUEST_IMAGES) \
+	$(GUEST_RAW_IMAGES:.img=.o) $(GUEST_RAW_IMAGES:.img=.elf) \
+	$(GUEST_MB_IMAGES:.elf=.o)
+
+# Pure assembly, 32-bit objects (.code16/.code64 inside); no headers, so
+# no 32-bit multilib is needed.
+GUEST_CCAS = $(CC) -m32 -ffreestanding -nostdinc -c
+GUEST_LD = $(LD) -m elf_i386 -nostdlib
+GUEST_RAW_LD = $(GUEST_LD) -T $(srcdir)/guests/raw/raw.ld
+GUEST_MB_LD = $(GUEST_LD) -T $(srcdir)/guests/multiboot/multiboot.ld
+
+## raw images: .S -> .o -> .elf (at 0x7C00) -> flat .img
+## multiboot images: .S -> .o -> .elf (ELF32 at 1 MiB)
+## (GNU make pattern rules: configure.ac turns off automake's portability
+## warning for them.)
+
+guests/raw/%.o: $(srcdir)/guests/raw/%.S
+	$(AM_V_GEN)$(MKDIR_P) guests/raw && $(GUEST_CCAS) -o $@ $<
+guests/raw/%.elf: guests/raw/%.o $(srcdir)/guests/raw/raw.ld
+	$(AM_V_GEN)$(GUEST_RAW_LD) -o $@ $<
+guests/raw/%.img: guests/raw/%.elf
+	$(AM_V_GEN)$(OBJCOPY) -O binary $< $@
+
+guests/multiboot/%.o: $(srcdir)/guests/multiboot/%.S
+	$(AM_V_GEN)$(MKDIR_P) guests/multiboot && $(GUEST_CCAS) -o $@ $<
+guests/multiboot/%.elf: guests/multiboot/%.o $(srcdir)/guests/multiboot/multiboot.ld
+	$(AM_V_GEN)$(GUEST_MB_LD) -o $@ $<

@@ -1,0 +1,238 @@
+/*
+ * timer.S - multiboot v1 guest (ELF32, loaded at 1 MiB): legacy timer
+ * interrupts in 64-bit long mode.
+ *
+ * Enters long mode (identity map of 0..4 GiB, 2 MiB pages), installs a
+ * 64-bit IDT, remaps the 8259 PIC (IRQ0 -> vector 0x20, only IRQ0
+ * unmasked), programs PIT channel 0 as a ~1000 Hz rate generator,
+ * enables the local APIC (SVR 0xFEE000F0 bit 8, spurious vector 0xFF)
+ * and sets LVT LINT0 = ExtINT and LVT LINT1 = NMI as firmware does,
+ * then "sti" and counts IRQ0 ticks in a hlt loop (EOI 0x20 -> port 0x20).
+ * After 50 ticks it prints "timer: 50 ticks\n" and exits with status 0.
+ * Any other interrupt or exception prints "timer: unexpected vector\n"
+ * and exits with status 2.
+ *
+ * Runs the interrupt handlers in 64-bit mode on purpose: kvm_pvm cannot
+ * emulate a 32-bit iret at CPL 0; iretq works. The APIC must be
+ * software-enabled before the LVTs are written: while it is disabled
+ * KVM forces the mask bit on every LVT write.
+ * The file is ELF32 (.code64 inside), which has no 64-bit or signed
+ * 32-bit relocations: 64-bit code addresses data RIP-relatively (or via
+ * "movl $sym, %reg"), and MMIO above 2 GiB through a register.
+ */
+#define MB_MAGIC	0x1BADB002
+#define MB_FLAGS	0x00000000
+#define LAPIC		0xFEE00000
+#define NTICKS		50
+#define PIT_DIVISOR	1193		/* 1193182 Hz / 1193 = ~1000 Hz */
+
+	.section .multiboot, "a"
+	.p2align 2
+	.long	MB_MAGIC
+	.long	MB_FLAGS
+	.long	-(MB_MAGIC + MB_FLAGS)
+
+	.text
+	.code32
+	.globl _start
+_start:
+	cli
+	lgdt	gdtr
+	ljmp	$0x08, $1f
+1:	movw	$0x10, %ax
+	movw	%ax, %ds
+	movw	%ax, %es
+	movw	%ax, %fs
+	movw	%ax, %gs
+	movw	%ax, %ss
+	movl	$stack_top, %esp
+
+	/* page tables: zero, then PML4[0] -> PDPT -> 4 PDs of 2 MiB pages */
+	movl	$pml4, %edi
+	movl	$(6 * 4096 / 4), %ecx
+	xorl	%eax, %eax
+	cld
+	rep stosl
+	movl	$(pdpt + 3), pml4
+	movl	$pdpt, %edi
+	movl	$(pd + 3), %eax
+	movl	$4, %ecx
+2:	movl	%eax, (%edi)
+	addl	$4096, %eax
+	addl	$8, %edi
+	loop	2b
+	movl	$pd, %edi
+	movl	$0x83, %eax			/* P|RW|PS */
+	movl	$2048, %ecx
+3:	movl	%eax, (%edi)
+	addl	$0x200000, %eax
+	addl	$8, %edi
+	loop	3b
+
+	movl	%cr4, %eax
+	orl	$0x20, %eax			/* CR4.PAE */
+	movl	%eax, %cr4
+	movl	$pml4, %eax
+	movl	%eax, %cr3
+	movl	$0xC0000080, %ecx		/* EFER.LME */
+	rdmsr
+	orl	$0x100, %eax
+	wrmsr
+	movl	%cr0, %eax
+	orl	$0x80000001, %eax		/* CR0.PG | CR0.PE */
+	movl	%eax, %cr0
+	ljmp	$0x18, $lm64
+
+	.code64
+lm64:
+	movw	$0x10, %ax
+	movw	%ax, %ds
+	movw	%ax, %es
+	movw	%ax, %ss
+	movl	$stack_top, %esp
+
+	/* IDT: every vector -> unexpected; 0x20 -> tick; 0x27, 0xFF -> spurious */
+	xorl	%ebx, %ebx
+4:	movl	$unexpected, %eax
+	call	set_gate
+	incl	%ebx
+	cmpl	$256, %ebx
+	jb	4b
+	movl	$0x20, %ebx
+	movl	$tick, %eax
+	call	set_gate
+	movl	$0x27, %ebx			/* PIC spurious IRQ7 */
+	movl	$spurious, %eax
+	call	set_gate
+	movl	$0xFF, %ebx			/* APIC spurious vector */
+	movl	$spurious, %eax
+	call	set_gate
+	lidt	idtr(%rip)
+
+	/* 8259 PIC: ICW1..ICW4, master at 0x20, slave at 0x28 */
+	movb	$0x11, %al
+	outb	%al, $0x20
+	outb	%al, $0xA0
+	movb	$0x20, %al
+	outb	%al, $0x21
+	movb	$0x28, %al
+	outb	%al, $0xA1
+	movb	$0x04, %al			/* slave on IR2 */
+	outb	%al, $0x21
+	movb	$0x02, %al
+	outb	%al, $0xA1
+	movb	$0x01, %al			/* 8086 mode */
+	outb	%al, $0x21
+	outb	%al, $0xA1
+	movb	$0xFE, %al			/* unmask IRQ0 only */
+	outb	%al, $0x21
+	movb	$0xFF, %al
+	outb	%al, $0xA1
+
+	/* PIT channel 0: lobyte/hibyte, mode 2 (rate generator) */
+	movb	$0x34, %al
+	outb	%al, $0x43
+	movb	$(PIT_DIVISOR & 0xFF), %al
+	outb	%al, $0x40
+	movb	$(PIT_DIVISOR >> 8), %al
+	outb	%al, $0x40
+
+	/* local APIC: enable first (SVR), then LINT0 = ExtINT, LINT1 = NMI */
+	movl	$LAPIC, %edi			/* > 2 GiB: not a valid disp32 */
+	movl	$0x1FF, 0xF0(%rdi)		/* enable, spurious vector 0xFF */
+	movl	$0x700, 0x350(%rdi)		/* LINT0: ExtINT, unmasked */
+	movl	$0x400, 0x360(%rdi)		/* LINT1: NMI, unmasked */
+
+	movl	$0, ticks(%rip)
+	sti
+5:	hlt
+	cmpl	$NTICKS, ticks(%rip)
+	jb	5b
+	cli
+
+	movl	$done, %esi
+	call	puts
+	xorl	%eax, %eax
+	jmp	exit
+
+/* set_gate: IDT[EBX] = 64-bit interrupt gate, CS 0x18, handler EAX */
+set_gate:
+	movl	%ebx, %edi
+	shll	$4, %edi
+	addl	$idt, %edi
+	movw	%ax, (%edi)			/* offset 15:0 */
+	movw	$0x18, 2(%edi)			/* selector */
+	movw	$0x8E00, 4(%edi)		/* present, DPL 0, int gate */
+	shrl	$16, %eax
+	movw	%ax, 6(%edi)			/* offset 31:16 */
+	movl	$0, 8(%edi)			/* offset 63:32 */
+	movl	$0, 12(%edi)
+	ret
+
+tick:
+	pushq	%rax
+	incl	ticks(%rip)
+	movb	$0x20, %al			/* non-specific EOI to the PIC */
+	outb	%al, $0x20
+	popq	%rax
+	iretq
+
+spurious:
+	iretq
+
+unexpected:
+	movl	$bad, %esi
+	call	puts
+	movl	$2, %eax
+exit:
+	movw	$0x501, %dx
+	outb	%al, %dx
+6:	cli
+	hlt
+	jmp	6b
+
+/* puts: print NUL-terminated string at RSI on COM1 */
+puts:
+	lodsb
+	testb	%al, %al
+	jz	8f
+	movb	%al, %ah
+	movw	$0x3FD, %dx
+7:	inb	%dx, %al
+	testb	$0x20, %al
+	jz	7b
+	movb	%ah, %al
+	movw	$0x3F8, %dx
+	outb	%al, %dx
+	jmp	puts
+8:	ret
+
+	.section .rodata
+	.p2align 3
+gdt:
+	.quad	0
+	.quad	0x00CF9A000000FFFF	/* 0x08: 32-bit code, flat */
+	.quad	0x00CF92000000FFFF	/* 0x10: data, flat */
+	.quad	0x00AF9A000000FFFF	/* 0x18: 64-bit code (L=1) */
+gdtr:
+	.word	gdtr - gdt - 1
+	.long	gdt
+	.p2align 1
+idtr:
+	.word	256 * 16 - 1
+	.long	idt, 0
+
+done:	.asciz	"timer: 50 ticks\n"
+bad:	.asciz	"timer: unexpected vector\n"
+
+	.data
+ticks:	.long	0
+
+	.bss
+	.p2align 12
+pml4:	.space	4096
+pdpt:	.space	4096
+pd:	.space	4 * 4096
+idt:	.space	256 * 16
+	.space	4096
+stack_top:

@@ -1,0 +1,48 @@
+/*
+ * hello.S - raw real-mode guest (boot sector at 0000:7C00).
+ * Prints "Hello from real mode\n" on COM1 and exits with status 0
+ * through the debug-exit port 0x501.
+ */
+	.code16
+	.text
+	.globl _start
+_start:
+	cli
+	xorw	%ax, %ax
+	movw	%ax, %ds
+	movw	%ax, %es
+	movw	%ax, %ss
+	movw	$0x7C00, %sp
+	ljmp	$0, $1f			/* normalise CS:IP to 0000:xxxx */
+1:
+	movw	$msg, %si
+	call	puts
+	movb	$0, %al
+	movw	$0x501, %dx		/* port > 0xFF: must go through DX */
+	outb	%al, %dx
+	cli
+2:	hlt
+	jmp	2b
+
+/* puts: print NUL-terminated string at DS:SI on COM1 */
+puts:
+	lodsb
+	testb	%al, %al
+	jz	3f
+	call	putc
+	jmp	puts
+3:	ret
+
+/* putc: wait for THR empty (LSR bit 5), then write AL to COM1 */
+putc:
+	movb	%al, %ah
+	movw	$0x3FD, %dx
+4:	inb	%dx, %al
+	testb	$0x20, %al
+	jz	4b
+	movb	%ah, %al
+	movw	$0x3F8, %dx
+	outb	%al, %dx
+	ret
+
+msg:	.asciz	"Hello from real mode\n"
