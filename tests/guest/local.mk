@@ -1,0 +1,21 @@
+# End-to-end tests: hvrun runs the guests built in guests/.
+GUEST_TESTS = \
+	tests/guest/bad_input.sh \
+	tests/guest/raw.sh \
+	tests/guest/multiboot.sh \
+	tests/guest/echo.sh \
+	tests/guest/console.sh \
+	tests/guest/crash.sh \
+	tests/guest/stop.sh \
+	tests/guest/terminal.sh \
+	tests/guest/timer.sh \
+	tests/guest/smp.sh
+
+TESTS += $(GUEST_TESTS)
+EXTRA_DIST += $(GUEST_TESTS) tests/guest/lib.sh
+
+AM_TESTS_ENVIRONMENT = \
+	HVRUN='$(abs_top_builddir)/hvrun'; \
+	GUESTS='$(abs_top_builddir)/guests'; \
+	srcdir='$(srcdir)'; \
+	export HVRUN GUESTS srcdir;

@@ -1,0 +1,24 @@
+#!/bin/sh
+# Raw real-mode images: output, exit status through port 0x501.
+. "${srcdir:-.}/tests/guest/lib.sh"
+set -e
+need_kvm
+
+run "$GUESTS/raw/hello.img"
+expect_status 0
+expect_out "Hello from real mode"
+
+run "$GUESTS/raw/exit42.img"
+expect_status 42
+
+# Without the in-kernel irqchip too (no PIC, PIT or LAPIC).
+run --irqchip off "$GUESTS/raw/hello.img"
+expect_status 0
+expect_out "Hello from real mode"
+
+# --load/--entry: the same boot sector loaded elsewhere still runs, since
+# it is position independent only in its segment: load at 0x7c00 again
+# but through the options.
+run --load 0x7c00 --entry 0x7c00 "$GUESTS/raw/hello.img"
+expect_status 0
+expect_out "Hello from real mode"
