@@ -87,6 +87,8 @@ static void usage(FILE *f)
 	      "      --irqchip on|off   in-kernel PIC/IOAPIC/LAPIC and PIT (default on)\n"
 	      "      --load ADDR        raw images: load address (default 0x7c00)\n"
 	      "      --entry ADDR       raw images: entry address (default: load address)\n"
+	      "      --disk PATH[,ro]   PV guests: a raw disk image (repeatable)\n"
+	      "      --net tap=IFNAME|socket=PATH  PV guests: a network device (repeatable)\n"
 	      "  -v, --verbose          more messages; repeat for more\n"
 	      "  -h, --help             show this help and exit\n"
 	      "  -V, --version          show the version and exit\n"
@@ -102,6 +104,8 @@ enum {
 	OPT_IRQCHIP,
 	OPT_LOAD,
 	OPT_ENTRY,
+	OPT_DISK,
+	OPT_NET,
 };
 
 static const struct option long_opts[] = {
@@ -112,6 +116,8 @@ static const struct option long_opts[] = {
 	{ "irqchip", required_argument, NULL, OPT_IRQCHIP },
 	{ "load",    required_argument, NULL, OPT_LOAD },
 	{ "entry",   required_argument, NULL, OPT_ENTRY },
+	{ "disk",    required_argument, NULL, OPT_DISK },
+	{ "net",     required_argument, NULL, OPT_NET },
 	{ "verbose", no_argument,       NULL, 'v' },
 	{ "help",    no_argument,       NULL, 'h' },
 	{ "version", no_argument,       NULL, 'V' },
@@ -176,6 +182,29 @@ static int set_addr(const char *opt, const char *v, uint64_t *out, bool *has)
 	return 0;
 }
 
+/* PATH or PATH,ro; the file itself is opened by the block backend. */
+static int add_disk(struct vm_config *cfg, const char *v)
+{
+	const char *comma = strrchr(v, ',');
+
+	if (cfg->nr_disks == CONFIG_MAX_DISKS)
+		return bad_value("--disk", v, "at most 8 disks");
+	if (!*v || *v == ',' || (comma && strcmp(comma, ",ro")))
+		return bad_value("--disk", v, "expected PATH or PATH,ro");
+	cfg->disks[cfg->nr_disks++] = v;
+	return 0;
+}
+
+static int add_net(struct vm_config *cfg, const char *v)
+{
+	if (cfg->nr_nets == CONFIG_MAX_NETS)
+		return bad_value("--net", v, "at most 8 network devices");
+	if ((strncmp(v, "tap=", 4) || !v[4]) && (strncmp(v, "socket=", 7) || !v[7]))
+		return bad_value("--net", v, "expected tap=IFNAME or socket=PATH");
+	cfg->nets[cfg->nr_nets++] = v;
+	return 0;
+}
+
 static int set_option(struct vm_config *cfg, int c, const char *arg)
 {
 	uint64_t ms;
@@ -201,6 +230,10 @@ static int set_option(struct vm_config *cfg, int c, const char *arg)
 		return set_addr("--load", arg, &cfg->load_addr, &cfg->has_load);
 	case OPT_ENTRY:
 		return set_addr("--entry", arg, &cfg->entry_addr, &cfg->has_entry);
+	case OPT_DISK:
+		return add_disk(cfg, arg);
+	case OPT_NET:
+		return add_net(cfg, arg);
 	case 'v':
 		cfg->verbose++;
 		return 0;

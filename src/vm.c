@@ -13,7 +13,11 @@
 
 #include "backend/backend.h"
 #include "backend/console.h"
+#include "backend/block.h"
+#include "backend/net.h"
 #include "devices/device.h"
+#include "hypercall/hypercall.h"
+#include "loader/symbols.h"
 #include "loader/loader.h"
 #include "log.h"
 #include "status.h"
@@ -65,7 +69,7 @@ out:
 	return ret;
 }
 
-static int load_image(struct vm *vm)
+static int load_image(struct vm *vm, const struct image *img)
 {
 	const struct vm_config *cfg = vm->cfg;
 	struct load_opts opts = {
@@ -76,20 +80,16 @@ static int load_image(struct vm *vm)
 		.cmdline = cfg->cmdline,
 	};
 	char err[LOADER_ERRLEN] = "";
-	struct image img;
-	int ret;
 
-	if (read_image(cfg->image, &img) < 0)
-		return -1;
-	ret = loader_load(&vm->mem, img.data, img.len, &opts, &vm->boot, err);
-	if (ret < 0)
+	if (loader_load(&vm->mem, img->data, img->len, &opts, &vm->boot, err) < 0) {
 		log_err("%s: %s", cfg->image, err);
-	else
-		log_info(1, "loaded %s image %s",
-			 loader_kind_name(loader_sniff(img.data, img.len)),
-			 cfg->image);
-	munmap(img.data, img.len);
-	return ret;
+		return -1;
+	}
+	log_info(1, "loaded %s image %s",
+		 loader_kind_name(loader_sniff(img->data, img->len)), cfg->image);
+	if (vm->pv)
+		vm->symbols = symtab_load(img->data, img->len);
+	return 0;
 }
 
 static int open_kvm(struct vm *vm)
@@ -141,7 +141,7 @@ static int check_cpus(struct vm *vm)
 			vm->nr_vcpus, max);
 		return -1;
 	}
-	if (vm->nr_vcpus > 1 && !vm->irqchip) {
+	if (vm->nr_vcpus > 1 && !vm->irqchip && !vm->pv) {
 		log_err("--cpus %d needs the in-kernel irqchip to start application processors (drop --irqchip off)",
 			vm->nr_vcpus);
 		return -1;
@@ -217,7 +217,78 @@ static int create_vm(struct vm *vm)
 	if (set_memory(vm) < 0 || create_irqchip(vm) < 0)
 		return -1;
 	enable_msr_exits(vm);
+	vm->sync_regs = (check_extension(vm, KVM_CAP_SYNC_REGS) &
+			 KVM_SYNC_X86_REGS) != 0;
 	return cpuid_fetch(vm);
+}
+
+/* AMD's vendor string in CPUID leaf 0 ("AuthenticAMD"; Hygon's is "HygonGenuine"). */
+static bool cpu_is_amd(const struct vm *vm)
+{
+	for (uint32_t i = 0; i < vm->cpuid->nent; i++)
+		if (vm->cpuid->entries[i].function == 0)
+			return vm->cpuid->entries[i].ebx == 0x68747541 ||
+			       vm->cpuid->entries[i].ebx == 0x6f677948;
+	return false;
+}
+
+/*
+ * PV hypercalls trap with vmcall/vmmcall where KVM hands those to user
+ * space (its Xen intercept), else with the MMIO doorbell the loader wrote.
+ */
+static int setup_hypercalls(struct vm *vm, bool *vmcall)
+{
+	struct kvm_xen_hvm_config xc = {
+		.flags = KVM_XEN_HVM_CONFIG_INTERCEPT_HCALL,
+	};
+	char err[LOADER_ERRLEN];
+	int caps = check_extension(vm, KVM_CAP_XEN_HVM);
+
+	*vmcall = false;
+	if (!(caps & KVM_XEN_HVM_CONFIG_INTERCEPT_HCALL) ||
+	    ioctl(vm->vm_fd, KVM_XEN_HVM_CONFIG, &xc) < 0) {
+		log_info(1, "hypercalls: MMIO doorbell at 0x%llx",
+			 (unsigned long long)HVRUN_HC_DOORBELL);
+		return 0;
+	}
+	if (pv_hc_page_write(&vm->mem, cpu_is_amd(vm) ? HC_INSN_VMMCALL :
+			     HC_INSN_VMCALL, err) < 0) {
+		log_err("%s", err);
+		return -1;
+	}
+	log_info(1, "hypercalls: %s", cpu_is_amd(vm) ? "vmmcall" : "vmcall");
+	*vmcall = true;
+	return 0;
+}
+
+static int open_io(struct vm *vm)
+{
+	const struct vm_config *cfg = vm->cfg;
+
+	if (!vm->pv && (cfg->nr_disks || cfg->nr_nets)) {
+		log_err("--disk and --net work with PV guests only, for now");
+		return -1;
+	}
+	for (; vm->nr_disks < cfg->nr_disks; vm->nr_disks++)
+		if (block_open(cfg->disks[vm->nr_disks], &vm->disks[vm->nr_disks]) < 0)
+			return -1;
+	for (; vm->nr_nets < cfg->nr_nets; vm->nr_nets++)
+		if (net_open(vm, vm->nr_nets, cfg->nets[vm->nr_nets],
+			     &vm->nets[vm->nr_nets]) < 0)
+			return -1;
+	return 0;
+}
+
+/* PV guests get hypercalls, legacy guests get emulated devices. */
+static int create_frontend(struct vm *vm)
+{
+	bool vmcall;
+
+	if (!vm->pv)
+		return devices_init(vm);
+	if (setup_hypercalls(vm, &vmcall) < 0 || pv_console_init(vm) < 0)
+		return -1;
+	return pv_fdt_write(vm, vmcall);
 }
 
 static int create_vcpus(struct vm *vm)
@@ -242,6 +313,8 @@ void vm_stop(struct vm *vm, int status)
 	atomic_store(&vm->stopping, true);
 	for (int i = 0; vm->vcpus && i < vm->nr_vcpus; i++)
 		vcpu_kick(&vm->vcpus[i]);
+	if (vm->pv)
+		hc_poll_notify(vm);	/* vCPUs blocked in poll() */
 	if (vm->backend)
 		backend_stop(vm->backend);
 }
@@ -257,7 +330,12 @@ int vm_irq_line(struct vm *vm, unsigned gsi, int level)
 
 static void run_guest(struct vm *vm)
 {
-	for (int i = 0; i < vm->nr_vcpus; i++)
+	/* A PV guest starts its other vCPUs with the vcpu_start call. */
+	int nr_start = vm->pv ? 1 : vm->nr_vcpus;
+
+	if (vm->pv)
+		atomic_store(&vm->vcpus[0].claimed, true);
+	for (int i = 0; i < nr_start; i++)
 		if (vcpu_start(&vm->vcpus[i]) < 0) {
 			vm_stop(vm, STATUS_CANNOT_RUN);
 			break;
@@ -266,12 +344,17 @@ static void run_guest(struct vm *vm)
 		vm_stop(vm, STATUS_CANNOT_RUN);
 	/* The loop only ends after vm_stop, but be sure every vCPU knows. */
 	vm_stop(vm, STATUS_CANNOT_RUN);
+	/* No vcpu_start call can start a thread after this: join them all. */
+	pthread_mutex_lock(&vm->start_lock);
+	pthread_mutex_unlock(&vm->start_lock);
 	for (int i = 0; i < vm->nr_vcpus; i++)
 		vcpu_join(&vm->vcpus[i]);
 }
 
 static void vm_init(struct vm *vm, const struct vm_config *cfg)
 {
+	pthread_condattr_t ca;
+
 	memset(vm, 0, sizeof(*vm));
 	vm->cfg = cfg;
 	vm->kvm_fd = vm->vm_fd = -1;
@@ -280,6 +363,12 @@ static void vm_init(struct vm *vm, const struct vm_config *cfg)
 	atomic_init(&vm->status, -1);
 	atomic_init(&vm->stopping, false);
 	pthread_mutex_init(&vm->report_lock, NULL);
+	pthread_mutex_init(&vm->start_lock, NULL);
+	pthread_mutex_init(&vm->poll_lock, NULL);
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);	/* poll() deadlines */
+	pthread_cond_init(&vm->poll_cond, &ca);
+	pthread_condattr_destroy(&ca);
 	bus_init(&vm->pio, "pio");
 	bus_init(&vm->mmio, "mmio");
 }
@@ -293,9 +382,16 @@ static void vm_teardown(struct vm *vm, bool devices)
 	free(vm->vcpus);
 	if (devices)
 		devices_exit();
+	pv_console_free(vm);
 	console_close(vm->console);
+	/* Net devices hold events on the backend's loop: close them first. */
+	for (int i = 0; i < vm->nr_disks; i++)
+		block_close(vm->disks[i]);
+	for (int i = 0; i < vm->nr_nets; i++)
+		net_close(vm->nets[i]);
 	backend_free(vm->backend);
 	free(vm->cpuid);
+	symtab_free(vm->symbols);
 	if (vm->vm_fd >= 0)
 		close(vm->vm_fd);
 	if (vm->kvm_fd >= 0)
@@ -304,39 +400,50 @@ static void vm_teardown(struct vm *vm, bool devices)
 	bus_free(&vm->mmio);
 	mem_free(&vm->mem);
 	pthread_mutex_destroy(&vm->report_lock);
+	pthread_mutex_destroy(&vm->start_lock);
+	pthread_mutex_destroy(&vm->poll_lock);
+	pthread_cond_destroy(&vm->poll_cond);
 }
 
 int vm_run(const struct vm_config *cfg)
 {
 	struct vm vm;
+	struct image img = { NULL, 0 };
 	bool devices = false;
 	int status = STATUS_CANNOT_RUN;
 	int err;
 
 	vm_init(&vm, cfg);
+	if (read_image(cfg->image, &img) < 0)
+		goto out;
+	vm.pv = loader_sniff(img.data, img.len) == IMAGE_PV;
+	if (vm.pv)
+		vm.irqchip = false;	/* a PV guest takes no interrupts */
 	err = mem_init(&vm.mem, cfg->mem_size);
 	if (err) {
 		log_err("cannot allocate %llu bytes of guest memory: %s",
 			(unsigned long long)cfg->mem_size, strerror(-err));
 		goto out;
 	}
-	if (load_image(&vm) < 0 || create_vm(&vm) < 0)
+	if (load_image(&vm, &img) < 0 || create_vm(&vm) < 0)
 		goto out;
 	vm.backend = backend_new(&vm);
 	if (!vm.backend)
 		goto out;
 	vm.console = console_open(&vm);
-	if (!vm.console)
+	if (!vm.console || open_io(&vm) < 0)
 		goto out;
-	if (devices_init(&vm) < 0)
+	if (create_frontend(&vm) < 0)
 		goto out;
-	devices = true;
+	devices = !vm.pv;
 	if (vcpu_signals_init() < 0 || create_vcpus(&vm) < 0)
 		goto out;
 
 	run_guest(&vm);
 	status = atomic_load(&vm.status);
 out:
+	if (img.data)
+		munmap(img.data, img.len);
 	vm_teardown(&vm, devices);
 	return status;
 }

@@ -14,6 +14,10 @@
 
 struct vcpu;
 struct backend;
+struct block_dev;
+struct net_dev;
+struct pv_console;
+struct symtab;
 struct console;
 struct kvm_cpuid2;
 
@@ -36,9 +40,24 @@ struct vm {
 	struct backend *backend;
 	struct console *console;
 
+	/* Paravirtual guests (src/hypercall/). */
+	bool pv;
+	bool sync_regs;			/* KVM_CAP_SYNC_REGS offers the GPRs */
+	uint64_t hc_page;		/* gpa of the hypercall page */
+	struct block_dev *disks[CONFIG_MAX_DISKS];
+	int nr_disks;
+	struct net_dev *nets[CONFIG_MAX_NETS];
+	int nr_nets;
+	struct pv_console *pv_console;
+	struct symtab *symbols;		/* names RIPs in crash reports */	/* console input for console_read */
+	/* poll(): vCPUs wait here; hc_poll_notify wakes them (CLOCK_MONOTONIC). */
+	pthread_mutex_t poll_lock;
+	pthread_cond_t poll_cond;
+
 	atomic_bool stopping;
 	atomic_int status;		/* exit status; -1 until vm_stop */
 	pthread_mutex_t report_lock;	/* one crash report at a time */
+	pthread_mutex_t start_lock;	/* vCPU threads start under it */
 	_Atomic uint8_t unhandled_pio[65536 / 8];	/* -v names each port once */
 };
 

@@ -5,6 +5,9 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#define CONFIG_MAX_DISKS 8
+#define CONFIG_MAX_NETS 8
+
 enum console_kind { CONSOLE_STDIO, CONSOLE_NONE, CONSOLE_FILE };
 
 struct vm_config {
@@ -19,6 +22,10 @@ struct vm_config {
 	bool has_load, has_entry;
 	uint64_t load_addr, entry_addr;	/* raw images */
 	char *cmdline;			/* "-- ARGS" joined by spaces, or NULL */
+	const char *disks[CONFIG_MAX_DISKS];	/* --disk PATH[,ro], as given */
+	int nr_disks;
+	const char *nets[CONFIG_MAX_NETS];	/* --net tap=IF | socket=PATH */
+	int nr_nets;
 };
 
 #define CONFIG_DEFAULT_MEM (256ULL << 20)

@@ -1,5 +1,8 @@
 /* The libevent loop behind every device and front-end. */
+#include <errno.h>
+#include <pthread.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <event2/event.h>
@@ -13,13 +16,74 @@
 static const int stop_signals[] = { SIGINT, SIGTERM, SIGHUP };
 #define NR_STOP_SIGNALS (sizeof(stop_signals) / sizeof(stop_signals[0]))
 
+/* A vCPU's request, on the stack of the waiting thread. */
+struct backend_req {
+	int64_t (*fn)(void *arg);
+	void *arg;
+	int64_t result;
+	bool done;
+	struct backend_req *next;
+};
+
 struct backend {
 	struct vm *vm;
 	struct event_base *base;
 	struct event *stop_ev;		/* activated by backend_stop */
+	struct event *req_ev;		/* activated when a request is queued */
+	pthread_mutex_t req_lock;
+	pthread_cond_t req_done;
+	struct backend_req *req_head, **req_tail;
+	bool req_closed;		/* the loop has stopped serving */
 	struct event *timeout_ev;
 	struct event *signal_ev[NR_STOP_SIGNALS];
 };
+
+/* Run every queued request; with close, refuse new ones afterwards. */
+static void run_requests(struct backend *b, bool close)
+{
+	struct backend_req *r;
+
+	pthread_mutex_lock(&b->req_lock);
+	while ((r = b->req_head) != NULL) {
+		b->req_head = r->next;
+		if (!b->req_head)
+			b->req_tail = &b->req_head;
+		pthread_mutex_unlock(&b->req_lock);
+		r->result = r->fn(r->arg);
+		pthread_mutex_lock(&b->req_lock);
+		r->done = true;
+	}
+	if (close)
+		b->req_closed = true;
+	pthread_cond_broadcast(&b->req_done);
+	pthread_mutex_unlock(&b->req_lock);
+}
+
+static void on_request(evutil_socket_t fd, short what, void *arg)
+{
+	run_requests(arg, false);
+}
+
+int64_t backend_call(struct backend *b, int64_t (*fn)(void *arg), void *arg)
+{
+	struct backend_req r = { .fn = fn, .arg = arg };
+
+	pthread_mutex_lock(&b->req_lock);
+	if (b->req_closed) {
+		pthread_mutex_unlock(&b->req_lock);
+		return -EIO;
+	}
+	*b->req_tail = &r;
+	b->req_tail = &r.next;
+	pthread_mutex_unlock(&b->req_lock);
+	event_active(b->req_ev, EV_READ, 0);
+
+	pthread_mutex_lock(&b->req_lock);
+	while (!r.done)
+		pthread_cond_wait(&b->req_done, &b->req_lock);
+	pthread_mutex_unlock(&b->req_lock);
+	return r.result;
+}
 
 static void on_stop(evutil_socket_t fd, short what, void *arg)
 {
@@ -91,11 +155,15 @@ struct backend *backend_new(struct vm *vm)
 	if (!b)
 		return NULL;
 	b->vm = vm;
+	pthread_mutex_init(&b->req_lock, NULL);
+	pthread_cond_init(&b->req_done, NULL);
+	b->req_tail = &b->req_head;
 	b->base = event_base_new();
 	if (!b->base)
 		goto fail;
 	b->stop_ev = event_new(b->base, -1, 0, on_stop, b);
-	if (!b->stop_ev || add_timeout(b) < 0 || add_signals(b) < 0)
+	b->req_ev = event_new(b->base, -1, 0, on_request, b);
+	if (!b->stop_ev || !b->req_ev || add_timeout(b) < 0 || add_signals(b) < 0)
 		goto fail;
 	return b;
 fail:
@@ -111,8 +179,13 @@ struct event_base *backend_base(struct backend *b)
 
 int backend_run(struct backend *b)
 {
+	int ret;
+
 	/* Run even with nothing pending: vCPUs will activate events. */
-	return event_base_loop(b->base, EVLOOP_NO_EXIT_ON_EMPTY) < 0 ? -1 : 0;
+	ret = event_base_loop(b->base, EVLOOP_NO_EXIT_ON_EMPTY) < 0 ? -1 : 0;
+	/* Finish what vCPUs asked for before the stop; refuse the rest. */
+	run_requests(b, true);
+	return ret;
 }
 
 void backend_stop(struct backend *b)
@@ -132,6 +205,10 @@ void backend_free(struct backend *b)
 		event_free(b->timeout_ev);
 	if (b->stop_ev)
 		event_free(b->stop_ev);
+	if (b->req_ev)
+		event_free(b->req_ev);
+	pthread_mutex_destroy(&b->req_lock);
+	pthread_cond_destroy(&b->req_done);
 	if (b->base)
 		event_base_free(b->base);
 	free(b);

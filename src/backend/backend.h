@@ -5,6 +5,8 @@
 #ifndef HVRUN_BACKEND_H
 #define HVRUN_BACKEND_H
 
+#include <stdint.h>
+
 struct vm;
 struct event_base;
 struct backend;
@@ -18,5 +20,12 @@ int backend_run(struct backend *b);
 /* Make backend_run return. Any thread, any time, even before it runs. */
 void backend_stop(struct backend *b);
 void backend_free(struct backend *b);
+
+/*
+ * Run fn(arg) on the backend thread and return its result; the calling
+ * (vCPU) thread waits. Requests queued before the backend stops still run
+ * (written data is never dropped); after that, -EIO without running fn.
+ */
+int64_t backend_call(struct backend *b, int64_t (*fn)(void *arg), void *arg);
 
 #endif

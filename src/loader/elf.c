@@ -192,7 +192,7 @@ static int phdr_get(const struct elf_file *f, size_t i, GElf_Phdr *ph,
 }
 
 static int segments_check(const struct mem *m, const struct elf_file *f,
-			  size_t len, char *err)
+			  size_t len, uint64_t floor, char *err)
 {
 	size_t loadable = 0;
 	GElf_Phdr ph;
@@ -204,6 +204,11 @@ static int segments_check(const struct mem *m, const struct elf_file *f,
 			continue;
 		if (segment_check(m, f, i, &ph, len, err) < 0)
 			return -1;
+		if (ph.p_paddr < floor)
+			return loader_fail(err, "ELF segment %zu (paddr 0x%llx) lies below "
+					   "0x%llx, in memory hvrun keeps for itself", i,
+					   (unsigned long long)ph.p_paddr,
+					   (unsigned long long)floor);
 		loadable++;
 	}
 	if (loadable == 0)
@@ -244,7 +249,7 @@ static int entry_check(const struct mem *m, const struct elf_file *f, char *err)
 }
 
 int elf_load_segments(struct mem *m, const uint8_t *img, size_t len,
-		      int *elfclass, uint64_t *entry, char *err)
+		      uint64_t floor, int *elfclass, uint64_t *entry, char *err)
 {
 	struct elf_file f;
 	GElf_Phdr ph;
@@ -252,7 +257,8 @@ int elf_load_segments(struct mem *m, const uint8_t *img, size_t len,
 
 	if (elf_file_open(&f, img, len, err) < 0)
 		goto out;
-	if (segments_check(m, &f, len, err) < 0 || entry_check(m, &f, err) < 0)
+	if (segments_check(m, &f, len, floor, err) < 0 ||
+	    entry_check(m, &f, err) < 0)
 		goto out;
 	for (size_t i = 0; i < f.phnum; i++) {
 		if (phdr_get(&f, i, &ph, err) < 0)
@@ -277,7 +283,7 @@ int load_elf(struct mem *m, const uint8_t *img, size_t len,
 	int elfclass;
 	uint64_t entry;
 
-	if (elf_load_segments(m, img, len, &elfclass, &entry, err) < 0)
+	if (elf_load_segments(m, img, len, 0, &elfclass, &entry, err) < 0)
 		return -1;
 	if (boot_gdt_write(m, err) < 0)
 		return -1;

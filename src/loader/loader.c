@@ -91,9 +91,14 @@ static int is_aout_multiboot(const uint8_t *img, size_t len)
 
 enum image_kind loader_sniff(const uint8_t *img, size_t len)
 {
-	if (is_elf(img, len))
+	uint32_t version;
+
+	if (is_elf(img, len)) {
+		if (pv_find_note(img, len, &version))
+			return IMAGE_PV;
 		return multiboot_find_header(img, len) >= 0 ?
 		       IMAGE_MULTIBOOT : IMAGE_ELF;
+	}
 	if (is_aout_multiboot(img, len))
 		return IMAGE_MULTIBOOT;
 	if (is_bzimage(img, len))
@@ -112,6 +117,8 @@ const char *loader_kind_name(enum image_kind kind)
 		return "multiboot";
 	case IMAGE_BZIMAGE:
 		return "Linux bzImage";
+	case IMAGE_PV:
+		return "PV";
 	}
 	return "unknown";
 }
@@ -143,9 +150,9 @@ static int check_opts(enum image_kind kind, const struct load_opts *opts,
 				   "this is a%s %s image",
 				   kind == IMAGE_ELF ? "n" : "",
 				   loader_kind_name(kind));
-	if (kind != IMAGE_MULTIBOOT && opts->cmdline)
-		return loader_fail(err, "a command line is passed to multiboot images "
-				   "only, this is a%s %s image",
+	if (kind != IMAGE_MULTIBOOT && kind != IMAGE_PV && opts->cmdline)
+		return loader_fail(err, "a command line is passed to multiboot and PV "
+				   "images only, this is a%s %s image",
 				   kind == IMAGE_ELF ? "n" : "",
 				   loader_kind_name(kind));
 	return 0;
@@ -179,6 +186,8 @@ int loader_load(struct mem *m, const uint8_t *img, size_t len,
 		return load_multiboot(m, img, len, opts, bs, err);
 	case IMAGE_BZIMAGE:
 		return loader_fail(err, "Linux bzImage images are not supported yet");
+	case IMAGE_PV:
+		return load_pv(m, img, len, opts, bs, err);
 	}
 	return loader_fail(err, "unknown image kind %d", (int)kind);
 }

@@ -12,6 +12,7 @@ enum image_kind {
 	IMAGE_ELF,		/* loaded by its program headers */
 	IMAGE_MULTIBOOT,	/* ELF or a.out-kludge with a multiboot v1 header */
 	IMAGE_BZIMAGE,		/* Linux boot protocol: recognised, refused */
+	IMAGE_PV,		/* ELF64 with the "hvrun" ABI note: PV guest */
 };
 
 /*
@@ -31,10 +32,37 @@ enum image_kind {
 
 #define LOADER_ERRLEN 256
 
+/* The instruction in each hypercall page entry. */
+enum hc_insn { HC_INSN_MMIO, HC_INSN_VMCALL, HC_INSN_VMMCALL };
+
+/*
+ * A PV guest's low memory, all hvrun's (images load from PV_IMAGE_MIN):
+ * GDT and TSS, identity map (as BOOT_*, user-accessible, page 0 unmapped),
+ * IDT, exception stubs, hypercall page, exception stack, FDT.
+ */
+#define PV_IMAGE_MIN   0x100000ULL
+#define PV_GDT         BOOT_GDT
+#define PV_TSS         (BOOT_GDT + 0x800)
+#define PV_IDT         0x8000ULL
+#define PV_STUBS       0x9000ULL
+#define PV_HC_PAGE     0xA000ULL
+#define PV_PT0         0xB000ULL	/* 4 KiB pages for 0-2 MiB */
+#define PV_STACK_TOP   0xE000ULL	/* exception stack, 0xC000-0xE000 */
+#define PV_FDT         0x10000ULL
+#define PV_FDT_SIZE    0x10000ULL
+
+/* PV GDT selectors. */
+#define PV_SEL_KCODE   0x08
+#define PV_SEL_KDATA   0x10
+#define PV_SEL_UCODE   0x1b		/* 0x18 | RPL 3 */
+#define PV_SEL_UDATA   0x23		/* 0x20 | RPL 3 */
+#define PV_SEL_TSS     0x28
+
 struct load_opts {
 	int has_load, has_entry;
 	uint64_t load_addr, entry_addr;
 	const char *cmdline;		/* multiboot command line; may be NULL */
+	enum hc_insn hc_insn;		/* PV: the hypercall page's trap */
 };
 
 /* What the first bytes say the image is. */
@@ -54,6 +82,12 @@ int load_raw(struct mem *m, const uint8_t *img, size_t len,
 	     const struct load_opts *opts, struct boot_state *bs, char *err);
 int load_elf(struct mem *m, const uint8_t *img, size_t len,
 	     const struct load_opts *opts, struct boot_state *bs, char *err);
+int load_pv(struct mem *m, const uint8_t *img, size_t len,
+	    const struct load_opts *opts, struct boot_state *bs, char *err);
+/* (Re)write the PV hypercall page with trap instruction insn. */
+int pv_hc_page_write(struct mem *m, enum hc_insn insn, char *err);
+/* 1 and the ABI version when img carries the hvrun note, 0 if not. */
+int pv_find_note(const uint8_t *img, size_t len, uint32_t *version);
 int load_multiboot(struct mem *m, const uint8_t *img, size_t len,
 		   const struct load_opts *opts, struct boot_state *bs,
 		   char *err);
@@ -86,10 +120,11 @@ int elf_image_class(const uint8_t *img, size_t len);
 
 /*
  * Validate every PT_LOAD of an ELF image, then copy them to guest memory at
- * their p_paddr and zero their bss. Shared by load_elf and load_multiboot.
+ * their p_paddr and zero their bss. Shared by load_elf, load_multiboot and
+ * load_pv. A segment below floor is refused (PV images load from 1 MiB).
  * On success *elfclass is ELFCLASS32 (EM_386) or ELFCLASS64 (EM_X86_64).
  */
 int elf_load_segments(struct mem *m, const uint8_t *img, size_t len,
-		      int *elfclass, uint64_t *entry, char *err);
+		      uint64_t floor, int *elfclass, uint64_t *entry, char *err);
 
 #endif

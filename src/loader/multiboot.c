@@ -190,7 +190,7 @@ static int elf32_load(struct mem *m, const uint8_t *img, size_t len,
 	if (elf_image_class(img, len) == ELFCLASS64)
 		return loader_fail(err, "multiboot image is ELF64: multiboot v1 "
 				   "loads ELF32 only (or set header flag bit 16)");
-	if (elf_load_segments(m, img, len, &elfclass, entry, err) < 0)
+	if (elf_load_segments(m, img, len, 0, &elfclass, entry, err) < 0)
 		return -1;
 	return 0;
 }

@@ -8,6 +8,7 @@ enum cpu_mode {
 	MODE_REAL,		/* cs:ip = real_cs:rip, flat 64 KiB segments */
 	MODE_PROTECTED,		/* 32-bit flat, paging off */
 	MODE_LONG,		/* 64-bit, CPL 0, identity map at cr3 */
+	MODE_PV,		/* 64-bit, CPL 3, IOPL 3, IF 0: PV ABI entry */
 };
 
 struct boot_state {
@@ -17,7 +18,9 @@ struct boot_state {
 	uint64_t rsp;
 	uint64_t rax, rbx, rsi, rdi;
 	uint64_t gdt_base;	/* MODE_PROTECTED/MODE_LONG: GDT from boot_gdt_write() */
-	uint64_t cr3;		/* MODE_LONG */
+	uint64_t cr3;		/* MODE_LONG, MODE_PV */
+	uint64_t idt_base;	/* MODE_PV */
+	uint64_t tss_base;	/* MODE_PV */
 };
 
 /* Selectors of the GDT hvrun writes at BOOT_GDT for protected and long mode. */

@@ -4,6 +4,7 @@
 #include <sys/ioctl.h>
 #include <linux/kvm.h>
 
+#include "../loader/loader.h"
 #include "../log.h"
 #include "../vm.h"
 #include "vcpu.h"
@@ -11,7 +12,13 @@
 #define CR0_PE (1ULL << 0)
 #define CR0_ET (1ULL << 4)
 #define CR0_PG (1ULL << 31)
+#define CR0_MP (1ULL << 1)
+#define CR0_NE (1ULL << 5)
+#define CR0_WP (1ULL << 16)
 #define CR4_PAE (1ULL << 5)
+#define CR4_OSFXSR (1ULL << 9)
+#define CR4_OSXMMEXCPT (1ULL << 10)
+#define RFLAGS_IOPL3 (3ULL << 12)
 #define EFER_LME (1ULL << 8)
 #define EFER_LMA (1ULL << 10)
 
@@ -46,6 +53,37 @@ static void set_data_segments(struct kvm_sregs *sr, const struct kvm_segment *d)
 	sr->ds = sr->es = sr->fs = sr->gs = sr->ss = *d;
 }
 
+static void user_segment(struct kvm_segment *s, uint16_t sel, bool code)
+{
+	flat_segment(s, sel, code, true);
+	s->dpl = 3;
+}
+
+/* The PV entry state of include/hvrun/abi.h: long mode at CPL 3. */
+static void setup_pv_sregs(struct kvm_sregs *sr, const struct boot_state *bs)
+{
+	struct kvm_segment data;
+
+	user_segment(&sr->cs, PV_SEL_UCODE, true);
+	user_segment(&data, PV_SEL_UDATA, false);
+	set_data_segments(sr, &data);
+	memset(&sr->tr, 0, sizeof(sr->tr));
+	sr->tr.selector = PV_SEL_TSS;
+	sr->tr.base = bs->tss_base;
+	sr->tr.limit = 103;
+	sr->tr.type = 0xb;	/* 64-bit TSS, busy */
+	sr->tr.present = 1;
+	sr->gdt.base = bs->gdt_base;
+	sr->gdt.limit = 7 * 8 - 1;
+	sr->idt.base = bs->idt_base;
+	sr->idt.limit = 32 * 16 - 1;
+	/* SSE usable at CPL 3 (compilers emit it); WP so CPL 0 honours R/O. */
+	sr->cr0 = CR0_PE | CR0_MP | CR0_ET | CR0_NE | CR0_WP | CR0_PG;
+	sr->cr3 = bs->cr3;
+	sr->cr4 = CR4_PAE | CR4_OSFXSR | CR4_OSXMMEXCPT;
+	sr->efer = EFER_LME | EFER_LMA;
+}
+
 static void setup_sregs(struct kvm_sregs *sr, const struct boot_state *bs)
 {
 	struct kvm_segment data;
@@ -67,6 +105,9 @@ static void setup_sregs(struct kvm_sregs *sr, const struct boot_state *bs)
 		sr->cr4 = 0;
 		sr->efer = 0;
 		break;
+	case MODE_PV:
+		setup_pv_sregs(sr, bs);
+		return;
 	case MODE_LONG:
 		flat_segment(&sr->cs, BOOT_SEL_CODE64, true, true);
 		flat_segment(&data, BOOT_SEL_DATA, false, true);
@@ -94,6 +135,8 @@ int vcpu_set_boot_state(struct vcpu *v, const struct boot_state *bs)
 
 	memset(&regs, 0, sizeof(regs));
 	regs.rflags = 2;	/* bit 1 is reserved and always set */
+	if (bs->mode == MODE_PV)
+		regs.rflags |= RFLAGS_IOPL3;	/* the doorbell port, at CPL 3 */
 	regs.rip = bs->rip;
 	regs.rsp = bs->rsp;
 	regs.rax = bs->rax;

@@ -8,6 +8,7 @@
 #include <unistd.h>
 #include <linux/kvm.h>
 
+#include "../hypercall/hypercall.h"
 #include "../log.h"
 #include "../status.h"
 #include "../vm.h"
@@ -50,6 +51,9 @@ int vcpu_create(struct vm *vm, struct vcpu *v, int id)
 	}
 	if (vcpu_set_cpuid(v) < 0)
 		goto fail;
+	/* PV hypercalls read registers from the run area, not by ioctl. */
+	if (vm->pv && vm->sync_regs)
+		v->run->kvm_valid_regs = KVM_SYNC_X86_REGS;
 	/*
 	 * Only the boot vCPU gets an entry state. With the in-kernel irqchip
 	 * KVM keeps the others in the wait-for-SIPI state, so a guest starts
@@ -93,6 +97,69 @@ static void note_unhandled_pio(struct vm *vm, uint16_t port, bool out)
 		 port, out ? "out" : "in");
 }
 
+/* Registers of the calling vCPU: from the run area when KVM syncs them. */
+static int get_regs(struct vcpu *v, struct kvm_regs *r)
+{
+	if (v->run->kvm_valid_regs & KVM_SYNC_X86_REGS) {
+		*r = v->run->s.regs.regs;
+		return 0;
+	}
+	return ioctl(v->fd, KVM_GET_REGS, r);
+}
+
+static int set_rax(struct vcpu *v, struct kvm_regs *r, uint64_t rax)
+{
+	r->rax = rax;
+	if (v->run->kvm_valid_regs & KVM_SYNC_X86_REGS) {
+		v->run->s.regs.regs.rax = rax;
+		v->run->kvm_dirty_regs |= KVM_SYNC_X86_REGS;
+		return 0;
+	}
+	return ioctl(v->fd, KVM_SET_REGS, r);
+}
+
+/* A PV guest rang the doorbell: number in RAX, arguments as in abi.h.
+ * KVM completes the store after we return, without touching RAX. */
+static void handle_hypercall(struct vcpu *v)
+{
+	struct kvm_regs r;
+	struct hc_call c = { .vm = v->vm, .vcpu = v };
+	int64_t ret;
+
+	if (get_regs(v, &r) < 0) {
+		vcpu_crash(v, "cannot read registers for a hypercall: %s",
+			   strerror(errno));
+		return;
+	}
+	c.nr = r.rax;
+	c.arg[0] = r.rdi;
+	c.arg[1] = r.rsi;
+	c.arg[2] = r.rdx;
+	c.arg[3] = r.r10;
+	c.arg[4] = r.r8;
+	c.arg[5] = r.r9;
+	ret = hc_dispatch(&c);
+	if (set_rax(v, &r, (uint64_t)ret) < 0)
+		vcpu_crash(v, "cannot return a hypercall's result: %s",
+			   strerror(errno));
+}
+
+/* The vmcall/vmmcall page, where KVM forwards them as Xen hypercalls. */
+static void handle_xen_hypercall(struct vcpu *v)
+{
+	struct kvm_xen_exit *x = &v->run->xen;
+	struct hc_call c = { .vm = v->vm, .vcpu = v };
+
+	if (x->type != KVM_EXIT_XEN_HCALL) {
+		vcpu_crash(v, "unexpected Xen exit type %u", x->type);
+		return;
+	}
+	c.nr = x->u.hcall.input;
+	for (int i = 0; i < 6; i++)
+		c.arg[i] = x->u.hcall.params[i];
+	x->u.hcall.result = (uint64_t)hc_dispatch(&c);
+}
+
 static void handle_pio(struct vcpu *v)
 {
 	struct kvm_run *run = v->run;
@@ -119,6 +186,11 @@ static void handle_mmio(struct vcpu *v)
 
 	if (len > sizeof(run->mmio.data)) {
 		vcpu_crash(v, "KVM reported an MMIO access of %u bytes", len);
+		return;
+	}
+	if (v->vm->pv && run->mmio.phys_addr == HVRUN_HC_DOORBELL &&
+	    run->mmio.is_write) {
+		handle_hypercall(v);
 		return;
 	}
 	if (!bus_access(&v->vm->mmio, run->mmio.phys_addr, run->mmio.data, len,
@@ -182,6 +254,9 @@ static void handle_exit(struct vcpu *v)
 		break;
 	case KVM_EXIT_SYSTEM_EVENT:
 		handle_system_event(v);
+		break;
+	case KVM_EXIT_XEN:
+		handle_xen_hypercall(v);
 		break;
 	case KVM_EXIT_INTR:
 		break;

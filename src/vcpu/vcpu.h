@@ -18,6 +18,7 @@ struct vcpu {
 	int fd;
 	struct kvm_run *run;
 	pthread_t thread;
+	atomic_bool claimed;		/* PV: vcpu_start took it */
 	atomic_bool thread_started;	/* read by threads that kick */
 };
 

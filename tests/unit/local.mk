@@ -3,7 +3,8 @@ UNIT_TESTS = \
 	tests/unit/test_mem \
 	tests/unit/test_bus \
 	tests/unit/test_options \
-	tests/unit/test_loader
+	tests/unit/test_loader \
+	tests/unit/test_hypercall
 
 check_PROGRAMS += $(UNIT_TESTS)
 TESTS += $(UNIT_TESTS)
@@ -23,3 +24,10 @@ tests_unit_test_options_LDADD = $(UNIT_LDADD)
 tests_unit_test_loader_SOURCES = tests/unit/test_loader.c
 tests_unit_test_loader_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_loader_LDADD = $(UNIT_LDADD)
+tests_unit_test_hypercall_SOURCES = tests/unit/test_hypercall.c \
+	src/backend/backend.c src/backend/console.c \
+	src/backend/block.c src/backend/net.c \
+	src/hypercall/block.c src/hypercall/net.c src/hypercall/poll.c \
+	src/hypercall/console.c
+tests_unit_test_hypercall_CFLAGS = $(UNIT_CFLAGS) $(LIBEVENT_CFLAGS)
+tests_unit_test_hypercall_LDADD = $(UNIT_LDADD) $(LIBEVENT_LIBS)

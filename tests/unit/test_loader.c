@@ -445,7 +445,7 @@ START_TEST(raw_options_on_elf_refused)
 	expect_fail(img, len, "raw images only");
 	opts.has_entry = 0;
 	opts.cmdline = "quiet";
-	expect_fail(img, len, "multiboot images only");
+	expect_fail(img, len, "multiboot and PV images only");
 }
 END_TEST
 

@@ -1,0 +1,157 @@
+/*
+ * hvrun paravirtual ABI, version 1: the whole contract between hvrun and a
+ * PV guest. Shared, unchanged, by hvrun (src/hypercall/) and the guest SDK
+ * (guests/sdk/). Freestanding: no libc types beyond <stdint.h>.
+ *
+ * IMAGE. An ELF64 x86-64 executable (ET_EXEC) carrying a note of name
+ * "hvrun" and type HVRUN_NOTE_ABI whose 4-byte descriptor is the ABI
+ * version it was built for. It loads at its own physical addresses, from
+ * 1 MiB up; everything below 1 MiB belongs to hvrun (page tables,
+ * GDT/TSS/IDT, exception stubs, the hypercall page, the FDT).
+ *
+ * ENTRY. 64-bit long mode, paging on with an identity map of guest RAM
+ * built by hvrun (user-accessible, writable, executable), CPL 3, IOPL 3,
+ * interrupts off. RDI = guest physical address of a flattened device tree
+ * describing the guest (node and property names below); RSP = the top of
+ * the low RAM region, 16-byte aligned. Guest RAM is identity mapped, so a
+ * guest virtual address is its guest physical address ("gpa" below).
+ *
+ * CALLING CONVENTION (as KVM's and Xen's hypercalls): call number in RAX;
+ * arguments in RDI, RSI, RDX, R10, R8, R9; result in RAX, a negative Linux
+ * errno value on failure. No other register is changed.
+ *
+ * HYPERCALL PAGE. Guests never hard-code the trapping instruction: they
+ * `call` entry n of the hypercall page, at page + n * HVRUN_HC_STRIDE.
+ * Each entry loads n into EAX, traps to hvrun and returns. The trap is
+ * `vmcall`/`vmmcall` where the host KVM forwards those to user space, and
+ * otherwise a 4-byte store of EAX to the doorbell HVRUN_HC_DOORBELL, a
+ * guest-physical address with no memory behind it, so that KVM reports an
+ * MMIO exit. (A port doorbell would need IOPL 3, which not every KVM
+ * honours at CPL 3: pagetable-based KVM runs guest user code on the host's
+ * IOPL 0.) The FDT says where the page is and which trap it uses.
+ *
+ * POINTERS. Every (gpa, len) pair must lie entirely within one guest RAM
+ * region; otherwise the call returns -HVRUN_EFAULT and touches nothing.
+ * len 0 is allowed and does nothing.
+ */
+#ifndef HVRUN_ABI_H
+#define HVRUN_ABI_H
+
+#include <stdint.h>
+
+#define HVRUN_ABI_VERSION	1
+
+/* ELF note identifying a PV image: name "hvrun", this type, 4-byte
+ * descriptor holding HVRUN_ABI_VERSION. */
+#define HVRUN_NOTE_NAME		"hvrun"
+#define HVRUN_NOTE_ABI		1
+
+/* The MMIO doorbell (in the PC hole below 4 GiB) and the page layout. */
+#define HVRUN_HC_DOORBELL	0xfeb00000ULL
+#define HVRUN_HC_STRIDE		32
+#define HVRUN_HC_MAX		128	/* entries in the 4 KiB page */
+
+/* Block devices use 512-byte sectors. */
+#define HVRUN_SECTOR_SIZE	512
+
+/* Call numbers. Arguments in order; result. */
+enum hvrun_hypercall {
+	/* () → HVRUN_ABI_VERSION. */
+	HVRUN_HC_ABI_VERSION	= 0,
+	/* (status) → does not return. 0..123 becomes hvrun's exit status;
+	 * larger values become 123. */
+	HVRUN_HC_EXIT		= 1,
+	/* (gpa, len) → len. Writes guest bytes to the console. */
+	HVRUN_HC_CONSOLE_WRITE	= 2,
+	/* (gpa, len) → bytes read, 0 when no input is waiting. Never blocks;
+	 * use poll(HVRUN_POLL_CONSOLE) to wait. */
+	HVRUN_HC_CONSOLE_READ	= 3,
+	/* (clock) → nanoseconds. clock 0: monotonic, 1: realtime (since the
+	 * Unix epoch). -EINVAL for other clocks. */
+	HVRUN_HC_CLOCK		= 4,
+	/* (deadline_ns, mask) → ready mask. Blocks the vCPU until one of the
+	 * sources in mask is ready or the monotonic clock reaches
+	 * deadline_ns (0: do not block, UINT64_MAX: no deadline). Returns the
+	 * subset of mask that is ready (0 on deadline). */
+	HVRUN_HC_POLL		= 5,
+	/* (gpa, len) → len. Fills guest memory with random bytes. */
+	HVRUN_HC_RANDOM		= 6,
+	/* (dev, sector, gpa, len) → len. len must be a multiple of
+	 * HVRUN_SECTOR_SIZE; a request past the end of the disk is -EINVAL,
+	 * an unknown dev -ENODEV. */
+	HVRUN_HC_BLOCK_READ	= 7,
+	/* (dev, sector, gpa, len) → len. -EROFS on a read-only disk. */
+	HVRUN_HC_BLOCK_WRITE	= 8,
+	/* (dev) → 0 once every completed write is durable (fdatasync). */
+	HVRUN_HC_BLOCK_FLUSH	= 9,
+	/* (dev, gpa, len) → len. Sends one packet (an Ethernet frame of at
+	 * most HVRUN_NET_MTU_FRAME bytes, -EMSGSIZE beyond). */
+	HVRUN_HC_NET_SEND	= 10,
+	/* (dev, gpa, len) → packet length, or -EAGAIN when none is waiting.
+	 * A packet longer than len is truncated to len. */
+	HVRUN_HC_NET_RECV	= 11,
+	/* (id, rip, rsp, arg) → 0. Starts vCPU id (1..cpus-1) at rip in the
+	 * entry state above with RSP = rsp and RDI = arg. -EINVAL for an
+	 * unknown id, -EBUSY if it already runs. */
+	HVRUN_HC_VCPU_START	= 12,
+	/* (vector, error, rip, cr2) → does not return. Issued by hvrun's own
+	 * exception stubs: the guest took an exception it cannot handle;
+	 * hvrun reports it and exits with status 126. */
+	HVRUN_HC_FAULT		= 13,
+	/* Inter-VM channels: reserved, -ENOSYS in this version. */
+	HVRUN_HC_CHAN_SEND	= 14,
+	HVRUN_HC_CHAN_RECV	= 15,
+	HVRUN_HC_SHM_MAP	= 16,
+	HVRUN_HC_COUNT
+};
+
+/* poll() sources. */
+#define HVRUN_POLL_CONSOLE	(1ULL << 0)	/* console input waiting */
+#define HVRUN_POLL_NET(dev)	(1ULL << (8 + (dev)))	/* packet on net dev */
+#define HVRUN_NET_MAX		8
+#define HVRUN_BLOCK_MAX		8
+
+#define HVRUN_CLOCK_MONOTONIC	0
+#define HVRUN_CLOCK_REALTIME	1
+
+#define HVRUN_NET_MTU_FRAME	65536
+
+/* Error values (negated in RAX); the Linux x86-64 numbers. */
+#define HVRUN_EPERM	1
+#define HVRUN_EIO	5
+#define HVRUN_EAGAIN	11
+#define HVRUN_EFAULT	14
+#define HVRUN_EBUSY	16
+#define HVRUN_ENODEV	19
+#define HVRUN_EINVAL	22
+#define HVRUN_ENOSPC	28
+#define HVRUN_EROFS	30
+#define HVRUN_ENOSYS	38
+#define HVRUN_EMSGSIZE	90
+
+/*
+ * The flattened device tree passed in RDI (#address-cells = #size-cells = 2):
+ *
+ * /chosen/bootargs               string: the words after "--" on hvrun's
+ *                                command line, joined by spaces
+ * /memory@0/reg                  <base size> pairs of guest RAM
+ * /hvrun/abi-version             u32: HVRUN_ABI_VERSION
+ * /hvrun/hypercall-page          u64: gpa of the hypercall page
+ * /hvrun/hypercall-method        string: "mmio" or "vmcall"
+ * /hvrun/cpus                    u32: number of vCPUs
+ * /hvrun/block@N/size            u64: bytes (device N, 0-based)
+ * /hvrun/block@N/read-only       empty property, present when read-only
+ * /hvrun/net@N/mac               6 bytes
+ */
+#define HVRUN_FDT_HVRUN		"/hvrun"
+#define HVRUN_FDT_ABI_VERSION	"abi-version"
+#define HVRUN_FDT_HC_PAGE	"hypercall-page"
+#define HVRUN_FDT_HC_METHOD	"hypercall-method"
+#define HVRUN_FDT_CPUS		"cpus"
+#define HVRUN_FDT_BLOCK		"block"		/* node name prefix: block@N */
+#define HVRUN_FDT_NET		"net"		/* net@N */
+#define HVRUN_FDT_SIZE		"size"
+#define HVRUN_FDT_READ_ONLY	"read-only"
+#define HVRUN_FDT_MAC		"mac"
+
+#endif

@@ -1,0 +1,148 @@
+/* Disk images: raw files or block devices, read and written in place. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <linux/fs.h>
+
+#include "../log.h"
+#include "block.h"
+
+struct block_dev {
+	int fd;
+	bool read_only;
+	uint64_t size;
+};
+
+/* Split "PATH" or "PATH,ro"; *path is malloc'd. options.c checked the
+ * form, but a spec may come from elsewhere (tests): refuse anything else. */
+static int parse_spec(const char *spec, char **path, bool *ro)
+{
+	const char *comma = strrchr(spec, ',');
+	size_t len = strlen(spec);
+
+	*ro = false;
+	if (comma) {
+		if (strcmp(comma, ",ro"))
+			return -1;
+		*ro = true;
+		len = (size_t)(comma - spec);
+	}
+	if (len == 0)
+		return -1;
+	*path = strndup(spec, len);
+	return *path ? 0 : -1;
+}
+
+static int get_size(int fd, const struct stat *st, uint64_t *size)
+{
+	if (S_ISREG(st->st_mode)) {
+		*size = (uint64_t)st->st_size;
+		return 0;
+	}
+	if (S_ISBLK(st->st_mode))
+		return ioctl(fd, BLKGETSIZE64, size) < 0 ? -errno : 0;
+	return -EINVAL;
+}
+
+int block_open(const char *spec, struct block_dev **out)
+{
+	struct block_dev *d = NULL;
+	char *path = NULL;
+	struct stat st;
+	bool ro;
+	int fd = -1, err, ret = -1;
+
+	if (parse_spec(spec, &path, &ro) < 0) {
+		log_err("--disk %s: expected PATH or PATH,ro", spec);
+		return -1;
+	}
+	fd = open(path, (ro ? O_RDONLY : O_RDWR) | O_CLOEXEC);
+	if (fd < 0 || fstat(fd, &st) < 0) {
+		log_err("disk %s: %s", path, strerror(errno));
+		goto out;
+	}
+	d = calloc(1, sizeof(*d));
+	if (!d) {
+		log_err("disk %s: out of memory", path);
+		goto out;
+	}
+	err = get_size(fd, &st, &d->size);
+	if (err == -EINVAL) {
+		log_err("disk %s: not a regular file or block device", path);
+		goto out;
+	} else if (err < 0) {
+		log_err("disk %s: cannot get its size: %s", path, strerror(-err));
+		goto out;
+	}
+	d->fd = fd;
+	d->read_only = ro;
+	log_info(1, "disk %s: %llu bytes%s", path,
+		 (unsigned long long)d->size, ro ? ", read-only" : "");
+	*out = d;
+	d = NULL;
+	fd = -1;
+	ret = 0;
+out:
+	free(d);
+	if (fd >= 0)
+		close(fd);
+	free(path);
+	return ret;
+}
+
+void block_close(struct block_dev *d)
+{
+	if (!d)
+		return;
+	close(d->fd);
+	free(d);
+}
+
+uint64_t block_size(const struct block_dev *d)
+{
+	return d->size;
+}
+
+bool block_read_only(const struct block_dev *d)
+{
+	return d->read_only;
+}
+
+int64_t block_io(struct block_dev *d, bool write, uint64_t offset,
+		 void *buf, uint64_t len)
+{
+	uint8_t *p = buf;
+	uint64_t done = 0;
+
+	while (done < len) {
+		/* The kernel caps one transfer below 2 GiB anyway. */
+		size_t chunk = len - done > (1U << 30) ? (1U << 30) : len - done;
+		off_t off = (off_t)(offset + done);
+		ssize_t n;
+
+		n = write ? pwrite(d->fd, p + done, chunk, off)
+			  : pread(d->fd, p + done, chunk, off);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		/* The image shrank under us: no byte will ever come. */
+		if (n == 0)
+			return -EIO;
+		done += (uint64_t)n;
+	}
+	return (int64_t)len;
+}
+
+int block_flush(struct block_dev *d)
+{
+	while (fdatasync(d->fd) < 0) {
+		if (errno != EINTR)
+			return -errno;
+	}
+	return 0;
+}

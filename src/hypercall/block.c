@@ -1,0 +1,81 @@
+/* block_read, block_write, block_flush: guest sectors to disk images. */
+#include <errno.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "../backend/backend.h"
+#include "../backend/block.h"
+#include "../vm.h"
+#include "hypercall.h"
+
+/* One request, on the vCPU's stack while the backend thread runs it. */
+struct block_req {
+	struct block_dev *dev;
+	bool write;
+	uint64_t offset;
+	void *buf;
+	uint64_t len;
+};
+
+static int64_t do_io(void *arg)
+{
+	struct block_req *r = arg;
+
+	return block_io(r->dev, r->write, r->offset, r->buf, r->len);
+}
+
+static int64_t do_flush(void *arg)
+{
+	return block_flush(arg);
+}
+
+/* (dev, sector, gpa, len): every check before any I/O, in ABI order. */
+static int64_t block_rw(struct hc_call *c, bool write)
+{
+	struct vm *vm = c->vm;
+	uint64_t dev = c->arg[0], sector = c->arg[1];
+	uint64_t gpa = c->arg[2], len = c->arg[3];
+	struct block_req r = { .write = write, .len = len };
+	uint64_t size;
+
+	if (dev >= (uint64_t)vm->nr_disks)
+		return -ENODEV;
+	r.dev = vm->disks[dev];
+	if (len % HVRUN_SECTOR_SIZE)
+		return -EINVAL;
+	if (sector > UINT64_MAX / HVRUN_SECTOR_SIZE)
+		return -EINVAL;
+	r.offset = sector * HVRUN_SECTOR_SIZE;
+	/* offset + len <= size, written so that nothing can wrap. */
+	size = block_size(r.dev);
+	if (len > size || r.offset > size - len)
+		return -EINVAL;
+	if (write && block_read_only(r.dev))
+		return -EROFS;
+	r.buf = mem_ptr(&vm->mem, gpa, len);
+	if (!r.buf)
+		return -EFAULT;
+	if (len == 0)
+		return 0;
+	return backend_call(vm->backend, do_io, &r);
+}
+
+int64_t hc_block_read(struct hc_call *c)
+{
+	return block_rw(c, false);
+}
+
+int64_t hc_block_write(struct hc_call *c)
+{
+	return block_rw(c, true);
+}
+
+int64_t hc_block_flush(struct hc_call *c)
+{
+	struct vm *vm = c->vm;
+	uint64_t dev = c->arg[0];
+
+	if (dev >= (uint64_t)vm->nr_disks)
+		return -ENODEV;
+	return backend_call(vm->backend, do_flush, vm->disks[dev]);
+}

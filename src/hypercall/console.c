@@ -1,0 +1,119 @@
+/*
+ * The PV console: console_write queues guest bytes on the console backend;
+ * console_read takes host input that the console handed us, from a ring
+ * that fills at the guest's pace (what does not fit waits in the console).
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdlib.h>
+
+#include "../backend/console.h"
+#include "../vm.h"
+#include "hypercall.h"
+
+#define RING_SIZE 4096
+
+struct pv_console {
+	pthread_mutex_t lock;
+	struct vm *vm;
+	uint8_t ring[RING_SIZE];
+	size_t head, count;
+	bool wanted;		/* the console holds input we had no room for */
+};
+
+/* Console → ring, on the backend thread. */
+static size_t pv_console_input(void *opaque, const uint8_t *buf, size_t len)
+{
+	struct pv_console *pc = opaque;
+	size_t n = 0;
+
+	pthread_mutex_lock(&pc->lock);
+	while (n < len && pc->count < RING_SIZE) {
+		pc->ring[(pc->head + pc->count) % RING_SIZE] = buf[n++];
+		pc->count++;
+	}
+	if (n < len)
+		pc->wanted = true;
+	pthread_mutex_unlock(&pc->lock);
+	if (n)
+		hc_poll_notify(pc->vm);
+	return n;
+}
+
+int pv_console_init(struct vm *vm)
+{
+	struct pv_console *pc = calloc(1, sizeof(*pc));
+
+	if (!pc)
+		return -1;
+	pthread_mutex_init(&pc->lock, NULL);
+	pc->vm = vm;
+	vm->pv_console = pc;
+	if (vm->console)
+		console_set_input(vm->console, pv_console_input, pc);
+	return 0;
+}
+
+void pv_console_free(struct vm *vm)
+{
+	if (!vm->pv_console)
+		return;
+	pthread_mutex_destroy(&vm->pv_console->lock);
+	free(vm->pv_console);
+	vm->pv_console = NULL;
+}
+
+size_t pv_console_pending(struct vm *vm)
+{
+	struct pv_console *pc = vm->pv_console;
+	size_t n;
+
+	if (!pc)
+		return 0;
+	pthread_mutex_lock(&pc->lock);
+	n = pc->count;
+	pthread_mutex_unlock(&pc->lock);
+	return n;
+}
+
+int64_t hc_console_write(struct hc_call *c)
+{
+	uint64_t len = c->arg[1];
+	const void *p = mem_ptr(&c->vm->mem, c->arg[0], len);
+
+	if (!p)
+		return -EFAULT;
+	if (len > INT64_MAX)
+		return -EINVAL;
+	if (len && c->vm->console)
+		console_write(c->vm->console, p, len);
+	return (int64_t)len;
+}
+
+int64_t hc_console_read(struct hc_call *c)
+{
+	struct pv_console *pc = c->vm->pv_console;
+	uint64_t len = c->arg[1];
+	uint8_t *p = mem_ptr(&c->vm->mem, c->arg[0], len);
+	size_t n = 0;
+	bool resume;
+
+	if (!p)
+		return -EFAULT;
+	if (!pc)
+		return 0;
+	pthread_mutex_lock(&pc->lock);
+	while (n < len && pc->count) {
+		p[n++] = pc->ring[pc->head];
+		pc->head = (pc->head + 1) % RING_SIZE;
+		pc->count--;
+	}
+	resume = pc->wanted && pc->count == 0;
+	if (resume)
+		pc->wanted = false;
+	pthread_mutex_unlock(&pc->lock);
+	if (resume && c->vm->console)
+		console_input_ready(c->vm->console);
+	return (int64_t)n;
+}

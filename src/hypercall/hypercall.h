@@ -1,0 +1,60 @@
+/* The PV hypercall front-end: one table from call number to handler. */
+#ifndef HVRUN_HYPERCALL_H
+#define HVRUN_HYPERCALL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <hvrun/abi.h>
+
+struct vm;
+struct vcpu;
+
+/* What a handler sees: the VM, the calling vCPU (NULL in unit tests),
+ * and the six argument registers in ABI order. */
+struct hc_call {
+	struct vm *vm;
+	struct vcpu *vcpu;
+	uint64_t nr;
+	uint64_t arg[6];	/* RDI, RSI, RDX, R10, R8, R9 */
+};
+
+/*
+ * A handler validates every argument before it acts, and returns the
+ * value for RAX: >= 0 on success, -errno on failure.
+ */
+typedef int64_t (*hc_fn)(struct hc_call *c);
+
+/* Run call c->nr; -ENOSYS for unknown numbers. */
+int64_t hc_dispatch(struct hc_call *c);
+
+/* Wake every vCPU blocked in poll() to re-check its sources. Any thread. */
+void hc_poll_notify(struct vm *vm);
+
+/* console.c: buffer host console input for console_read (PV guests). */
+int pv_console_init(struct vm *vm);
+void pv_console_free(struct vm *vm);
+/* Bytes of console input waiting. */
+size_t pv_console_pending(struct vm *vm);
+
+/* fdt.c: describe the VM to a PV guest at PV_FDT. 0, or -1 (logged). */
+int pv_fdt_write(struct vm *vm, bool vmcall);
+
+/* Handlers, by file. */
+int64_t hc_abi_version(struct hc_call *c);	/* misc.c */
+int64_t hc_exit(struct hc_call *c);
+int64_t hc_clock(struct hc_call *c);
+int64_t hc_random(struct hc_call *c);
+int64_t hc_console_write(struct hc_call *c);	/* console.c */
+int64_t hc_console_read(struct hc_call *c);
+int64_t hc_poll(struct hc_call *c);		/* poll.c */
+int64_t hc_block_read(struct hc_call *c);	/* block.c */
+int64_t hc_block_write(struct hc_call *c);
+int64_t hc_block_flush(struct hc_call *c);
+int64_t hc_net_send(struct hc_call *c);		/* net.c */
+int64_t hc_net_recv(struct hc_call *c);
+int64_t hc_vcpu_start(struct hc_call *c);	/* vcpu.c */
+int64_t hc_fault(struct hc_call *c);
+
+#endif

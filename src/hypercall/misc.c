@@ -1,0 +1,70 @@
+/* Calls that need no I/O, answered on the calling vCPU's thread. */
+#include <errno.h>
+#include <sys/random.h>
+#include <time.h>
+
+#include "../log.h"
+#include "../status.h"
+#include "../vm.h"
+#include "hypercall.h"
+
+int64_t hc_abi_version(struct hc_call *c)
+{
+	return HVRUN_ABI_VERSION;
+}
+
+int64_t hc_exit(struct hc_call *c)
+{
+	uint64_t status = c->arg[0];
+
+	/* 124 and up are hvrun's own statuses: a guest cannot claim them. */
+	if (status > STATUS_GUEST_MAX) {
+		log_warn("guest exit status %llu is above %d; exiting with %d",
+			 (unsigned long long)status, STATUS_GUEST_MAX,
+			 STATUS_GUEST_MAX);
+		status = STATUS_GUEST_MAX;
+	}
+	vm_stop(c->vm, (int)status);
+	return 0;
+}
+
+int64_t hc_clock(struct hc_call *c)
+{
+	struct timespec ts;
+	clockid_t id;
+
+	switch (c->arg[0]) {
+	case HVRUN_CLOCK_MONOTONIC:
+		id = CLOCK_MONOTONIC;
+		break;
+	case HVRUN_CLOCK_REALTIME:
+		id = CLOCK_REALTIME;
+		break;
+	default:
+		return -EINVAL;
+	}
+	clock_gettime(id, &ts);
+	return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+int64_t hc_random(struct hc_call *c)
+{
+	uint64_t len = c->arg[1];
+	uint8_t *p = mem_ptr(&c->vm->mem, c->arg[0], len);
+	uint64_t done = 0;
+
+	if (!p)
+		return -EFAULT;
+	if (len > INT64_MAX)
+		return -EINVAL;
+	while (done < len) {
+		ssize_t n = getrandom(p + done, len - done, 0);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -EIO;
+		done += (uint64_t)n;
+	}
+	return (int64_t)len;
+}
