@@ -9,7 +9,13 @@ GUEST_TESTS = \
 	tests/guest/stop.sh \
 	tests/guest/terminal.sh \
 	tests/guest/timer.sh \
-	tests/guest/smp.sh
+	tests/guest/smp.sh \
+	tests/guest/pv_hello.sh \
+	tests/guest/pv_crash.sh \
+	tests/guest/pv_disk.sh \
+	tests/guest/pv_smp.sh \
+	tests/guest/pv_net.sh \
+	tests/guest/pv_bench.sh
 
 TESTS += $(GUEST_TESTS)
 EXTRA_DIST += $(GUEST_TESTS) tests/guest/lib.sh
