@@ -4,7 +4,8 @@ UNIT_TESTS = \
 	tests/unit/test_bus \
 	tests/unit/test_options \
 	tests/unit/test_loader \
-	tests/unit/test_hypercall
+	tests/unit/test_hypercall \
+	tests/unit/test_pv
 
 check_PROGRAMS += $(UNIT_TESTS)
 TESTS += $(UNIT_TESTS)
@@ -31,3 +32,11 @@ tests_unit_test_hypercall_SOURCES = tests/unit/test_hypercall.c \
 	src/hypercall/console.c
 tests_unit_test_hypercall_CFLAGS = $(UNIT_CFLAGS) $(LIBEVENT_CFLAGS)
 tests_unit_test_hypercall_LDADD = $(UNIT_LDADD) $(LIBEVENT_LIBS)
+tests_unit_test_pv_SOURCES = tests/unit/test_pv.c \
+	src/backend/backend.c src/backend/console.c \
+	src/backend/block.c src/backend/net.c \
+	src/hypercall/hypercall.c src/hypercall/misc.c src/hypercall/console.c \
+	src/hypercall/block.c src/hypercall/net.c src/hypercall/poll.c \
+	src/hypercall/vcpu.c
+tests_unit_test_pv_CFLAGS = $(UNIT_CFLAGS) $(LIBEVENT_CFLAGS)
+tests_unit_test_pv_LDADD = $(UNIT_LDADD) $(LIBEVENT_LIBS)
