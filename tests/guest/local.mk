@@ -15,7 +15,8 @@ GUEST_TESTS = \
 	tests/guest/pv_disk.sh \
 	tests/guest/pv_smp.sh \
 	tests/guest/pv_net.sh \
-	tests/guest/pv_bench.sh
+	tests/guest/pv_bench.sh \
+	tests/guest/pv_vmcall.sh
 
 TESTS += $(GUEST_TESTS)
 EXTRA_DIST += $(GUEST_TESTS) tests/guest/lib.sh

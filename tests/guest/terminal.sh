@@ -1,6 +1,6 @@
 #!/bin/sh
 # On a terminal hvrun makes stdin raw and restores it on every way out:
-# guest exit, SIGTERM, and Ctrl-A x.
+# guest exit, SIGTERM, and Ctrl-A x (status 0).
 . "${srcdir:-.}/tests/guest/lib.sh"
 set -e
 need_kvm
@@ -20,6 +20,7 @@ term)	(sh -c 'echo $$ >"$T/pid"; exec "$HVRUN" "$GUESTS/raw/spin.img"') &
 	kill -TERM "$(cat "$T/pid")"
 	wait $!
 	;;
+ctrla)	"$HVRUN" "$GUESTS/raw/spin.img" ;;
 esac
 echo $? >"$T/status"
 stty -g >"$T/after"
@@ -30,8 +31,10 @@ INNER
 mkfifo "$TMP/stdin"
 exec 3<>"$TMP/stdin"
 
-for mode in exit term; do
+for mode in exit term ctrla; do
 	rm -f "$TMP/before" "$TMP/after" "$TMP/status" "$TMP/pid"
+	# Ctrl-A x typed at the terminal, once the guest spins.
+	[ $mode = ctrla ] && (sleep 2; printf '\001x' >&3) &
 	T=$TMP MODE=$mode HVRUN=$HVRUN GUESTS=$GUESTS \
 		timeout -k 5 60 script -qec "sh $TMP/inner.sh" /dev/null \
 		<&3 >"$OUT" 2>"$ERR" || true
@@ -40,4 +43,4 @@ for mode in exit term; do
 	[ "$(cat "$TMP/status")" = $want ] || fail "$mode: status $(cat "$TMP/status"), expected $want"
 	cmp -s "$TMP/before" "$TMP/after" || fail "$mode: terminal settings not restored"
 done
-echo "terminal restored after guest exit and SIGTERM"
+echo "terminal restored after guest exit, SIGTERM and Ctrl-A x"
