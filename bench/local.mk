@@ -1,20 +1,43 @@
-## bench/local.mk - startup benchmark (see bench/README.md).
+## bench/local.mk - benchmarks (see bench/README.md).
 ## Included from the top-level Makefile.am (non-recursive); paths are
 ## relative to the top of the build tree, sources use $(srcdir).
 ##
-##   make bench                          # 20 runs of each configuration
+##   make bench                          # startup (20 runs) and the PV set
 ##   make bench RUNS=50 BENCH_FLAGS=--all-qemu
+##   make bench-startup / bench-pv       # one part only
 
 # The floor: the least KVM work that runs the same guest.
 noinst_PROGRAMS += bench/kvm-floor
 bench_kvm_floor_SOURCES = bench/kvm-floor.c
+# The PV floors: a CPL 3 doorbell call, and the same CRC-32 on the host.
+noinst_PROGRAMS += bench/pv-floor bench/crc-native
+bench_pv_floor_SOURCES = bench/pv-floor.c
+bench_crc_native_SOURCES = bench/crc-native.c
 
-EXTRA_DIST += bench/startup bench/README.md
+EXTRA_DIST += bench/startup bench/hypercall bench/compute bench/block \
+	bench/README.md
 
 BENCH_FLAGS =
 
-.PHONY: bench
-bench: hvrun$(EXEEXT) bench/kvm-floor$(EXEEXT) guests/multiboot/hello32.elf
+.PHONY: bench bench-startup bench-pv
+bench: bench-startup bench-pv
+
+bench-startup: hvrun$(EXEEXT) bench/kvm-floor$(EXEEXT) \
+		bench/pv-floor$(EXEEXT) guests/multiboot/hello32.elf \
+		guests/pv/hello.elf
 	HVRUN=./hvrun$(EXEEXT) KVM_FLOOR=./bench/kvm-floor$(EXEEXT) \
 	IMAGE=./guests/multiboot/hello32.elf \
+	PV_FLOOR=./bench/pv-floor$(EXEEXT) PV_IMAGE=./guests/pv/hello.elf \
 	$(srcdir)/bench/startup $(BENCH_FLAGS)
+
+bench-pv: hvrun$(EXEEXT) bench/pv-floor$(EXEEXT) bench/crc-native$(EXEEXT) \
+		guests/pv/bench-hc.elf guests/pv/compute.elf \
+		guests/pv/bench-blk.elf
+	HVRUN=./hvrun$(EXEEXT) PV_FLOOR=./bench/pv-floor$(EXEEXT) \
+	BENCH_HC=./guests/pv/bench-hc.elf $(srcdir)/bench/hypercall
+	@echo
+	HVRUN=./hvrun$(EXEEXT) CRC_NATIVE=./bench/crc-native$(EXEEXT) \
+	COMPUTE=./guests/pv/compute.elf $(srcdir)/bench/compute
+	@echo
+	HVRUN=./hvrun$(EXEEXT) BENCH_BLK=./guests/pv/bench-blk.elf \
+	$(srcdir)/bench/block
