@@ -12,7 +12,7 @@
 
 int cpuid_fetch(struct vm *vm)
 {
-	int nent = 64;
+	int nent = 256;	/* enough for current CPUs: no E2BIG retry */
 
 	for (;;) {
 		struct kvm_cpuid2 *c = calloc(1, sizeof(*c) +
