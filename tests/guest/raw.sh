@@ -7,6 +7,7 @@ need_kvm
 run "$GUESTS/raw/hello.img"
 expect_status 0
 expect_out "Hello from real mode"
+expect_out "string I/O"		# rep outsb: one exit, count 11
 
 run "$GUESTS/raw/exit42.img"
 expect_status 42
