@@ -53,3 +53,23 @@ expect_status 0
 expect_out "net-echo ready"
 expect_out "echoed 6 packets"
 [ ! -e "$SOCK" ] || fail "hvrun left $SOCK behind"
+
+# Two VMs on one cable: net-echo binds PATH, net-ping connects to it.
+rm -f "$SOCK"
+set +e
+timeout -k 5 60 "$HVRUN" --net "socket=$SOCK" "$GUESTS/pv/net-echo.elf" \
+	>"$TMP/echo.out" 2>"$TMP/echo.err" </dev/null &
+pid=$!
+i=0
+until [ -S "$SOCK" ] || [ $i -ge 200 ]; do sleep 0.05; i=$((i + 1)); done
+timeout -k 5 60 "$HVRUN" --net "socket=$SOCK" "$GUESTS/pv/net-ping.elf" \
+	>"$OUT" 2>"$ERR" </dev/null
+STATUS=$?
+wait "$pid"
+echo_status=$?
+set -e
+echo "net-ping -> $STATUS, net-echo -> $echo_status"
+expect_status 0
+expect_out "ping: 5 frames echoed"
+[ "$echo_status" = 0 ] || fail "net-echo exited $echo_status: $(cat "$TMP/echo.out" "$TMP/echo.err")"
+grep -qF "echoed 5 packets" "$TMP/echo.out" || fail "net-echo did not echo 5 packets"
