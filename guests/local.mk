@@ -38,7 +38,7 @@ GUEST_LDSCRIPTS = \
 	guests/multiboot/multiboot.ld
 
 noinst_DATA += $(GUEST_IMAGES)
-EXTRA_DIST += $(GUEST_SRCS) $(GUEST_LDSCRIPTS)
+EXTRA_DIST += $(GUEST_SRCS) $(GUEST_LDSCRIPTS) guests/raw/serial.inc
 CLEANFILES += $(GUEST_IMAGES) \
 	$(GUEST_RAW_IMAGES:.img=.o) $(GUEST_RAW_IMAGES:.img=.elf) \
 	$(GUEST_MB_IMAGES:.elf=.o)
@@ -57,6 +57,7 @@ GUEST_MB_LD = $(GUEST_LD) -T $(srcdir)/guests/multiboot/multiboot.ld
 
 guests/raw/%.o: $(srcdir)/guests/raw/%.S
 	$(AM_V_GEN)$(MKDIR_P) guests/raw && $(GUEST_CCAS) -o $@ $<
+$(GUEST_RAW_IMAGES:.img=.o): $(srcdir)/guests/raw/serial.inc
 guests/raw/%.elf: guests/raw/%.o $(srcdir)/guests/raw/raw.ld
 	$(AM_V_GEN)$(GUEST_RAW_LD) -o $@ $<
 guests/raw/%.img: guests/raw/%.elf

@@ -32,26 +32,7 @@ _start:
 	movl	%eax, %cr0
 	ljmp	$0x08, $pm32
 
-/* puts: print NUL-terminated string at DS:SI on COM1 */
-puts:
-	lodsb
-	testb	%al, %al
-	jz	3f
-	call	putc
-	jmp	puts
-3:	ret
-
-/* putc: wait for THR empty (LSR bit 5), then write AL to COM1 */
-putc:
-	movb	%al, %ah
-	movw	$0x3FD, %dx
-4:	inb	%dx, %al
-	testb	$0x20, %al
-	jz	4b
-	movb	%ah, %al
-	movw	$0x3F8, %dx
-	outb	%al, %dx
-	ret
+#include "serial.inc"
 
 	.code32
 pm32:
