@@ -38,7 +38,8 @@ GUEST_LDSCRIPTS = \
 	guests/multiboot/multiboot.ld
 
 noinst_DATA += $(GUEST_IMAGES)
-EXTRA_DIST += $(GUEST_SRCS) $(GUEST_LDSCRIPTS) guests/raw/serial.inc
+EXTRA_DIST += $(GUEST_SRCS) $(GUEST_LDSCRIPTS) guests/raw/serial.inc \
+	guests/multiboot/longmode.inc
 CLEANFILES += $(GUEST_IMAGES) \
 	$(GUEST_RAW_IMAGES:.img=.o) $(GUEST_RAW_IMAGES:.img=.elf) \
 	$(GUEST_MB_IMAGES:.elf=.o)
@@ -57,7 +58,8 @@ GUEST_MB_LD = $(GUEST_LD) -T $(srcdir)/guests/multiboot/multiboot.ld
 
 guests/raw/%.o: $(srcdir)/guests/raw/%.S
 	$(AM_V_GEN)$(MKDIR_P) guests/raw && $(GUEST_CCAS) -o $@ $<
-$(GUEST_RAW_IMAGES:.img=.o): $(srcdir)/guests/raw/serial.inc
+$(GUEST_RAW_IMAGES:.img=.o): $(srcdir)/guests/raw/serial.inc \
+	guests/multiboot/longmode.inc
 guests/raw/%.elf: guests/raw/%.o $(srcdir)/guests/raw/raw.ld
 	$(AM_V_GEN)$(GUEST_RAW_LD) -o $@ $<
 guests/raw/%.img: guests/raw/%.elf
@@ -65,5 +67,7 @@ guests/raw/%.img: guests/raw/%.elf
 
 guests/multiboot/%.o: $(srcdir)/guests/multiboot/%.S
 	$(AM_V_GEN)$(MKDIR_P) guests/multiboot && $(GUEST_CCAS) -o $@ $<
+guests/multiboot/long64.o guests/multiboot/timer.o: \
+	$(srcdir)/guests/multiboot/longmode.inc
 guests/multiboot/%.elf: guests/multiboot/%.o $(srcdir)/guests/multiboot/multiboot.ld
 	$(AM_V_GEN)$(GUEST_MB_LD) -o $@ $<

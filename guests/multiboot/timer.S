@@ -26,62 +26,7 @@
 #define NTICKS		50
 #define PIT_DIVISOR	1193		/* 1193182 Hz / 1193 = ~1000 Hz */
 
-	.section .multiboot, "a"
-	.p2align 2
-	.long	MB_MAGIC
-	.long	MB_FLAGS
-	.long	-(MB_MAGIC + MB_FLAGS)
-
-	.text
-	.code32
-	.globl _start
-_start:
-	cli
-	lgdt	gdtr
-	ljmp	$0x08, $1f
-1:	movw	$0x10, %ax
-	movw	%ax, %ds
-	movw	%ax, %es
-	movw	%ax, %fs
-	movw	%ax, %gs
-	movw	%ax, %ss
-	movl	$stack_top, %esp
-
-	/* page tables: zero, then PML4[0] -> PDPT -> 4 PDs of 2 MiB pages */
-	movl	$pml4, %edi
-	movl	$(6 * 4096 / 4), %ecx
-	xorl	%eax, %eax
-	cld
-	rep stosl
-	movl	$(pdpt + 3), pml4
-	movl	$pdpt, %edi
-	movl	$(pd + 3), %eax
-	movl	$4, %ecx
-2:	movl	%eax, (%edi)
-	addl	$4096, %eax
-	addl	$8, %edi
-	loop	2b
-	movl	$pd, %edi
-	movl	$0x83, %eax			/* P|RW|PS */
-	movl	$2048, %ecx
-3:	movl	%eax, (%edi)
-	addl	$0x200000, %eax
-	addl	$8, %edi
-	loop	3b
-
-	movl	%cr4, %eax
-	orl	$0x20, %eax			/* CR4.PAE */
-	movl	%eax, %cr4
-	movl	$pml4, %eax
-	movl	%eax, %cr3
-	movl	$0xC0000080, %ecx		/* EFER.LME */
-	rdmsr
-	orl	$0x100, %eax
-	wrmsr
-	movl	%cr0, %eax
-	orl	$0x80000001, %eax		/* CR0.PG | CR0.PE */
-	movl	%eax, %cr0
-	ljmp	$0x18, $lm64
+#include "longmode.inc"
 
 	.code64
 lm64:
