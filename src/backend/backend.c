@@ -5,6 +5,8 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
 #include <event2/event.h>
 #include <event2/thread.h>
 
@@ -35,7 +37,8 @@ struct backend {
 	struct backend_req *req_head, **req_tail;
 	bool req_closed;		/* the loop has stopped serving */
 	struct event *timeout_ev;
-	struct event *signal_ev[NR_STOP_SIGNALS];
+	int signal_fd;			/* signalfd for stop_signals */
+	struct event *signal_ev;
 };
 
 /* Run every queued request; with close, refuse new ones afterwards. */
@@ -102,12 +105,15 @@ static void on_timeout(evutil_socket_t fd, short what, void *arg)
 	vm_stop(b->vm, STATUS_TIMEOUT);
 }
 
-static void on_signal(evutil_socket_t sig, short what, void *arg)
+static void on_signal(evutil_socket_t fd, short what, void *arg)
 {
 	struct backend *b = arg;
+	struct signalfd_siginfo si;
 
-	log_info(1, "stopping on signal %s", strsignal((int)sig));
-	vm_stop(b->vm, STATUS_SIGNAL((int)sig));
+	while (read(b->signal_fd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
+		log_info(1, "stopping on signal %s", strsignal((int)si.ssi_signo));
+		vm_stop(b->vm, STATUS_SIGNAL((int)si.ssi_signo));
+	}
 }
 
 static int add_timeout(struct backend *b)
@@ -124,16 +130,29 @@ static int add_timeout(struct backend *b)
 	return b->timeout_ev ? evtimer_add(b->timeout_ev, &tv) : -1;
 }
 
+/*
+ * SIGINT, SIGTERM and SIGHUP stay blocked in every thread (vCPU threads
+ * inherit the mask) and are read from a signalfd on the loop: a signal
+ * that arrives at any moment, even before the loop runs, waits there
+ * instead of racing an asynchronous handler.
+ */
 static int add_signals(struct backend *b)
 {
-	for (size_t i = 0; i < NR_STOP_SIGNALS; i++) {
-		b->signal_ev[i] = evsignal_new(b->base, stop_signals[i],
-					       on_signal, b);
-		if (!b->signal_ev[i] || evsignal_add(b->signal_ev[i], NULL) < 0)
-			return -1;
-	}
-	return 0;
+	sigset_t set;
+
+	sigemptyset(&set);
+	for (size_t i = 0; i < NR_STOP_SIGNALS; i++)
+		sigaddset(&set, stop_signals[i]);
+	if (pthread_sigmask(SIG_BLOCK, &set, NULL) != 0)
+		return -1;
+	b->signal_fd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
+	if (b->signal_fd < 0)
+		return -1;
+	b->signal_ev = event_new(b->base, b->signal_fd, EV_READ | EV_PERSIST,
+				 on_signal, b);
+	return b->signal_ev ? event_add(b->signal_ev, NULL) : -1;
 }
+
 
 /* libevent's own warnings are about our use of it: show them with -vv. */
 static void libevent_log(int severity, const char *msg)
@@ -155,6 +174,7 @@ struct backend *backend_new(struct vm *vm)
 	if (!b)
 		return NULL;
 	b->vm = vm;
+	b->signal_fd = -1;
 	pthread_mutex_init(&b->req_lock, NULL);
 	pthread_cond_init(&b->req_done, NULL);
 	b->req_tail = &b->req_head;
@@ -198,9 +218,10 @@ void backend_free(struct backend *b)
 {
 	if (!b)
 		return;
-	for (size_t i = 0; i < NR_STOP_SIGNALS; i++)
-		if (b->signal_ev[i])
-			event_free(b->signal_ev[i]);
+	if (b->signal_ev)
+		event_free(b->signal_ev);
+	if (b->signal_fd >= 0)
+		close(b->signal_fd);
 	if (b->timeout_ev)
 		event_free(b->timeout_ev);
 	if (b->stop_ev)
