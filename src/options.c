@@ -1,6 +1,7 @@
 /* hvrun's command line → struct vm_config. Errors are one line naming the
  * option and the value. */
 #include <config.h>
+#include <arpa/inet.h>
 #include <errno.h>
 #include <getopt.h>
 #include <math.h>
@@ -89,6 +90,10 @@ static void usage(FILE *f)
 	      "      --entry ADDR       raw images: entry address (default: load address)\n"
 	      "      --disk PATH[,ro]   PV guests: a raw disk image (repeatable)\n"
 	      "      --net tap=IFNAME|socket=PATH  PV guests: a network device (repeatable)\n"
+	      "      --gdb [HOST:]PORT  serve gdb's remote protocol (HOST default 127.0.0.1)\n"
+	      "      --gdb-wait         with --gdb: stop before the first instruction\n"
+	      "      --gdb-step-breakpoints  with --gdb: emulate breakpoints and watchpoints\n"
+	      "                         by single-stepping (KVMs whose debug traps miss)\n"
 	      "  -v, --verbose          more messages; repeat for more\n"
 	      "  -h, --help             show this help and exit\n"
 	      "  -V, --version          show the version and exit\n"
@@ -106,6 +111,9 @@ enum {
 	OPT_ENTRY,
 	OPT_DISK,
 	OPT_NET,
+	OPT_GDB,
+	OPT_GDB_WAIT,
+	OPT_GDB_STEP_BP,
 };
 
 static const struct option long_opts[] = {
@@ -118,6 +126,9 @@ static const struct option long_opts[] = {
 	{ "entry",   required_argument, NULL, OPT_ENTRY },
 	{ "disk",    required_argument, NULL, OPT_DISK },
 	{ "net",     required_argument, NULL, OPT_NET },
+	{ "gdb",     required_argument, NULL, OPT_GDB },
+	{ "gdb-wait", no_argument,      NULL, OPT_GDB_WAIT },
+	{ "gdb-step-breakpoints", no_argument, NULL, OPT_GDB_STEP_BP },
 	{ "verbose", no_argument,       NULL, 'v' },
 	{ "help",    no_argument,       NULL, 'h' },
 	{ "version", no_argument,       NULL, 'V' },
@@ -205,6 +216,33 @@ static int add_net(struct vm_config *cfg, const char *v)
 	return 0;
 }
 
+/* PORT, :PORT or IPV4:PORT. Loopback unless an address is given, so a
+ * debugger port is never open to the network by accident. */
+static int set_gdb(struct vm_config *cfg, const char *v)
+{
+	const char *colon = strrchr(v, ':');
+	const char *port = colon ? colon + 1 : v;
+	size_t hlen = colon ? (size_t)(colon - v) : 0;
+	struct in_addr a;
+	uint64_t n;
+
+	if (parse_u64(port, &n) || n == 0 || n > 65535 || *port == '0')
+		return bad_value("--gdb", v, "expected [HOST:]PORT with PORT from 1 to 65535");
+	if (hlen >= sizeof(cfg->gdb_host))
+		return bad_value("--gdb", v, "HOST must be an IPv4 address");
+	if (hlen) {
+		memcpy(cfg->gdb_host, v, hlen);
+		cfg->gdb_host[hlen] = '\0';
+	} else {
+		strcpy(cfg->gdb_host, "127.0.0.1");
+	}
+	if (inet_pton(AF_INET, cfg->gdb_host, &a) != 1)
+		return bad_value("--gdb", v, "HOST must be an IPv4 address");
+	cfg->gdb_port = (uint16_t)n;
+	cfg->gdb = true;
+	return 0;
+}
+
 static int set_option(struct vm_config *cfg, int c, const char *arg)
 {
 	uint64_t ms;
@@ -234,6 +272,14 @@ static int set_option(struct vm_config *cfg, int c, const char *arg)
 		return add_disk(cfg, arg);
 	case OPT_NET:
 		return add_net(cfg, arg);
+	case OPT_GDB:
+		return set_gdb(cfg, arg);
+	case OPT_GDB_WAIT:
+		cfg->gdb_wait = true;
+		return 0;
+	case OPT_GDB_STEP_BP:
+		cfg->gdb_step_bp = true;
+		return 0;
 	case 'v':
 		cfg->verbose++;
 		return 0;
@@ -299,6 +345,14 @@ enum options_result options_parse(int argc, char **argv, struct vm_config *cfg)
 			if (set_option(cfg, c, optarg))
 				return OPTIONS_ERROR;
 		}
+	}
+	if (cfg->gdb_step_bp && !cfg->gdb) {
+		log_err("--gdb-step-breakpoints needs --gdb");
+		return OPTIONS_ERROR;
+	}
+	if (cfg->gdb_wait && !cfg->gdb) {
+		log_err("--gdb-wait needs --gdb");
+		return OPTIONS_ERROR;
 	}
 	if (optind >= argc) {
 		log_err("no guest image given (try --help)");

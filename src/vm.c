@@ -16,6 +16,7 @@
 #include "backend/block.h"
 #include "backend/net.h"
 #include "devices/device.h"
+#include "gdb/gdbstub.h"
 #include "hypercall/hypercall.h"
 #include "loader/symbols.h"
 #include "loader/loader.h"
@@ -313,6 +314,8 @@ void vm_stop(struct vm *vm, int status)
 	atomic_store(&vm->stopping, true);
 	for (int i = 0; vm->vcpus && i < vm->nr_vcpus; i++)
 		vcpu_kick(&vm->vcpus[i]);
+	if (vm->gdb)
+		gdbstub_vm_stopping(vm->gdb);	/* vCPUs parked for gdb */
 	if (vm->pv)
 		hc_poll_notify(vm);	/* vCPUs blocked in poll() */
 	if (vm->backend)
@@ -384,6 +387,7 @@ static void vm_teardown(struct vm *vm, bool devices)
 		devices_exit();
 	pv_console_free(vm);
 	console_close(vm->console);
+	gdbstub_free(vm->gdb);		/* its client is on the backend's loop */
 	/* Net devices hold events on the backend's loop: close them first. */
 	for (int i = 0; i < vm->nr_disks; i++)
 		block_close(vm->disks[i]);
@@ -437,6 +441,8 @@ int vm_run(const struct vm_config *cfg)
 		goto out;
 	devices = !vm.pv;
 	if (vcpu_signals_init() < 0 || create_vcpus(&vm) < 0)
+		goto out;
+	if (cfg->gdb && !(vm.gdb = gdbstub_new(&vm)))
 		goto out;
 
 	run_guest(&vm);

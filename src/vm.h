@@ -19,6 +19,7 @@ struct net_dev;
 struct pv_console;
 struct symtab;
 struct console;
+struct gdbstub;
 struct kvm_cpuid2;
 
 struct vm {
@@ -39,6 +40,7 @@ struct vm {
 
 	struct backend *backend;
 	struct console *console;
+	struct gdbstub *gdb;		/* --gdb, else NULL */
 
 	/* Paravirtual guests (src/hypercall/). */
 	bool pv;

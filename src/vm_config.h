@@ -26,6 +26,12 @@ struct vm_config {
 	int nr_disks;
 	const char *nets[CONFIG_MAX_NETS];	/* --net tap=IF | socket=PATH */
 	int nr_nets;
+	/* --gdb [HOST:]PORT, --gdb-wait (src/gdb/) */
+	bool gdb;
+	bool gdb_wait;
+	bool gdb_step_bp;		/* --gdb-step-breakpoints */
+	char gdb_host[16];		/* IPv4 literal; 127.0.0.1 by default */
+	uint16_t gdb_port;
 };
 
 #define CONFIG_DEFAULT_MEM (256ULL << 20)

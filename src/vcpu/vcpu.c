@@ -8,6 +8,7 @@
 #include <unistd.h>
 #include <linux/kvm.h>
 
+#include "../gdb/gdbstub.h"
 #include "../hypercall/hypercall.h"
 #include "../log.h"
 #include "../status.h"
@@ -271,6 +272,13 @@ static void handle_exit(struct vcpu *v)
 		vcpu_crash(v, "VM entry failed, hardware reason 0x%llx",
 			   (unsigned long long)run->fail_entry.hardware_entry_failure_reason);
 		break;
+	case KVM_EXIT_DEBUG:
+		/* Breakpoints and steps exist only with --gdb. */
+		if (v->vm->gdb) {
+			gdbstub_debug_exit(v->vm->gdb, v);
+			break;
+		}
+		/* fall through */
 	default:
 		vcpu_crash(v, "unhandled KVM exit reason %u", run->exit_reason);
 	}
@@ -280,9 +288,27 @@ static void *vcpu_thread(void *arg)
 {
 	struct vcpu *v = arg;
 	struct vm *vm = v->vm;
+	int r;
 
 	while (!atomic_load(&vm->stopping)) {
-		if (ioctl(v->fd, KVM_RUN, 0) < 0) {
+		if (vm->gdb && gdbstub_before_run(vm->gdb, v)) {
+			/*
+			 * gdb stops the guest. Re-enter once with immediate_exit
+			 * so KVM completes a pending I/O exit and the registers
+			 * gdb reads are final; a new exit is handled first.
+			 */
+			__atomic_store_n(&v->run->immediate_exit, 1, __ATOMIC_SEQ_CST);
+			if (ioctl(v->fd, KVM_RUN, 0) == 0) {
+				handle_exit(v);
+				continue;
+			}
+			gdbstub_park(vm->gdb, v);
+			continue;
+		}
+		r = ioctl(v->fd, KVM_RUN, 0);
+		if (vm->gdb)
+			gdbstub_after_run(vm->gdb, v, r);
+		if (r < 0) {
 			/* EINTR: kicked; EAGAIN: an AP left wait-for-SIPI. */
 			if (errno == EINTR || errno == EAGAIN)
 				continue;

@@ -16,7 +16,8 @@ GUEST_TESTS = \
 	tests/guest/pv_smp.sh \
 	tests/guest/pv_net.sh \
 	tests/guest/pv_bench.sh \
-	tests/guest/pv_vmcall.sh
+	tests/guest/pv_vmcall.sh \
+	tests/guest/gdb.sh
 
 TESTS += $(GUEST_TESTS)
 EXTRA_DIST += $(GUEST_TESTS) tests/guest/lib.sh

@@ -5,7 +5,8 @@ UNIT_TESTS = \
 	tests/unit/test_options \
 	tests/unit/test_loader \
 	tests/unit/test_hypercall \
-	tests/unit/test_pv
+	tests/unit/test_pv \
+	tests/unit/test_gdb_packet
 
 check_PROGRAMS += $(UNIT_TESTS)
 TESTS += $(UNIT_TESTS)
@@ -40,3 +41,7 @@ tests_unit_test_pv_SOURCES = tests/unit/test_pv.c \
 	src/hypercall/vcpu.c
 tests_unit_test_pv_CFLAGS = $(UNIT_CFLAGS) $(LIBEVENT_CFLAGS)
 tests_unit_test_pv_LDADD = $(UNIT_LDADD) $(LIBEVENT_LIBS)
+tests_unit_test_gdb_packet_SOURCES = tests/unit/test_gdb_packet.c \
+	src/gdb/packet.c src/gdb/packet.h
+tests_unit_test_gdb_packet_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_gdb_packet_LDADD = $(UNIT_LDADD)

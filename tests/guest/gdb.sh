@@ -1,0 +1,165 @@
+#!/bin/sh
+# The gdb stub, driven by real gdb in batch mode: breakpoints, backtrace,
+# registers, stepping, memory, watchpoints, threads, Ctrl-C, detach, kill.
+. "${srcdir:-.}/tests/guest/lib.sh"
+set -e
+need_kvm
+command -v gdb >/dev/null 2>&1 || skip "gdb is not installed"
+
+ELF=$GUESTS/pv/gdbtest.elf
+GDB_OUT=$TMP/gdb
+HVPID=
+
+# Every background hvrun dies with the test, whatever happens.
+trap '[ -n "$HVPID" ] && kill -9 "$HVPID" 2>/dev/null; rm -rf "$TMP"' EXIT
+
+fail_gdb() {
+	echo "--- gdb"; cat "$GDB_OUT" 2>/dev/null
+	fail "$@"
+}
+
+# start [hvrun args...]: hvrun --gdb PORT in the background, on a free port.
+# Pagetable-based KVM hands a CPL 3 #BP/#DB to the guest instead of to
+# hvrun: there, breakpoints must be emulated by single-stepping.
+STEP_BP=
+[ -e /sys/module/kvm_pvm ] && STEP_BP=--gdb-step-breakpoints
+
+start() {
+	for try in 0 1 2 3 4 5 6 7; do
+		PORT=$((20000 + ($$ + try * 997) % 10000))
+		timeout -k 5 60 "$HVRUN" --gdb "$PORT" $STEP_BP "$@" >"$OUT" 2>"$ERR" &
+		HVPID=$!
+		for i in $(seq 50); do
+			grep -q "waiting for gdb\|listening on" "$ERR" && return 0
+			kill -0 "$HVPID" 2>/dev/null || break
+			sleep 0.1
+		done
+		wait "$HVPID" || true
+		HVPID=
+		grep -q "cannot listen" "$ERR" || fail "hvrun did not start"
+	done
+	fail "no free port for the gdb stub"
+}
+
+# finish: wait for hvrun and take its status.
+finish() {
+	set +e
+	wait "$HVPID"
+	STATUS=$?
+	set -e
+	HVPID=
+	echo "hvrun -> $STATUS"
+}
+
+# gdb_run [gdb args...]: one batch session against the running hvrun.
+# The architecture is set first: multiboot images are ELF32.
+gdb_run() {
+	timeout -k 5 60 gdb -batch -nx "$ELF" \
+		-ex 'set architecture i386:x86-64' \
+		-ex "target remote 127.0.0.1:$PORT" "$@" >"$GDB_OUT" 2>&1 || true
+}
+
+expect_gdb() {
+	grep -qE -- "$1" "$GDB_OUT" || fail_gdb "gdb output lacks /$1/"
+}
+
+# Options: loopback by default, bad values are one-line errors.
+run --gdb 0 "$ELF"
+expect_one_line_error "invalid --gdb '0'"
+run --gdb 1.2.3:1234 "$ELF"
+expect_one_line_error "invalid --gdb '1.2.3:1234'"
+run --gdb-wait "$ELF"
+expect_one_line_error "--gdb-wait needs --gdb"
+
+# 1. Breakpoint, backtrace, registers, stepi, memory, set var, threads,
+#    a write watchpoint, a hardware breakpoint, then detach: the guest
+#    runs on, prints the value gdb set and exits 0.
+start -c 2 --gdb-wait "$ELF"
+grep -qF "127.0.0.1:$PORT" "$ERR" || fail "the stub does not listen on loopback"
+gdb_run -ex 'break target' -ex 'continue' -ex 'bt' \
+	-ex 'info registers rip' \
+	-ex 'delete' -ex 'watch watched' -ex 'continue' -ex 'delete' \
+	-ex 'set $old = $pc' -ex 'stepi' -ex 'printf "advanced=%d\n", $pc != $old' \
+	-ex 'x/4gx &gdb_words' \
+	-ex 'set var gdb_value = 1234' \
+	-ex 'info threads' \
+	-ex 'hbreak printf' -ex 'continue' \
+	-ex 'delete' -ex 'detach'
+finish
+grep -q "cannot debug guests" "$ERR" &&
+	skip "this KVM cannot debug guests: $(grep 'cannot debug' "$ERR")"
+expect_gdb 'Breakpoint 1, target \(x=.*gdbtest\.c'
+expect_gdb '^#1 .* in main '
+expect_gdb '^rip +0x[0-9a-f]+ +0x[0-9a-f]+ <target>'
+expect_gdb '^advanced=1'
+expect_gdb '<gdb_words>:[[:space:]]+0x0000000000001111[[:space:]]+0x0000000000002222'
+expect_gdb '<gdb_words\+16>:[[:space:]]+0x0000000000003333[[:space:]]+0x0000000000004444'
+expect_gdb 'Thread 1 \(vCPU 0\)'
+expect_gdb 'Thread 2 \(vCPU 1\)'
+expect_gdb 'Hardware watchpoint 2: watched'
+expect_gdb 'New value = 1'
+expect_gdb 'Breakpoint 3, printf '
+expect_gdb 'watched = x;'
+expect_gdb 'Inferior 1 .* detached'
+expect_status 0
+expect_out "value=1234"
+
+# 2. Ctrl-C stops a spinning guest; clearing its flag lets it finish, and
+#    gdb learns that it exited. --foreground: one SIGINT, to gdb only (a
+#    second one would make gdb give up on the target).
+start --gdb-wait "$ELF" -- spin
+set +e
+timeout --foreground -s INT -k 30 3 gdb -batch -nx "$ELF" \
+	-ex "target remote 127.0.0.1:$PORT" -ex 'continue' \
+	-ex 'set var spin = 0' -ex 'continue' >"$GDB_OUT" 2>&1
+set -e
+finish
+expect_gdb 'received signal SIGINT'
+expect_gdb 'exited normally'
+expect_status 0
+expect_out "spun"
+
+# 3. Attach to a running guest without --gdb-wait, then kill: hvrun ends
+#    with 137 (128 + SIGKILL). -v says where the stub listens.
+start -v "$ELF" -- spin
+gdb_run -ex 'info registers rip' -ex 'kill'
+finish
+expect_gdb '^rip +0x[0-9a-f]+ +0x[0-9a-f]+ <main\+'
+expect_status 137
+
+# 4. A client that sends garbage, a bad checksum and an oversized packet
+#    is dropped; the guest carries on and a new client can attach.
+raw_client() {
+	PORT=$PORT timeout 10 bash -c '
+		exec 3<>"/dev/tcp/127.0.0.1/$PORT" || exit 1
+		printf "junk\$qC#00\$qC#b4\$" >&3
+		head -c 20000 /dev/zero | tr "\0" a >&3
+		cat <&3' >"$TMP/raw" 2>&1 || true
+}
+if command -v bash >/dev/null 2>&1; then
+	start -v "$ELF" -- spin
+	raw_client
+	grep -q "oversized packet" "$ERR" ||
+		fail "an oversized packet was not refused"
+	grep -qF -- '-+$QC1#c5' "$TMP/raw" ||
+		fail "bad checksum or qC not answered: $(cat "$TMP/raw")"
+	gdb_run -ex 'set var spin = 0' -ex 'detach'
+	finish
+	expect_gdb 'detached'
+	expect_status 0
+	expect_out "spun"
+fi
+
+# 5. The long-mode multiboot guest (CPL 0, starts in 32-bit mode): the one
+#    amd64 description serves every mode; break, step, read registers.
+ELF=$GUESTS/multiboot/long64.elf
+start --gdb-wait "$ELF"
+gdb_run -ex 'break puts' -ex 'continue' -ex 'info registers rip' \
+	-ex 'stepi' -ex 'info registers rip rsp' -ex 'delete' -ex 'continue'
+finish
+expect_gdb 'Breakpoint 1, 0x[0-9a-f]+ in puts'
+expect_gdb '^rip +0x[0-9a-f]+ +0x[0-9a-f]+ <puts\+1>'
+expect_gdb '^rsp +0x[0-9a-f]+'
+expect_gdb 'exited normally'
+expect_status 0
+expect_out "Hello from long mode"
