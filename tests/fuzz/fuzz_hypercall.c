@@ -1,0 +1,235 @@
+/*
+ * libFuzzer harness: the PV hypercall dispatcher with hostile registers
+ * against a real guest-memory map. The VM is built by hand as in
+ * tests/unit/test_hypercall.c: 16 MiB of guest RAM, two vCPU slots, the
+ * PV console ring (no host console), and a real backend loop on its own
+ * thread serving two disk images in a temp directory (0 read-write 64 KiB,
+ * 1 read-only 8 KiB) and a socket=PATH cable whose two ends are net
+ * devices 0 and 1, so block and net calls go through backend_call. Frames
+ * a call leaves in a cable carry over to later inputs.
+ *
+ * Each input is a sequence of up to 8 calls. Per call: one byte picks the
+ * number (0..20 mostly, any 64-bit value sometimes), then one mode byte per
+ * argument picks how the argument is drawn (raw 64 bits, a small number, an
+ * address in RAM, an address at a region edge, a sector-sized length).
+ * poll always gets deadline 0 (it would block otherwise); exit and fault
+ * reach the recording stubs below, and the VM is un-stopped per input.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "backend/backend.h"
+#include "backend/block.h"
+#include "backend/net.h"
+#include "hypercall/hypercall.h"
+#include "vcpu/vcpu.h"
+#include "vm.h"
+
+#define RAM		(16ULL << 20)
+#define DISK0_SIZE	(64 * 1024)
+#define DISK1_SIZE	(8 * 1024)
+#define MAX_CALLS	8
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+/* ---- Stubs: vm.c and the vCPU code need KVM, which is not linked. ---- */
+
+static int stopped_with = -1, vcpus_started, crashes;
+
+void vm_stop(struct vm *vm, int status)
+{
+	stopped_with = status;
+	atomic_store(&vm->stopping, true);
+	hc_poll_notify(vm);
+}
+
+int vcpu_set_boot_state(struct vcpu *v, const struct boot_state *bs)
+{
+	return 0;
+}
+
+int vcpu_start(struct vcpu *v)
+{
+	vcpus_started++;
+	return 0;
+}
+
+/* Format the report as the real one would, so its arguments are used. */
+void vcpu_crash(struct vcpu *v, const char *fmt, ...)
+{
+	char buf[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	crashes++;
+}
+
+/* ---- The VM, set up on the first input and kept. ---- */
+
+static struct vm vm;
+static struct vm_config cfg;
+static struct vcpu vcpus[2];
+static pthread_t loop_thread;
+static char dir[80];
+
+static void *loop_main(void *arg)
+{
+	backend_run(arg);
+	return NULL;
+}
+
+static void make_disk(const char *path, size_t size)
+{
+	static uint8_t buf[DISK0_SIZE];
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+
+	for (size_t i = 0; i < size; i++)
+		buf[i] = (uint8_t)(i * 7 + i / 512);
+	if (fd < 0 || write(fd, buf, size) != (ssize_t)size)
+		abort();
+	close(fd);
+}
+
+static void setup(void)
+{
+	const char *tmp = access("/dev/shm", W_OK) == 0 ? "/dev/shm" : "/tmp";
+	char disk0[128], disk1[128], sock[128], spec[160];
+	pthread_condattr_t ca;
+
+	cfg.console = CONSOLE_STDIO;
+	vm.cfg = &cfg;
+	vm.pv = true;
+	vm.nr_vcpus = 2;
+	vm.vcpus = vcpus;
+	for (int i = 0; i < 2; i++) {
+		vcpus[i].vm = &vm;
+		vcpus[i].id = i;
+	}
+	atomic_init(&vm.stopping, false);
+	atomic_init(&vm.status, -1);
+	pthread_mutex_init(&vm.poll_lock, NULL);
+	pthread_mutex_init(&vm.report_lock, NULL);
+	pthread_mutex_init(&vm.start_lock, NULL);
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&vm.poll_cond, &ca);
+	pthread_condattr_destroy(&ca);
+	if (mem_init(&vm.mem, RAM) < 0)
+		abort();
+
+	snprintf(dir, sizeof(dir), "%s/hvrun-fuzz-XXXXXX", tmp);
+	if (!mkdtemp(dir))
+		abort();
+	snprintf(disk0, sizeof(disk0), "%s/disk0", dir);
+	snprintf(disk1, sizeof(disk1), "%s/disk1", dir);
+	snprintf(sock, sizeof(sock), "%s/cable", dir);
+	make_disk(disk0, DISK0_SIZE);
+	make_disk(disk1, DISK1_SIZE);
+
+	vm.backend = backend_new(&vm);
+	if (!vm.backend || pv_console_init(&vm) < 0)
+		abort();
+	snprintf(spec, sizeof(spec), "%s,ro", disk1);
+	if (block_open(disk0, &vm.disks[0]) < 0 ||
+	    block_open(spec, &vm.disks[1]) < 0)
+		abort();
+	vm.nr_disks = 2;
+	snprintf(spec, sizeof(spec), "socket=%s", sock);
+	if (net_open(&vm, 0, spec, &vm.nets[0]) < 0 ||		/* binds */
+	    net_open(&vm, 1, spec, &vm.nets[1]) < 0)		/* connects */
+		abort();
+	vm.nr_nets = 2;
+	/* Images and sockets stay open; the names can go now. */
+	unlink(disk0);
+	unlink(disk1);
+	unlink(sock);
+	rmdir(dir);
+	if (pthread_create(&loop_thread, NULL, loop_main, vm.backend))
+		abort();
+}
+
+/* ---- Input decoding. ---- */
+
+struct input {
+	const uint8_t *p;
+	size_t left;
+};
+
+static uint64_t take(struct input *in, size_t n)
+{
+	uint64_t v = 0;
+
+	for (size_t i = 0; i < n && in->left; i++, in->left--)
+		v |= (uint64_t)*in->p++ << (8 * i);
+	return v;
+}
+
+static uint64_t arg(struct input *in)
+{
+	uint8_t mode = (uint8_t)take(in, 1);
+
+	switch (mode % 6) {
+	case 0:
+		return take(in, 8);
+	case 1:
+		return take(in, 1);
+	case 2:			/* an address in RAM */
+		return take(in, 4) % RAM;
+	case 3:			/* near an edge: 0, the end of RAM, 2^64 */
+		switch ((mode >> 3) % 3) {
+		case 0:
+			return take(in, 2);
+		case 1:
+			return RAM - (take(in, 2) & 0x1fff) + (mode >> 5);
+		default:
+			return UINT64_MAX - take(in, 2);
+		}
+	case 4:			/* a length in whole sectors */
+		return (take(in, 1) % 160) * HVRUN_SECTOR_SIZE;
+	default:		/* a small length, or a negative-looking one */
+		return (mode & 0x80) ? -(uint64_t)take(in, 1) : take(in, 2);
+	}
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct input in = { data, size };
+
+	if (!vm.backend)
+		setup();
+	atomic_store(&vm.stopping, false);
+	for (int i = 0; i < 2; i++)
+		atomic_store(&vcpus[i].claimed, i == 0);
+
+	for (int n = 0; n < MAX_CALLS && in.left; n++) {
+		uint8_t sel = (uint8_t)take(&in, 1);
+		struct hc_call c = { .vm = &vm };
+
+		if (sel < 0xf0)
+			c.nr = sel % 21;
+		else
+			c.nr = take(&in, 8);
+		for (int a = 0; a < 6; a++)
+			c.arg[a] = arg(&in);
+		/* A deadline would block the vCPU: poll only looks. */
+		if (c.nr == HVRUN_HC_POLL)
+			c.arg[0] = 0;
+		/* fault needs a calling vCPU; both ways are tried. */
+		if (sel & 0x80)
+			c.vcpu = &vcpus[0];
+		(void)hc_dispatch(&c);
+	}
+	return 0;
+}
