@@ -94,6 +94,7 @@ static void usage(FILE *f)
 	      "      --gdb-wait         with --gdb: stop before the first instruction\n"
 	      "      --gdb-step-breakpoints  with --gdb: emulate breakpoints and watchpoints\n"
 	      "                         by single-stepping (KVMs whose debug traps miss)\n"
+	      "      --core FILE        on a guest crash, write an ELF core to FILE\n"
 	      "  -v, --verbose          more messages; repeat for more\n"
 	      "  -h, --help             show this help and exit\n"
 	      "  -V, --version          show the version and exit\n"
@@ -114,6 +115,7 @@ enum {
 	OPT_GDB,
 	OPT_GDB_WAIT,
 	OPT_GDB_STEP_BP,
+	OPT_CORE,
 };
 
 static const struct option long_opts[] = {
@@ -129,6 +131,7 @@ static const struct option long_opts[] = {
 	{ "gdb",     required_argument, NULL, OPT_GDB },
 	{ "gdb-wait", no_argument,      NULL, OPT_GDB_WAIT },
 	{ "gdb-step-breakpoints", no_argument, NULL, OPT_GDB_STEP_BP },
+	{ "core",    required_argument, NULL, OPT_CORE },
 	{ "verbose", no_argument,       NULL, 'v' },
 	{ "help",    no_argument,       NULL, 'h' },
 	{ "version", no_argument,       NULL, 'V' },
@@ -279,6 +282,11 @@ static int set_option(struct vm_config *cfg, int c, const char *arg)
 		return 0;
 	case OPT_GDB_STEP_BP:
 		cfg->gdb_step_bp = true;
+		return 0;
+	case OPT_CORE:
+		if (!*arg)
+			return bad_value("--core", arg, "expected a file name");
+		cfg->core_path = arg;
 		return 0;
 	case 'v':
 		cfg->verbose++;

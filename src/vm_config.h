@@ -32,6 +32,7 @@ struct vm_config {
 	bool gdb_step_bp;		/* --gdb-step-breakpoints */
 	char gdb_host[16];		/* IPv4 literal; 127.0.0.1 by default */
 	uint16_t gdb_port;
+	const char *core_path;		/* --core FILE: ELF core on a crash */
 };
 
 #define CONFIG_DEFAULT_MEM (256ULL << 20)

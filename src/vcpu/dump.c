@@ -84,6 +84,10 @@ void vcpu_crash(struct vcpu *v, const char *fmt, ...)
 		vcpu_dump_regs(v, stderr);
 		fflush(stderr);
 		vm_stop(vm, STATUS_CRASH);
+		/* Under the lock: one core, from this thread, which vm_run
+		 * joins before it frees guest RAM. */
+		if (vm->cfg->core_path)
+			vcpu_write_core(v, vm->cfg->core_path);
 	}
 	pthread_mutex_unlock(&vm->report_lock);
 }

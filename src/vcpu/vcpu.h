@@ -45,4 +45,8 @@ void vcpu_crash(struct vcpu *v, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 void vcpu_dump_regs(struct vcpu *v, FILE *f);
 
+/* core.c: --core, an ELF core of guest RAM and this vCPU's registers.
+ * 0, or -1 after one warning line. */
+int vcpu_write_core(struct vcpu *v, const char *path);
+
 #endif

@@ -87,6 +87,7 @@ START_TEST(defaults)
 	ck_assert(!cfg.has_load && !cfg.has_entry);
 	ck_assert_ptr_null(cfg.cmdline);
 	ck_assert_int_eq(cfg.verbose, 0);
+	ck_assert_ptr_null(cfg.core_path);
 }
 END_TEST
 
@@ -135,6 +136,8 @@ START_TEST(bad_options)
 	ck_assert_int_eq(PARSE(&cfg, "-Z", "g"), OPTIONS_ERROR);
 	ck_assert_int_eq(PARSE(&cfg, "g", "--timeout"), OPTIONS_ERROR);
 	ck_assert_int_eq(PARSE(&cfg, "-m"), OPTIONS_ERROR);
+	ck_assert_int_eq(PARSE(&cfg, "--core", "", "g"), OPTIONS_ERROR);
+	ck_assert_int_eq(PARSE(&cfg, "g", "--core"), OPTIONS_ERROR);
 	ck_assert_int_eq(options_parse(1, (char *[]){ "hvrun", NULL }, &cfg),
 			 OPTIONS_ERROR);
 }
@@ -147,6 +150,18 @@ START_TEST(help_and_version)
 	ck_assert_int_eq(PARSE(&cfg, "--help"), OPTIONS_EXIT_OK);
 	ck_assert_int_eq(PARSE(&cfg, "-V"), OPTIONS_EXIT_OK);
 	ck_assert_int_eq(PARSE(&cfg, "--version", "g"), OPTIONS_EXIT_OK);
+}
+END_TEST
+
+START_TEST(core_file)
+{
+	struct vm_config cfg;
+
+	ck_assert_int_eq(PARSE(&cfg, "--core", "/tmp/c", "g"), OPTIONS_RUN);
+	ck_assert_str_eq(cfg.core_path, "/tmp/c");
+	ck_assert_int_eq(PARSE(&cfg, "--core=x.core", "g"), OPTIONS_RUN);
+	ck_assert_str_eq(cfg.core_path, "x.core");
+	options_free(&cfg);
 }
 END_TEST
 
@@ -164,6 +179,7 @@ int main(void)
 	tcase_add_test(tc, every_option);
 	tcase_add_test(tc, bad_options);
 	tcase_add_test(tc, help_and_version);
+	tcase_add_test(tc, core_file);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
