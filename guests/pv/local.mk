@@ -12,8 +12,8 @@
 ## Built with our own freestanding flags, never $(AM_CFLAGS), which may
 ## carry sanitizer options.
 
-PV_EXAMPLES = hello disk-crc disk-write net-echo net-ping smp null bench-hc \
-	bench-blk compute gdbtest
+PV_EXAMPLES = hello disk-crc disk-write disk-journal net-echo net-ping smp \
+	null bench-hc bench-blk compute gdbtest load soak
 PV_IMAGES = $(PV_EXAMPLES:%=guests/pv/%.elf)
 PV_EXAMPLE_OBJS = $(PV_EXAMPLES:%=guests/pv/%.o)
 

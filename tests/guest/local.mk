@@ -17,7 +17,9 @@ GUEST_TESTS = \
 	tests/guest/pv_net.sh \
 	tests/guest/pv_bench.sh \
 	tests/guest/pv_vmcall.sh \
-	tests/guest/gdb.sh
+	tests/guest/gdb.sh \
+	tests/guest/core.sh \
+	tests/guest/faults.sh
 
 TESTS += $(GUEST_TESTS)
 EXTRA_DIST += $(GUEST_TESTS) tests/guest/lib.sh
