@@ -95,6 +95,7 @@ static void usage(FILE *f)
 	      "      --gdb-step-breakpoints  with --gdb: emulate breakpoints and watchpoints\n"
 	      "                         by single-stepping (KVMs whose debug traps miss)\n"
 	      "      --core FILE        on a guest crash, write an ELF core to FILE\n"
+	      "      --no-sandbox       do not confine hvrun with seccomp (debugging)\n"
 	      "  -v, --verbose          more messages; repeat for more\n"
 	      "  -h, --help             show this help and exit\n"
 	      "  -V, --version          show the version and exit\n"
@@ -115,6 +116,7 @@ enum {
 	OPT_GDB,
 	OPT_GDB_WAIT,
 	OPT_GDB_STEP_BP,
+	OPT_NO_SANDBOX,
 	OPT_CORE,
 };
 
@@ -132,6 +134,7 @@ static const struct option long_opts[] = {
 	{ "gdb-wait", no_argument,      NULL, OPT_GDB_WAIT },
 	{ "gdb-step-breakpoints", no_argument, NULL, OPT_GDB_STEP_BP },
 	{ "core",    required_argument, NULL, OPT_CORE },
+	{ "no-sandbox", no_argument,    NULL, OPT_NO_SANDBOX },
 	{ "verbose", no_argument,       NULL, 'v' },
 	{ "help",    no_argument,       NULL, 'h' },
 	{ "version", no_argument,       NULL, 'V' },
@@ -282,6 +285,9 @@ static int set_option(struct vm_config *cfg, int c, const char *arg)
 		return 0;
 	case OPT_GDB_STEP_BP:
 		cfg->gdb_step_bp = true;
+		return 0;
+	case OPT_NO_SANDBOX:
+		cfg->no_sandbox = true;
 		return 0;
 	case OPT_CORE:
 		if (!*arg)

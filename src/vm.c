@@ -21,6 +21,7 @@
 #include "loader/symbols.h"
 #include "loader/loader.h"
 #include "log.h"
+#include "sandbox.h"
 #include "status.h"
 #include "vcpu/vcpu.h"
 #include "vm.h"
@@ -343,6 +344,9 @@ static void run_guest(struct vm *vm)
 			vm_stop(vm, STATUS_CANNOT_RUN);
 			break;
 		}
+	/* Every vCPU runs: the loop needs nothing more than its allowlist. */
+	if (vm->sandbox && sandbox_enter(SANDBOX_BACKEND) < 0)
+		vm_stop(vm, STATUS_CANNOT_RUN);
 	if (backend_run(vm->backend) < 0)
 		vm_stop(vm, STATUS_CANNOT_RUN);
 	/* The loop only ends after vm_stop, but be sure every vCPU knows. */
@@ -363,6 +367,9 @@ static void vm_init(struct vm *vm, const struct vm_config *cfg)
 	vm->kvm_fd = vm->vm_fd = -1;
 	vm->nr_vcpus = cfg->ncpus;
 	vm->irqchip = cfg->irqchip;
+	vm->sandbox = !cfg->no_sandbox && sandbox_supported();
+	if (!cfg->no_sandbox && !vm->sandbox)
+		log_info(1, "sandbox: off in sanitizer builds");
 	atomic_init(&vm->status, -1);
 	atomic_init(&vm->stopping, false);
 	pthread_mutex_init(&vm->report_lock, NULL);

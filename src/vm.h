@@ -28,6 +28,7 @@ struct vm {
 	int vm_fd;
 	int run_size;			/* bytes of each vCPU's kvm_run mapping */
 	bool irqchip;			/* in-kernel PIC, IOAPIC, LAPIC and PIT */
+	bool sandbox;			/* threads confine themselves (seccomp) */
 
 	struct mem mem;
 	struct bus pio;

@@ -18,6 +18,7 @@ struct vm_config {
 	enum console_kind console;
 	const char *console_path;	/* CONSOLE_FILE */
 	int verbose;
+	bool no_sandbox;		/* --no-sandbox */
 	bool irqchip;
 	bool has_load, has_entry;
 	uint64_t load_addr, entry_addr;	/* raw images */

@@ -11,6 +11,7 @@
 #include "../gdb/gdbstub.h"
 #include "../hypercall/hypercall.h"
 #include "../log.h"
+#include "../sandbox.h"
 #include "../status.h"
 #include "../vm.h"
 #include "vcpu.h"
@@ -290,6 +291,11 @@ static void *vcpu_thread(void *arg)
 	struct vm *vm = v->vm;
 	int r;
 
+	if (vm->sandbox && sandbox_enter(SANDBOX_VCPU) < 0) {
+		vm_stop(vm, STATUS_CANNOT_RUN);
+		return NULL;
+	}
+
 	while (!atomic_load(&vm->stopping)) {
 		if (vm->gdb && gdbstub_before_run(vm->gdb, v)) {
 			/*
@@ -328,6 +334,7 @@ int vcpu_start(struct vcpu *v)
 	/* Only the backend thread takes process signals; vCPUs take kicks. */
 	sigfillset(&set);
 	sigdelset(&set, SIG_KICK);
+	sigdelset(&set, SIGSYS);	/* the sandbox names a refused call */
 	pthread_sigmask(SIG_SETMASK, &set, &old);
 	err = pthread_create(&v->thread, NULL, vcpu_thread, v);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);

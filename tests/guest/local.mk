@@ -1,6 +1,7 @@
 # End-to-end tests: hvrun runs the guests built in guests/.
 GUEST_TESTS = \
 	tests/guest/bad_input.sh \
+	tests/guest/sandbox.sh \
 	tests/guest/raw.sh \
 	tests/guest/multiboot.sh \
 	tests/guest/echo.sh \
