@@ -88,6 +88,8 @@ static void usage(FILE *f)
 	      "      --irqchip on|off   in-kernel PIC/IOAPIC/LAPIC and PIT (default on)\n"
 	      "      --load ADDR        raw images: load address (default 0x7c00)\n"
 	      "      --entry ADDR       raw images: entry address (default: load address)\n"
+	      "      --initrd FILE      Linux images: initial ramdisk\n"
+	      "      --append STRING    guest command line, before GUEST-ARGS\n"
 	      "      --disk PATH[,ro]   PV guests: a raw disk image (repeatable)\n"
 	      "      --net tap=IFNAME|socket=PATH  PV guests: a network device (repeatable)\n"
 	      "      --gdb [HOST:]PORT  serve gdb's remote protocol (HOST default 127.0.0.1)\n"
@@ -118,6 +120,8 @@ enum {
 	OPT_GDB_STEP_BP,
 	OPT_NO_SANDBOX,
 	OPT_CORE,
+	OPT_INITRD,
+	OPT_APPEND,
 };
 
 static const struct option long_opts[] = {
@@ -134,6 +138,8 @@ static const struct option long_opts[] = {
 	{ "gdb-wait", no_argument,      NULL, OPT_GDB_WAIT },
 	{ "gdb-step-breakpoints", no_argument, NULL, OPT_GDB_STEP_BP },
 	{ "core",    required_argument, NULL, OPT_CORE },
+	{ "initrd",  required_argument, NULL, OPT_INITRD },
+	{ "append",  required_argument, NULL, OPT_APPEND },
 	{ "no-sandbox", no_argument,    NULL, OPT_NO_SANDBOX },
 	{ "verbose", no_argument,       NULL, 'v' },
 	{ "help",    no_argument,       NULL, 'h' },
@@ -294,6 +300,14 @@ static int set_option(struct vm_config *cfg, int c, const char *arg)
 			return bad_value("--core", arg, "expected a file name");
 		cfg->core_path = arg;
 		return 0;
+	case OPT_INITRD:
+		if (!*arg)
+			return bad_value("--initrd", arg, "expected a file name");
+		cfg->initrd = arg;
+		return 0;
+	case OPT_APPEND:
+		cfg->append = arg;
+		return 0;
 	case 'v':
 		cfg->verbose++;
 		return 0;
@@ -301,10 +315,10 @@ static int set_option(struct vm_config *cfg, int c, const char *arg)
 	return -1;
 }
 
-/* Join the guest's arguments with single spaces. */
-static char *join_args(int n, char **args)
+/* Join first (if not NULL) and the guest's arguments with single spaces. */
+static char *join_args(const char *first, int n, char **args)
 {
-	size_t len = 1;
+	size_t len = first ? strlen(first) + 2 : 1;
 	char *s;
 
 	for (int i = 0; i < n; i++)
@@ -312,8 +326,10 @@ static char *join_args(int n, char **args)
 	s = calloc(1, len);
 	if (!s)
 		return NULL;
+	if (first)
+		strcat(s, first);
 	for (int i = 0; i < n; i++) {
-		if (i)
+		if (i || first)
 			strcat(s, " ");
 		strcat(s, args[i]);
 	}
@@ -373,8 +389,9 @@ enum options_result options_parse(int argc, char **argv, struct vm_config *cfg)
 		return OPTIONS_ERROR;
 	}
 	cfg->image = argv[optind++];
-	if (optind < argc) {
-		cfg->cmdline = join_args(argc - optind, argv + optind);
+	if (optind < argc || cfg->append) {
+		cfg->cmdline = join_args(cfg->append, argc - optind,
+					 argv + optind);
 		if (!cfg->cmdline) {
 			log_err("out of memory");
 			return OPTIONS_ERROR;

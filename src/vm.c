@@ -35,7 +35,8 @@ struct image {
 	size_t len;
 };
 
-static int read_image(const char *path, struct image *img)
+/* Map a guest file: what is "image" or "initrd", for messages. */
+static int read_image(const char *path, const char *what, struct image *img)
 {
 	struct stat st;
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -43,25 +44,25 @@ static int read_image(const char *path, struct image *img)
 
 	img->data = NULL;
 	if (fd < 0) {
-		log_err("cannot open image '%s': %s", path, strerror(errno));
+		log_err("cannot open %s '%s': %s", what, path, strerror(errno));
 		return -1;
 	}
 	if (fstat(fd, &st) < 0) {
-		log_err("cannot stat image '%s': %s", path, strerror(errno));
+		log_err("cannot stat %s '%s': %s", what, path, strerror(errno));
 		goto out;
 	}
 	if (!S_ISREG(st.st_mode)) {
-		log_err("image '%s' is not a regular file", path);
+		log_err("%s '%s' is not a regular file", what, path);
 		goto out;
 	}
 	if (st.st_size == 0) {
-		log_err("image '%s' is empty", path);
+		log_err("%s '%s' is empty", what, path);
 		goto out;
 	}
 	img->len = (size_t)st.st_size;
 	img->data = mmap(NULL, img->len, PROT_READ, MAP_PRIVATE, fd, 0);
 	if (img->data == MAP_FAILED) {
-		log_err("cannot read image '%s': %s", path, strerror(errno));
+		log_err("cannot read %s '%s': %s", what, path, strerror(errno));
 		img->data = NULL;
 		goto out;
 	}
@@ -71,7 +72,8 @@ out:
 	return ret;
 }
 
-static int load_image(struct vm *vm, const struct image *img)
+static int load_image(struct vm *vm, const struct image *img,
+		      const struct image *initrd)
 {
 	const struct vm_config *cfg = vm->cfg;
 	struct load_opts opts = {
@@ -80,6 +82,8 @@ static int load_image(struct vm *vm, const struct image *img)
 		.load_addr = cfg->load_addr,
 		.entry_addr = cfg->entry_addr,
 		.cmdline = cfg->cmdline,
+		.initrd = initrd->data,
+		.initrd_len = initrd->len,
 	};
 	char err[LOADER_ERRLEN] = "";
 
@@ -419,13 +423,15 @@ static void vm_teardown(struct vm *vm, bool devices)
 int vm_run(const struct vm_config *cfg)
 {
 	struct vm vm;
-	struct image img = { NULL, 0 };
+	struct image img = { NULL, 0 }, initrd = { NULL, 0 };
 	bool devices = false;
 	int status = STATUS_CANNOT_RUN;
 	int err;
 
 	vm_init(&vm, cfg);
-	if (read_image(cfg->image, &img) < 0)
+	if (read_image(cfg->image, "image", &img) < 0)
+		goto out;
+	if (cfg->initrd && read_image(cfg->initrd, "initrd", &initrd) < 0)
 		goto out;
 	vm.pv = loader_sniff(img.data, img.len) == IMAGE_PV;
 	if (vm.pv)
@@ -436,7 +442,7 @@ int vm_run(const struct vm_config *cfg)
 			(unsigned long long)cfg->mem_size, strerror(-err));
 		goto out;
 	}
-	if (load_image(&vm, &img) < 0 || create_vm(&vm) < 0)
+	if (load_image(&vm, &img, &initrd) < 0 || create_vm(&vm) < 0)
 		goto out;
 	vm.backend = backend_new(&vm);
 	if (!vm.backend)
@@ -457,6 +463,8 @@ int vm_run(const struct vm_config *cfg)
 out:
 	if (img.data)
 		munmap(img.data, img.len);
+	if (initrd.data)
+		munmap(initrd.data, initrd.len);
 	vm_teardown(&vm, devices);
 	return status;
 }

@@ -22,7 +22,10 @@ struct vm_config {
 	bool irqchip;
 	bool has_load, has_entry;
 	uint64_t load_addr, entry_addr;	/* raw images */
-	char *cmdline;			/* "-- ARGS" joined by spaces, or NULL */
+	char *cmdline;			/* --append, then "-- ARGS", joined by
+					 * spaces, or NULL */
+	const char *append;		/* --append STRING */
+	const char *initrd;		/* --initrd FILE: Linux images */
 	const char *disks[CONFIG_MAX_DISKS];	/* --disk PATH[,ro], as given */
 	int nr_disks;
 	const char *nets[CONFIG_MAX_NETS];	/* --net tap=IF | socket=PATH */

@@ -11,9 +11,6 @@
 #include "loader.h"
 #include "bootmem.h"
 
-/* Linux boot protocol: boot sector signature and the setup header magic. */
-#define BZ_SIG_OFF	0x1FE
-#define BZ_HDRS_OFF	0x202
 
 int loader_fail(char *err, const char *fmt, ...)
 {
@@ -72,9 +69,9 @@ static int is_elf(const uint8_t *img, size_t len)
 
 static int is_bzimage(const uint8_t *img, size_t len)
 {
-	return len >= BZ_HDRS_OFF + 4 &&
-	       img[BZ_SIG_OFF] == 0x55 && img[BZ_SIG_OFF + 1] == 0xAA &&
-	       memcmp(img + BZ_HDRS_OFF, "HdrS", 4) == 0;
+	return len >= BZ_HEADER + 4 &&
+	       img[BZ_BOOT_FLAG] == 0x55 && img[BZ_BOOT_FLAG + 1] == 0xAA &&
+	       memcmp(img + BZ_HEADER, "HdrS", 4) == 0;
 }
 
 /* Non-ELF multiboot images can only be loaded by the a.out kludge. */
@@ -141,7 +138,8 @@ static int check_broken_multiboot(const uint8_t *img, size_t len, char *err)
 			   off, (unsigned int)(hdr[0] + hdr[1] + hdr[2]));
 }
 
-/* --load, --entry and "-- ARGS" mean nothing to some formats: say so. */
+/* --load, --entry, --initrd and a command line mean nothing to some
+ * formats: say so. */
 static int check_opts(enum image_kind kind, const struct load_opts *opts,
 		      char *err)
 {
@@ -150,9 +148,15 @@ static int check_opts(enum image_kind kind, const struct load_opts *opts,
 				   "this is a%s %s image",
 				   kind == IMAGE_ELF ? "n" : "",
 				   loader_kind_name(kind));
-	if (kind != IMAGE_MULTIBOOT && kind != IMAGE_PV && opts->cmdline)
-		return loader_fail(err, "a command line is passed to multiboot and PV "
-				   "images only, this is a%s %s image",
+	if (kind != IMAGE_MULTIBOOT && kind != IMAGE_PV &&
+	    kind != IMAGE_BZIMAGE && opts->cmdline)
+		return loader_fail(err, "a command line is passed to Linux, multiboot "
+				   "and PV images only, this is a%s %s image",
+				   kind == IMAGE_ELF ? "n" : "",
+				   loader_kind_name(kind));
+	if (kind != IMAGE_BZIMAGE && opts->initrd)
+		return loader_fail(err, "--initrd applies to Linux bzImage images "
+				   "only, this is a%s %s image",
 				   kind == IMAGE_ELF ? "n" : "",
 				   loader_kind_name(kind));
 	return 0;
@@ -185,7 +189,7 @@ int loader_load(struct mem *m, const uint8_t *img, size_t len,
 	case IMAGE_MULTIBOOT:
 		return load_multiboot(m, img, len, opts, bs, err);
 	case IMAGE_BZIMAGE:
-		return loader_fail(err, "Linux bzImage images are not supported yet");
+		return load_bzimage(m, img, len, opts, bs, err);
 	case IMAGE_PV:
 		return load_pv(m, img, len, opts, bs, err);
 	}

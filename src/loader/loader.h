@@ -11,7 +11,7 @@ enum image_kind {
 	IMAGE_RAW,
 	IMAGE_ELF,		/* loaded by its program headers */
 	IMAGE_MULTIBOOT,	/* ELF or a.out-kludge with a multiboot v1 header */
-	IMAGE_BZIMAGE,		/* Linux boot protocol: recognised, refused */
+	IMAGE_BZIMAGE,		/* Linux x86 boot protocol, 64-bit entry */
 	IMAGE_PV,		/* ELF64 with the "hvrun" ABI note: PV guest */
 };
 
@@ -58,10 +58,65 @@ enum hc_insn { HC_INSN_MMIO, HC_INSN_VMCALL, HC_INSN_VMMCALL };
 #define PV_SEL_UDATA   0x23		/* 0x20 | RPL 3 */
 #define PV_SEL_TSS     0x28
 
+/*
+ * Linux x86 boot protocol (Documentation/arch/x86/boot.rst): offsets of the
+ * setup header fields in the image, which are also their offsets in the
+ * zero page (struct boot_params), and the zero page's own fields.
+ */
+#define BZ_SETUP_SECTS		0x1F1	/* u8: 0 means 4 */
+#define BZ_BOOT_FLAG		0x1FE	/* u16: 0xAA55 */
+#define BZ_JUMP_LEN		0x201	/* u8: the header ends at 0x202 + this */
+#define BZ_HEADER		0x202	/* "HdrS" */
+#define BZ_VERSION		0x206	/* u16 */
+#define BZ_TYPE_OF_LOADER	0x210	/* u8 */
+#define BZ_LOADFLAGS		0x211	/* u8 */
+#define BZ_RAMDISK_IMAGE	0x218	/* u32 */
+#define BZ_RAMDISK_SIZE		0x21C	/* u32 */
+#define BZ_CMD_LINE_PTR		0x228	/* u32 */
+#define BZ_INITRD_ADDR_MAX	0x22C	/* u32: highest byte an initrd may use */
+#define BZ_KERNEL_ALIGNMENT	0x230	/* u32 */
+#define BZ_RELOCATABLE		0x234	/* u8 */
+#define BZ_XLOADFLAGS		0x236	/* u16 */
+#define BZ_CMDLINE_SIZE		0x238	/* u32: longest command line, no NUL */
+#define BZ_PREF_ADDRESS		0x258	/* u64 */
+#define BZ_INIT_SIZE		0x260	/* u32 */
+#define BZ_HDR_MIN_END		0x264	/* the fields above, protocol 2.12 */
+#define BZ_HDR_MAX_END		0x290	/* the zero page's next field */
+
+#define BZ_EXT_RAMDISK_IMAGE	0x0C0	/* u32: bits 63-32 of ramdisk_image */
+#define BZ_EXT_RAMDISK_SIZE	0x0C4
+#define BZ_EXT_CMD_LINE_PTR	0x0C8
+#define BZ_E820_ENTRIES		0x1E8	/* u8 */
+#define BZ_E820_TABLE		0x2D0	/* 20-byte entries: addr, size, type */
+#define BZ_E820_MAX		128
+#define BZ_E820_RAM		1
+#define BZ_E820_RESERVED	2
+
+#define BZ_MAGIC		0x53726448U	/* "HdrS" */
+#define BZ_MIN_VERSION		0x0206
+#define BZ_LOADED_HIGH		(1U << 0)	/* loadflags */
+#define BZ_XLF_KERNEL_64	(1U << 0)	/* xloadflags: startup_64 at +0x200 */
+#define BZ_LOADER_UNDEFINED	0xFF		/* type_of_loader */
+#define BZ_ENTRY64_OFF		0x200
+#define BZ_SECTOR		512
+#define BZ_DEFAULT_LOAD		0x100000ULL	/* and the lowest load address */
+
+/*
+ * Where the bzImage loader puts the zero page and the command line. The
+ * zero page reuses the multiboot info page (never both); the command line
+ * (up to BZ_CMDLINE_MAX bytes with its NUL) goes above the reserved pages,
+ * where kvmtool and Firecracker put it: Linux keeps the first MiB to itself.
+ */
+#define BZ_ZERO_PAGE		BOOT_INFO
+#define BZ_CMDLINE		0x20000ULL
+#define BZ_CMDLINE_MAX		0x10000ULL
+
 struct load_opts {
 	int has_load, has_entry;
 	uint64_t load_addr, entry_addr;
-	const char *cmdline;		/* multiboot command line; may be NULL */
+	const char *cmdline;		/* multiboot/PV/Linux command line; may be NULL */
+	const uint8_t *initrd;		/* Linux: --initrd contents, or NULL */
+	size_t initrd_len;
 	enum hc_insn hc_insn;		/* PV: the hypercall page's trap */
 };
 
@@ -91,6 +146,9 @@ int pv_find_note(const uint8_t *img, size_t len, uint32_t *version);
 int load_multiboot(struct mem *m, const uint8_t *img, size_t len,
 		   const struct load_opts *opts, struct boot_state *bs,
 		   char *err);
+int load_bzimage(struct mem *m, const uint8_t *img, size_t len,
+		 const struct load_opts *opts, struct boot_state *bs,
+		 char *err);
 
 /* Offset of a valid multiboot v1 header in the first 8 KiB, or -1. */
 long multiboot_find_header(const uint8_t *img, size_t len);

@@ -17,12 +17,22 @@ printf '\177ELF\002\001\001\000garbage' >"$TMP/bad.elf"
 run "$TMP/bad.elf"
 expect_one_line_error "bad.elf"
 
-# A bzImage is recognised and refused until the Linux loader lands.
+# A fake bzImage (boot flag and "HdrS", nothing else) is refused for a
+# concrete reason: its boot protocol version reads as 0.00.
 head -c 1024 /dev/zero >"$TMP/bz.img"
 printf '\125\252' | dd of="$TMP/bz.img" bs=1 seek=510 conv=notrunc 2>/dev/null
 printf 'HdrS' | dd of="$TMP/bz.img" bs=1 seek=514 conv=notrunc 2>/dev/null
 run "$TMP/bz.img"
-expect_one_line_error "bzImage"
+expect_one_line_error "protocol 0.00 is too old"
+# Version 2.15 but no XLF_KERNEL_64: no 64-bit entry.
+printf '\017\002' | dd of="$TMP/bz.img" bs=1 seek=518 conv=notrunc 2>/dev/null
+printf '\001' | dd of="$TMP/bz.img" bs=1 seek=529 conv=notrunc 2>/dev/null
+run "$TMP/bz.img"
+expect_one_line_error "not a 64-bit kernel"
+run --initrd "$TMP/missing.cpio" "$TMP/bz.img"
+expect_one_line_error "cannot open initrd"
+run --initrd "$GUESTS/raw/hello.img" "$GUESTS/raw/hello.img"
+expect_one_line_error "--initrd applies to Linux bzImage images only"
 
 run -m 0 "$GUESTS/raw/hello.img"
 expect_one_line_error "--memory"

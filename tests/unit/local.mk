@@ -4,6 +4,7 @@ UNIT_TESTS = \
 	tests/unit/test_bus \
 	tests/unit/test_options \
 	tests/unit/test_loader \
+	tests/unit/test_bzimage \
 	tests/unit/test_hypercall \
 	tests/unit/test_pv \
 	tests/unit/test_gdb_packet
@@ -26,6 +27,9 @@ tests_unit_test_options_LDADD = $(UNIT_LDADD)
 tests_unit_test_loader_SOURCES = tests/unit/test_loader.c
 tests_unit_test_loader_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_loader_LDADD = $(UNIT_LDADD)
+tests_unit_test_bzimage_SOURCES = tests/unit/test_bzimage.c
+tests_unit_test_bzimage_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_bzimage_LDADD = $(UNIT_LDADD)
 tests_unit_test_hypercall_SOURCES = tests/unit/test_hypercall.c \
 	src/backend/backend.c src/backend/console.c \
 	src/backend/block.c src/backend/net.c \

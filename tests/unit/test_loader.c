@@ -432,7 +432,7 @@ START_TEST(bzimage_refused)
 	img[0x1FE] = 0x55;
 	img[0x1FF] = 0xAA;
 	memcpy(img + 0x202, "HdrS", 4);
-	expect_fail(img, 0x1000, "Linux bzImage images are not supported yet");
+	expect_fail(img, 0x1000, "Linux boot protocol 0.00 is too old");
 }
 END_TEST
 
