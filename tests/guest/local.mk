@@ -2,6 +2,7 @@
 GUEST_TESTS = \
 	tests/guest/bad_input.sh \
 	tests/guest/sandbox.sh \
+	tests/guest/linux.sh \
 	tests/guest/raw.sh \
 	tests/guest/multiboot.sh \
 	tests/guest/echo.sh \
@@ -23,7 +24,11 @@ GUEST_TESTS = \
 	tests/guest/faults.sh
 
 TESTS += $(GUEST_TESTS)
-EXTRA_DIST += $(GUEST_TESTS) tests/guest/lib.sh
+EXTRA_DIST += $(GUEST_TESTS) tests/guest/lib.sh \
+	guests/linux/README.md guests/linux/build.sh guests/linux/config \
+	guests/linux/0001-skip-int3-selftest.patch \
+	guests/linux/0002-pvm-syscall-as-pf-workaround.patch \
+	guests/linux/0003-skip-fwait-in-fpu-drop.patch
 
 AM_TESTS_ENVIRONMENT = \
 	HVRUN='$(abs_top_builddir)/hvrun'; \
