@@ -206,6 +206,12 @@ void gdbstub_park(struct gdbstub *g, struct vcpu *v)
 {
 	struct vm *vm = v->vm;
 
+	/*
+	 * Tell a guest using kvmclock that the host paused it, or a Linux
+	 * guest's soft-lockup watchdog fires after a long stop in gdb. Fails
+	 * (harmlessly) when the guest has not enabled kvmclock.
+	 */
+	ioctl(v->fd, KVM_KVMCLOCK_CTRL, 0);
 	pthread_mutex_lock(&g->lock);
 	g->parked[v->id] = true;
 	check_parked(g);
