@@ -8,4 +8,10 @@
 #define STATUS_CRASH     126	/* triple fault, KVM internal error, ... */
 #define STATUS_SIGNAL(n) (128 + (n))
 
+#include <stdint.h>
+
+/* What a guest asked to exit with, as hvrun's status: above 123 becomes
+ * 123, with a warning. status.c. */
+int status_from_guest(uint64_t status);
+
 #endif

@@ -17,7 +17,7 @@ static void debug_exit_io(void *opaque, uint64_t addr, uint8_t *data,
 			  uint32_t len, bool is_write)
 {
 	struct vm *vm = opaque;
-	unsigned status = data[0];
+	int status;
 
 	if (!is_write) {
 		data[0] = 0xff;
@@ -25,14 +25,9 @@ static void debug_exit_io(void *opaque, uint64_t addr, uint8_t *data,
 			data[i] = 0xff;
 		return;
 	}
-	/* 124 and up are hvrun's own statuses: a guest cannot claim them. */
-	if (status > STATUS_GUEST_MAX) {
-		log_warn("guest exit status %u is above %d; exiting with %d",
-			 status, STATUS_GUEST_MAX, STATUS_GUEST_MAX);
-		status = STATUS_GUEST_MAX;
-	}
-	log_info(1, "guest exited with status %u (port 0x501)", status);
-	vm_stop(vm, (int)status);
+	status = status_from_guest(data[0]);
+	log_info(1, "guest exited with status %d (port 0x501)", status);
+	vm_stop(vm, status);
 }
 
 static void post_io(void *opaque, uint64_t addr, uint8_t *data, uint32_t len,

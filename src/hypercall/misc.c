@@ -3,7 +3,6 @@
 #include <sys/random.h>
 #include <time.h>
 
-#include "../log.h"
 #include "../status.h"
 #include "../vm.h"
 #include "hypercall.h"
@@ -15,16 +14,7 @@ int64_t hc_abi_version(struct hc_call *c)
 
 int64_t hc_exit(struct hc_call *c)
 {
-	uint64_t status = c->arg[0];
-
-	/* 124 and up are hvrun's own statuses: a guest cannot claim them. */
-	if (status > STATUS_GUEST_MAX) {
-		log_warn("guest exit status %llu is above %d; exiting with %d",
-			 (unsigned long long)status, STATUS_GUEST_MAX,
-			 STATUS_GUEST_MAX);
-		status = STATUS_GUEST_MAX;
-	}
-	vm_stop(c->vm, (int)status);
+	vm_stop(c->vm, status_from_guest(c->arg[0]));
 	return 0;
 }
 
