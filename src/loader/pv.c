@@ -121,7 +121,8 @@ static int pagetables_write(struct mem *m, char *err)
 			return loader_fail(err, "cannot read the page tables");
 		if (e & PTE_PRESENT)
 			e |= PTE_USER;
-		mem_write(m, gpa, &e, 8);
+		if (mem_write(m, gpa, &e, 8) < 0)
+			return loader_fail(err, "cannot write the page tables");
 	}
 	for (int i = 0; i < 512; i++)
 		pt[i] = i ? ((uint64_t)i << 12) | urw : 0;
