@@ -22,6 +22,19 @@ struct console;
 struct gdbstub;
 struct kvm_cpuid2;
 
+/*
+ * A memory-mapped device the firmware tables (the ACPI DSDT, src/acpi/)
+ * describe to the guest: Linux finds virtio-mmio devices this way, since
+ * distribution kernels parse neither MP tables nor virtio-mmio command-line
+ * devices. The interrupt is an IOAPIC input, edge-triggered, active high.
+ */
+struct vm_platform_dev {
+	const char *hid;		/* ACPI _HID: "LNRO0005" is virtio-mmio */
+	uint64_t base, len;
+	unsigned gsi;
+};
+#define VM_MAX_PLATFORM_DEVS 8
+
 struct vm {
 	const struct vm_config *cfg;
 	int kvm_fd;
@@ -42,6 +55,11 @@ struct vm {
 	struct backend *backend;
 	struct console *console;
 	struct gdbstub *gdb;		/* --gdb, else NULL */
+
+	/* Linux guests: ACPI tables describe the CPUs and these devices. */
+	bool acpi;
+	struct vm_platform_dev platform[VM_MAX_PLATFORM_DEVS];
+	int nr_platform;
 
 	/* Paravirtual guests (src/hypercall/). */
 	bool pv;
