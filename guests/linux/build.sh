@@ -3,7 +3,7 @@
 # tests/guest/linux.sh; see README.md. Output in $HVRUN_LINUX_CACHE
 # (default ./hvrun-linux-cache in the current directory; never $HOME), the kernel cached by a hash of its config
 # and patches, so a rebuild costs nothing until one of them changes.
-# Prints two lines: HVRUN_LINUX_BZIMAGE=... and HVRUN_LINUX_INITRD=...
+# Prints HVRUN_LINUX_BZIMAGE=..., HVRUN_LINUX_VMLINUX=... and HVRUN_LINUX_INITRD=...
 set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -22,7 +22,7 @@ hash=$(cat "$here/config" "$here"/000*.patch | sha256sum | cut -c1-16)
 out=$cache/$hash
 mkdir -p "$out"
 
-if [ ! -s "$out/bzImage" ]; then
+if [ ! -s "$out/bzImage" ] || [ ! -s "$out/vmlinux" ]; then
 	work=$(mktemp -d "${TMPDIR:-/tmp}/hvrun-linux.XXXXXX")
 	trap 'rm -rf "$work"' EXIT
 	tar -C "$work" -xf "$src_tar"
@@ -35,7 +35,11 @@ if [ ! -s "$out/bzImage" ]; then
 	scripts/config -d X86_MPPARSE -d VIRTIO_MMIO_CMDLINE_DEVICES
 	make -s olddefconfig
 	make -s -j"$jobs" bzImage
+	# vmlinux is the PVH image (XEN_ELFNOTE_PHYS32_ENTRY); symbols stay
+	# out of it, as a distribution's would.
+	strip -o "$out/vmlinux.tmp" vmlinux
 	cp arch/x86/boot/bzImage "$out/bzImage.tmp"
+	mv "$out/vmlinux.tmp" "$out/vmlinux"
 	mv "$out/bzImage.tmp" "$out/bzImage"
 	cd /
 fi
@@ -60,4 +64,5 @@ mv "$out/initrd.cpio.tmp" "$out/initrd.cpio"
 rm -rf "$root"
 
 echo "HVRUN_LINUX_BZIMAGE=$out/bzImage"
+echo "HVRUN_LINUX_VMLINUX=$out/vmlinux"
 echo "HVRUN_LINUX_INITRD=$out/initrd.cpio"
