@@ -18,7 +18,8 @@ GUEST_MB_IMAGES = \
 	guests/multiboot/hello32.elf \
 	guests/multiboot/long64.elf \
 	guests/multiboot/timer.elf \
-	guests/multiboot/smp.elf
+	guests/multiboot/smp.elf \
+	guests/multiboot/mmio-exit.elf
 
 GUEST_IMAGES = $(GUEST_RAW_IMAGES) $(GUEST_MB_IMAGES)
 
@@ -31,7 +32,8 @@ GUEST_SRCS = \
 	guests/multiboot/hello32.S \
 	guests/multiboot/long64.S \
 	guests/multiboot/timer.S \
-	guests/multiboot/smp.S
+	guests/multiboot/smp.S \
+	guests/multiboot/mmio-exit.S
 
 GUEST_LDSCRIPTS = \
 	guests/raw/raw.ld \

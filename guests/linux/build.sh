@@ -18,7 +18,8 @@ for f in "$src_tar" /bin/busybox; do
 	exit 1
 done
 
-hash=$(cat "$here/config" "$here"/000*.patch | sha256sum | cut -c1-16)
+hash=$(cat "$here/config" "$here/config-hvrun" "$here"/000*.patch |
+	sha256sum | cut -c1-16)
 out=$cache/$hash
 mkdir -p "$out"
 
@@ -31,8 +32,7 @@ if [ ! -s "$out/bzImage" ] || [ ! -s "$out/vmlinux" ]; then
 		patch -p1 -s <"$p"
 	done
 	cp "$here/config" .config
-	# Find CPUs and devices as the distribution kernel must (ACPI/PCI).
-	scripts/config -d X86_MPPARSE -d VIRTIO_MMIO_CMDLINE_DEVICES
+	scripts/config $(grep -v '^#' "$here/config-hvrun")
 	make -s olddefconfig
 	make -s -j"$jobs" bzImage
 	# vmlinux is the PVH image (XEN_ELFNOTE_PHYS32_ENTRY); symbols stay

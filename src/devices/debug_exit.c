@@ -1,6 +1,9 @@
 /*
  * Debug-exit port 0x501 (as QEMU's isa-debug-exit, but the status is the
- * byte itself): `outb n, 0x501` ends the VM with status n. Also port 0x80,
+ * byte itself): `outb n, 0x501` ends the VM with status n. The same
+ * register is also a byte of MMIO at DEBUG_EXIT_MMIO, for code that cannot
+ * reach a port: Linux user space without /dev/port (distribution kernels
+ * lack it) writes it with `busybox devmem 0xd0f00000 8 N`. Also port 0x80,
  * the POST diagnostic port, which firmware and kernels write to as a delay.
  */
 #include <stdint.h>
@@ -12,6 +15,8 @@
 
 #define DEBUG_EXIT_PORT 0x501
 #define POST_PORT 0x80
+#define DEBUG_EXIT_MMIO 0xD0F00000ULL	/* in the 3-4 GiB hole, past virtio */
+#define DEBUG_EXIT_MMIO_LEN 0x1000ULL	/* a page, so devmem can map it */
 
 static void debug_exit_io(void *opaque, uint64_t addr, uint8_t *data,
 			  uint32_t len, bool is_write)
@@ -26,7 +31,9 @@ static void debug_exit_io(void *opaque, uint64_t addr, uint8_t *data,
 		return;
 	}
 	status = status_from_guest(data[0]);
-	log_info(1, "guest exited with status %d (port 0x501)", status);
+	log_info(1, "guest exited with status %d (debug-exit %s 0x%llx)",
+		 status, addr == DEBUG_EXIT_PORT ? "port" : "MMIO",
+		 (unsigned long long)addr);
 	vm_stop(vm, status);
 }
 
@@ -41,7 +48,9 @@ static void post_io(void *opaque, uint64_t addr, uint8_t *data, uint32_t len,
 static int debug_exit_init(struct vm *vm, void **state)
 {
 	if (bus_register(&vm->pio, DEBUG_EXIT_PORT, 1, debug_exit_io, vm,
-			 "debug-exit") < 0)
+			 "debug-exit") < 0 ||
+	    bus_register(&vm->mmio, DEBUG_EXIT_MMIO, DEBUG_EXIT_MMIO_LEN,
+			 debug_exit_io, vm, "debug-exit") < 0)
 		return -1;
 	return bus_register(&vm->pio, POST_PORT, 1, post_io, vm, "post");
 }

@@ -12,3 +12,7 @@ expect_out "magic ok"
 run "$GUESTS/multiboot/long64.elf"
 expect_status 0
 expect_out "Hello from long mode"
+
+# The debug-exit register as MMIO, as Linux user space reaches it.
+run "$GUESTS/multiboot/mmio-exit.elf"
+expect_status 42
