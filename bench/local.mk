@@ -5,6 +5,8 @@
 ##   make bench                          # startup (20 runs) and the PV set
 ##   make bench RUNS=50 BENCH_FLAGS=--all-qemu
 ##   make bench-startup / bench-pv       # one part only
+##   make bench-linux                    # Linux boot vs QEMU (not in `bench`:
+##                                       # needs guests/linux/build.sh's kernel)
 
 # The floor: the least KVM work that runs the same guest.
 noinst_PROGRAMS += bench/kvm-floor
@@ -15,11 +17,11 @@ bench_pv_floor_SOURCES = bench/pv-floor.c
 bench_crc_native_SOURCES = bench/crc-native.c
 
 EXTRA_DIST += bench/startup bench/hypercall bench/compute bench/block \
-	bench/README.md
+	bench/linux-boot bench/README.md
 
 BENCH_FLAGS =
 
-.PHONY: bench bench-startup bench-pv
+.PHONY: bench bench-startup bench-pv bench-linux
 bench: bench-startup bench-pv
 
 bench-startup: hvrun$(EXEEXT) bench/kvm-floor$(EXEEXT) \
@@ -41,3 +43,9 @@ bench-pv: hvrun$(EXEEXT) bench/pv-floor$(EXEEXT) bench/crc-native$(EXEEXT) \
 	@echo
 	HVRUN=./hvrun$(EXEEXT) BENCH_BLK=./guests/pv/bench-blk.elf \
 	$(srcdir)/bench/block
+
+# The kernel and initramfs from guests/linux/build.sh (HVRUN_LINUX_VMLINUX
+# or HVRUN_LINUX_BZIMAGE, HVRUN_LINUX_INITRD).
+bench-linux: hvrun$(EXEEXT)
+	$(srcdir)/bench/linux-boot --hvrun ./hvrun$(EXEEXT) $(BENCH_FLAGS) \
+	"$${HVRUN_LINUX_KERNEL:-$$HVRUN_LINUX_VMLINUX}" "$$HVRUN_LINUX_INITRD"

@@ -46,22 +46,7 @@ fi
 
 # The initramfs is cheap: always rebuilt. Uncompressed, because inflating
 # a gzip archive is emulated at CPL 0 on kvm_pvm (~40 s).
-root=$(mktemp -d "${TMPDIR:-/tmp}/hvrun-initrd.XXXXXX")
-mkdir -p "$root/bin" "$root/proc" "$root/sys" "$root/dev"
-cp /bin/busybox "$root/bin/busybox"
-ln -s busybox "$root/bin/sh"
-cat >"$root/init" <<'INIT'
-#!/bin/busybox sh
-/bin/busybox mount -t proc proc /proc
-/bin/busybox mount -t sysfs sys /sys
-echo hvrun-linux-ok
-# With reboot=k Linux resets through the i8042: hvrun exits with status 0.
-/bin/busybox reboot -f
-INIT
-chmod 755 "$root/init"
-(cd "$root" && find . | cpio -o -H newc --quiet) >"$out/initrd.cpio.tmp"
-mv "$out/initrd.cpio.tmp" "$out/initrd.cpio"
-rm -rf "$root"
+"$here/mkinitrd.sh" "$out/initrd.cpio"
 
 echo "HVRUN_LINUX_BZIMAGE=$out/bzImage"
 echo "HVRUN_LINUX_VMLINUX=$out/vmlinux"

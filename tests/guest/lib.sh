@@ -24,10 +24,11 @@ need_kvm() {
 }
 
 # run [hvrun args...]: stdin from /dev/null unless redirected by the caller.
-# A safety net of 120 s keeps a hung hvrun from hanging the suite.
+# A safety net of RUN_LIMIT seconds (120) keeps a hung hvrun from hanging
+# the suite.
 run() {
 	set +e
-	timeout -k 5 120 "$HVRUN" "$@" >"$OUT" 2>"$ERR"
+	timeout -k 5 "${RUN_LIMIT:-120}" "$HVRUN" "$@" >"$OUT" 2>"$ERR"
 	STATUS=$?
 	set -e
 	echo "hvrun $* -> $STATUS"
