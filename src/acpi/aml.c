@@ -111,6 +111,10 @@ int aml_pkglen_encode(uint32_t value, uint8_t out[4])
 	return follow + 1;
 }
 
+/* The largest value a PkgLength of 1, 2, 3 and 4 bytes holds. */
+static const uint64_t pkglen_limit[] = { 0, 0x3F, 0xFFF, 0xFFFFF,
+					 AML_PKGLEN_MAX };
+
 size_t aml_pkg_open(struct aml *a)
 {
 	return a->len;
@@ -130,13 +134,9 @@ void aml_pkg_close(struct aml *a, size_t mark)
 	}
 	body = a->len - mark;
 	/* The length counts its own bytes: take the fewest that hold it. */
-	for (int k = 1; k <= 4 && !n; k++) {
-		static const uint64_t limit[] = { 0, 0x3F, 0xFFF, 0xFFFFF,
-						  AML_PKGLEN_MAX };
-
-		if (body + (size_t)k <= limit[k])
+	for (int k = 1; k <= 4 && !n; k++)
+		if (body + (size_t)k <= pkglen_limit[k])
 			n = aml_pkglen_encode((uint32_t)(body + (size_t)k), enc);
-	}
 	if (!n) {
 		fail(a, -ENOSPC);
 		return;
