@@ -11,6 +11,7 @@
 #include <unistd.h>
 #include <linux/kvm.h>
 
+#include "acpi/acpi.h"
 #include "backend/backend.h"
 #include "backend/console.h"
 #include "backend/block.h"
@@ -297,6 +298,22 @@ static int create_frontend(struct vm *vm)
 	return pv_fdt_write(vm, vmcall);
 }
 
+/* After create_frontend: the DSDT lists the devices it put in vm->platform. */
+static int build_acpi(struct vm *vm)
+{
+	char err[ACPI_ERRLEN];
+
+	if (acpi_build(&vm->mem, vm->nr_vcpus, vm->platform, vm->nr_platform,
+		       err) < 0) {
+		log_err("%s", err);
+		return -1;
+	}
+	log_info(1, "ACPI tables at 0x%llx: %d CPUs, %d platform devices",
+		 (unsigned long long)ACPI_RSDP_ADDR, vm->nr_vcpus,
+		 vm->nr_platform);
+	return 0;
+}
+
 static int create_vcpus(struct vm *vm)
 {
 	vm->vcpus = calloc((size_t)vm->nr_vcpus, sizeof(*vm->vcpus));
@@ -434,6 +451,8 @@ int vm_run(const struct vm_config *cfg)
 	if (cfg->initrd && read_image(cfg->initrd, "initrd", &initrd) < 0)
 		goto out;
 	vm.pv = loader_sniff(img.data, img.len) == IMAGE_PV;
+	/* Linux finds its CPUs, IOAPIC and devices in ACPI tables only. */
+	vm.acpi = loader_sniff(img.data, img.len) == IMAGE_BZIMAGE;
 	if (vm.pv)
 		vm.irqchip = false;	/* a PV guest takes no interrupts */
 	err = mem_init(&vm.mem, cfg->mem_size);
@@ -453,6 +472,8 @@ int vm_run(const struct vm_config *cfg)
 	if (create_frontend(&vm) < 0)
 		goto out;
 	devices = !vm.pv;
+	if (vm.acpi && build_acpi(&vm) < 0)
+		goto out;
 	if (vcpu_signals_init() < 0 || create_vcpus(&vm) < 0)
 		goto out;
 	if (cfg->gdb && !(vm.gdb = gdbstub_new(&vm)))

@@ -9,17 +9,21 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "../acpi/acpi.h"
 #include "loader.h"
 #include "bootmem.h"
 
 #define BZ_4G		(1ULL << 32)	/* the boot identity map ends here */
 #define BZ_E820_SIZE	20		/* packed struct boot_e820_entry */
+#define BZ_ACPI_VERSION	0x020E		/* the zero page has acpi_rsdp_addr */
 
 _Static_assert(BZ_ZERO_PAGE + BOOT_PAGE_SIZE <= RESERVED_END,
 	       "zero page outside the reserved pages");
 _Static_assert(BZ_CMDLINE >= RESERVED_END &&
 	       BZ_CMDLINE + BZ_CMDLINE_MAX <= MB_LOWER_END,
 	       "command line must sit in low RAM, clear of the reserved pages");
+_Static_assert(ACPI_BASE >= MB_LOWER_END && ACPI_END <= MB_HIGH_START,
+	       "ACPI tables outside the e820 map's reserved BIOS hole");
 _Static_assert(BZ_E820_TABLE + BZ_E820_MAX * BZ_E820_SIZE <= 0xCD0,
 	       "e820 table runs into the zero page's EDD buffers");
 
@@ -58,6 +62,11 @@ static uint64_t get64(const uint8_t *p, size_t off)
 }
 
 static void put32(uint8_t *p, size_t off, uint32_t v)
+{
+	memcpy(p + off, &v, sizeof(v));
+}
+
+static void put64(uint8_t *p, size_t off, uint64_t v)
 {
 	memcpy(p + off, &v, sizeof(v));
 }
@@ -249,6 +258,9 @@ int load_bzimage(struct mem *m, const uint8_t *img, size_t len,
 		put32(zp, BZ_EXT_RAMDISK_IMAGE, (uint32_t)(l.initrd >> 32));
 		put32(zp, BZ_EXT_RAMDISK_SIZE, (uint32_t)((uint64_t)initrd_len >> 32));
 	}
+	/* vm.c writes the tables for every bzImage; older kernels scan for them. */
+	if (get16(img, BZ_VERSION) >= BZ_ACPI_VERSION)
+		put64(zp, BZ_ACPI_RSDP_ADDR, ACPI_RSDP_ADDR);
 	e820_build(m, zp);
 
 	if (mem_write(m, l.load, img + l.setup_len, l.kernel_len) < 0)

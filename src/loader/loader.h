@@ -83,6 +83,7 @@ enum hc_insn { HC_INSN_MMIO, HC_INSN_VMCALL, HC_INSN_VMMCALL };
 #define BZ_HDR_MIN_END		0x264	/* the fields above, protocol 2.12 */
 #define BZ_HDR_MAX_END		0x290	/* the zero page's next field */
 
+#define BZ_ACPI_RSDP_ADDR	0x070	/* u64, boot protocol 2.14+ */
 #define BZ_EXT_RAMDISK_IMAGE	0x0C0	/* u32: bits 63-32 of ramdisk_image */
 #define BZ_EXT_RAMDISK_SIZE	0x0C4
 #define BZ_EXT_CMD_LINE_PTR	0x0C8

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "acpi/acpi.h"
 #include "loader/loader.h"
 #include "loader/bootmem.h"
 #include "options.h"
@@ -159,6 +160,27 @@ START_TEST(loads_at_1mib)
 			  BOOT_PDPT);
 	ck_assert_uint_eq(*(uint64_t *)mem_ptr(&m, BOOT_GDT + BOOT_SEL_CODE64, 8),
 			  0x00af9a000000ffffULL);
+}
+END_TEST
+
+/* Protocol 2.14+ is told where the RSDP is; the tables sit in reserved e820. */
+START_TEST(acpi_rsdp_addr)
+{
+	expect_ok(IMG_LEN);
+	ck_assert_uint_eq(zp64(BZ_ACPI_RSDP_ADDR), ACPI_RSDP_ADDR);
+	ck_assert_uint_eq(zp32(BZ_E820_TABLE + 20 + 16), BZ_E820_RESERVED);
+	ck_assert_uint_le(zp64(BZ_E820_TABLE + 20), ACPI_BASE);
+	ck_assert_uint_ge(zp64(BZ_E820_TABLE + 20) + zp64(BZ_E820_TABLE + 28),
+			  ACPI_END);
+}
+END_TEST
+
+/* 2.13 has no acpi_rsdp_addr: the field stays zero (it scans instead). */
+START_TEST(acpi_rsdp_addr_old_protocol)
+{
+	put16(BZ_VERSION, 0x020D);
+	expect_ok(IMG_LEN);
+	ck_assert_uint_eq(zp64(BZ_ACPI_RSDP_ADDR), 0);
 }
 END_TEST
 
@@ -397,6 +419,8 @@ int main(void)
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, loads_at_1mib);
+	tcase_add_test(tc, acpi_rsdp_addr);
+	tcase_add_test(tc, acpi_rsdp_addr_old_protocol);
 	tcase_add_test(tc, no_cmdline_is_empty);
 	tcase_add_test(tc, relocatable_loads_at_pref);
 	tcase_add_test(tc, relocatable_pref_beyond_ram_refused);
