@@ -18,7 +18,8 @@ GUEST_MB_IMAGES = \
 	guests/multiboot/hello32.elf \
 	guests/multiboot/long64.elf \
 	guests/multiboot/timer.elf \
-	guests/multiboot/smp.elf
+	guests/multiboot/smp.elf \
+	guests/multiboot/kvmleaf.elf
 
 GUEST_IMAGES = $(GUEST_RAW_IMAGES) $(GUEST_MB_IMAGES)
 
@@ -31,7 +32,8 @@ GUEST_SRCS = \
 	guests/multiboot/hello32.S \
 	guests/multiboot/long64.S \
 	guests/multiboot/timer.S \
-	guests/multiboot/smp.S
+	guests/multiboot/smp.S \
+	guests/multiboot/kvmleaf.S
 
 GUEST_LDSCRIPTS = \
 	guests/raw/raw.ld \
@@ -67,7 +69,7 @@ guests/raw/%.img: guests/raw/%.elf
 
 guests/multiboot/%.o: $(srcdir)/guests/multiboot/%.S
 	$(AM_V_GEN)$(MKDIR_P) guests/multiboot && $(GUEST_CCAS) -o $@ $<
-guests/multiboot/long64.o guests/multiboot/timer.o: \
+guests/multiboot/long64.o guests/multiboot/timer.o guests/multiboot/kvmleaf.o: \
 	$(srcdir)/guests/multiboot/longmode.inc
 guests/multiboot/%.elf: guests/multiboot/%.o $(srcdir)/guests/multiboot/multiboot.ld
 	$(AM_V_GEN)$(GUEST_MB_LD) -o $@ $<

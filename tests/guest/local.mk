@@ -5,6 +5,7 @@ GUEST_TESTS = \
 	tests/guest/linux.sh \
 	tests/guest/raw.sh \
 	tests/guest/multiboot.sh \
+	tests/guest/cpu_features.sh \
 	tests/guest/echo.sh \
 	tests/guest/console.sh \
 	tests/guest/crash.sh \

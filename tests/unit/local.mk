@@ -7,7 +7,8 @@ UNIT_TESTS = \
 	tests/unit/test_bzimage \
 	tests/unit/test_hypercall \
 	tests/unit/test_pv \
-	tests/unit/test_gdb_packet
+	tests/unit/test_gdb_packet \
+	tests/unit/test_cpuid
 
 check_PROGRAMS += $(UNIT_TESTS)
 TESTS += $(UNIT_TESTS)
@@ -49,3 +50,6 @@ tests_unit_test_gdb_packet_SOURCES = tests/unit/test_gdb_packet.c \
 	src/gdb/packet.c src/gdb/packet.h
 tests_unit_test_gdb_packet_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_gdb_packet_LDADD = $(UNIT_LDADD)
+tests_unit_test_cpuid_SOURCES = tests/unit/test_cpuid.c src/vcpu/cpuid.c
+tests_unit_test_cpuid_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_cpuid_LDADD = $(UNIT_LDADD)
