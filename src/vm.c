@@ -434,6 +434,7 @@ int vm_run(const struct vm_config *cfg)
 	if (cfg->initrd && read_image(cfg->initrd, "initrd", &initrd) < 0)
 		goto out;
 	vm.pv = loader_sniff(img.data, img.len) == IMAGE_PV;
+	vm.acpi |= loader_sniff(img.data, img.len) == IMAGE_PVH;
 	if (vm.pv)
 		vm.irqchip = false;	/* a PV guest takes no interrupts */
 	err = mem_init(&vm.mem, cfg->mem_size);
