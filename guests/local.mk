@@ -19,9 +19,13 @@ GUEST_MB_IMAGES = \
 	guests/multiboot/long64.elf \
 	guests/multiboot/timer.elf \
 	guests/multiboot/smp.elf \
-	guests/multiboot/mmio-exit.elf
+	guests/multiboot/mmio-exit.elf \
+	guests/multiboot/kvmleaf.elf
 
-GUEST_IMAGES = $(GUEST_RAW_IMAGES) $(GUEST_MB_IMAGES)
+GUEST_PVH_IMAGES = \
+	guests/pvh/hello.elf
+
+GUEST_IMAGES = $(GUEST_RAW_IMAGES) $(GUEST_MB_IMAGES) $(GUEST_PVH_IMAGES)
 
 GUEST_SRCS = \
 	guests/raw/hello.S \
@@ -33,18 +37,21 @@ GUEST_SRCS = \
 	guests/multiboot/long64.S \
 	guests/multiboot/timer.S \
 	guests/multiboot/smp.S \
-	guests/multiboot/mmio-exit.S
+	guests/multiboot/mmio-exit.S \
+	guests/multiboot/kvmleaf.S \
+	guests/pvh/hello.S
 
 GUEST_LDSCRIPTS = \
 	guests/raw/raw.ld \
-	guests/multiboot/multiboot.ld
+	guests/multiboot/multiboot.ld \
+	guests/pvh/pvh.ld
 
 noinst_DATA += $(GUEST_IMAGES)
 EXTRA_DIST += $(GUEST_SRCS) $(GUEST_LDSCRIPTS) guests/raw/serial.inc \
 	guests/multiboot/longmode.inc
 CLEANFILES += $(GUEST_IMAGES) \
 	$(GUEST_RAW_IMAGES:.img=.o) $(GUEST_RAW_IMAGES:.img=.elf) \
-	$(GUEST_MB_IMAGES:.elf=.o)
+	$(GUEST_MB_IMAGES:.elf=.o) $(GUEST_PVH_IMAGES:.elf=.o)
 
 # Pure assembly, 32-bit objects (.code16/.code64 inside); no headers, so
 # no 32-bit multilib is needed.
@@ -52,6 +59,7 @@ GUEST_CCAS = $(CC) -m32 -ffreestanding -nostdinc -c
 GUEST_LD = $(LD) -m elf_i386 -nostdlib
 GUEST_RAW_LD = $(GUEST_LD) -T $(srcdir)/guests/raw/raw.ld
 GUEST_MB_LD = $(GUEST_LD) -T $(srcdir)/guests/multiboot/multiboot.ld
+GUEST_PVH_LD = $(GUEST_LD) -T $(srcdir)/guests/pvh/pvh.ld
 
 ## raw images: .S -> .o -> .elf (at 0x7C00) -> flat .img
 ## multiboot images: .S -> .o -> .elf (ELF32 at 1 MiB)
@@ -69,7 +77,13 @@ guests/raw/%.img: guests/raw/%.elf
 
 guests/multiboot/%.o: $(srcdir)/guests/multiboot/%.S
 	$(AM_V_GEN)$(MKDIR_P) guests/multiboot && $(GUEST_CCAS) -o $@ $<
-guests/multiboot/long64.o guests/multiboot/timer.o: \
+guests/multiboot/long64.o guests/multiboot/timer.o guests/multiboot/kvmleaf.o: \
 	$(srcdir)/guests/multiboot/longmode.inc
 guests/multiboot/%.elf: guests/multiboot/%.o $(srcdir)/guests/multiboot/multiboot.ld
 	$(AM_V_GEN)$(GUEST_MB_LD) -o $@ $<
+
+## PVH images: .S -> .o -> .elf (ELF32 at 1 MiB with the Xen entry note)
+guests/pvh/%.o: $(srcdir)/guests/pvh/%.S
+	$(AM_V_GEN)$(MKDIR_P) guests/pvh && $(GUEST_CCAS) -o $@ $<
+guests/pvh/%.elf: guests/pvh/%.o $(srcdir)/guests/pvh/pvh.ld
+	$(AM_V_GEN)$(GUEST_PVH_LD) -o $@ $<

@@ -97,6 +97,8 @@ static void usage(FILE *f)
 	      "      --gdb-step-breakpoints  with --gdb: emulate breakpoints and watchpoints\n"
 	      "                         by single-stepping (KVMs whose debug traps miss)\n"
 	      "      --core FILE        on a guest crash, write an ELF core to FILE\n"
+	      "      --cpu-features -F1,-F2  hide CPUID features from the guest\n"
+	      "                         (/proc/cpuinfo names, kvm-pv-ipi, ...)\n"
 	      "      --no-sandbox       do not confine hvrun with seccomp (debugging)\n"
 	      "  -v, --verbose          more messages; repeat for more\n"
 	      "  -h, --help             show this help and exit\n"
@@ -122,6 +124,7 @@ enum {
 	OPT_CORE,
 	OPT_INITRD,
 	OPT_APPEND,
+	OPT_CPU_FEATURES,
 };
 
 static const struct option long_opts[] = {
@@ -140,6 +143,7 @@ static const struct option long_opts[] = {
 	{ "core",    required_argument, NULL, OPT_CORE },
 	{ "initrd",  required_argument, NULL, OPT_INITRD },
 	{ "append",  required_argument, NULL, OPT_APPEND },
+	{ "cpu-features", required_argument, NULL, OPT_CPU_FEATURES },
 	{ "no-sandbox", no_argument,    NULL, OPT_NO_SANDBOX },
 	{ "verbose", no_argument,       NULL, 'v' },
 	{ "help",    no_argument,       NULL, 'h' },
@@ -255,6 +259,55 @@ static int set_gdb(struct vm_config *cfg, const char *v)
 	return 0;
 }
 
+/* One entry of --cpu-features: "-name". */
+static int drop_feature(struct vm_config *cfg, const char *list,
+			const char *entry, size_t len)
+{
+	char name[64];
+	int i;
+
+	if (len == 0)
+		return bad_value("--cpu-features", list, "empty entry");
+	if (len >= sizeof(name))
+		len = sizeof(name) - 1;
+	memcpy(name, entry, len);
+	name[len] = '\0';
+	if (name[0] == '+') {
+		log_err("invalid --cpu-features entry '%s': features can only "
+			"be removed (-NAME)", name);
+		return -1;
+	}
+	if (name[0] != '-') {
+		log_err("invalid --cpu-features entry '%s': expected -NAME", name);
+		return -1;
+	}
+	i = cpu_feature_find(name + 1);
+	if (i < 0) {
+		log_err("invalid --cpu-features entry '%s': unknown feature '%s'",
+			name, name + 1);
+		return -1;
+	}
+	cfg->cpu_drop[i / 64] |= 1ULL << (i % 64);
+	return 0;
+}
+
+/* -name[,-name]...: the features accumulate over repeated options. */
+static int set_cpu_features(struct vm_config *cfg, const char *v)
+{
+	const char *p = v;
+
+	for (;;) {
+		const char *comma = strchr(p, ',');
+		size_t len = comma ? (size_t)(comma - p) : strlen(p);
+
+		if (drop_feature(cfg, v, p, len) < 0)
+			return -1;
+		if (!comma)
+			return 0;
+		p = comma + 1;
+	}
+}
+
 static int set_option(struct vm_config *cfg, int c, const char *arg)
 {
 	uint64_t ms;
@@ -308,6 +361,8 @@ static int set_option(struct vm_config *cfg, int c, const char *arg)
 	case OPT_APPEND:
 		cfg->append = arg;
 		return 0;
+	case OPT_CPU_FEATURES:
+		return set_cpu_features(cfg, arg);
 	case 'v':
 		cfg->verbose++;
 		return 0;

@@ -443,6 +443,7 @@ int vm_run(const struct vm_config *cfg)
 	struct image img = { NULL, 0 }, initrd = { NULL, 0 };
 	bool devices = false;
 	int status = STATUS_CANNOT_RUN;
+	enum image_kind kind;
 	int err;
 
 	vm_init(&vm, cfg);
@@ -450,9 +451,10 @@ int vm_run(const struct vm_config *cfg)
 		goto out;
 	if (cfg->initrd && read_image(cfg->initrd, "initrd", &initrd) < 0)
 		goto out;
-	vm.pv = loader_sniff(img.data, img.len) == IMAGE_PV;
+	kind = loader_sniff(img.data, img.len);
+	vm.pv = kind == IMAGE_PV;
 	/* Linux finds its CPUs, IOAPIC and devices in ACPI tables only. */
-	vm.acpi = loader_sniff(img.data, img.len) == IMAGE_BZIMAGE;
+	vm.acpi = kind == IMAGE_BZIMAGE || kind == IMAGE_PVH;
 	if (vm.pv)
 		vm.irqchip = false;	/* a PV guest takes no interrupts */
 	err = mem_init(&vm.mem, cfg->mem_size);

@@ -5,6 +5,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "vcpu/cpu_features.h"
+
 #define CONFIG_MAX_DISKS 8
 #define CONFIG_MAX_NETS 8
 
@@ -37,6 +39,8 @@ struct vm_config {
 	char gdb_host[16];		/* IPv4 literal; 127.0.0.1 by default */
 	uint16_t gdb_port;
 	const char *core_path;		/* --core FILE: ELF core on a crash */
+	/* --cpu-features: bit i set drops cpu_features[i] from every vCPU */
+	uint64_t cpu_drop[CPU_FEATURE_WORDS];
 };
 
 #define CONFIG_DEFAULT_MEM (256ULL << 20)

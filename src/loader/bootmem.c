@@ -7,6 +7,7 @@
 
 #include "loader.h"
 #include "bootmem.h"
+#include "../acpi/acpi.h"
 
 _Static_assert(sizeof(struct mb_info) == 88, "multiboot info layout");
 _Static_assert(sizeof(struct mb_mmap_entry) == 24, "multiboot mmap entry layout");
@@ -84,37 +85,59 @@ _Static_assert(MB_CMDLINE_OFF + 1 <= BOOT_PAGE_SIZE,
 _Static_assert(BOOT_INFO + BOOT_PAGE_SIZE <= RESERVED_END,
 	       "BOOT_INFO page outside the reserved pages");
 
-static unsigned int mmap_add(uint8_t *page, unsigned int n, uint64_t base,
-			     uint64_t length, uint32_t type)
-{
-	struct mb_mmap_entry e = {
-		.size = sizeof(e) - sizeof(e.size),
-		.base_addr = base,
-		.length = length,
-		.type = type,
-	};
+/* Lays out the BIOS hole by itself: the ACPI tables must lie inside it. */
+_Static_assert(ACPI_BASE >= MB_LOWER_END && ACPI_END <= MB_HIGH_START,
+	       "ACPI tables outside the reserved BIOS area");
 
-	if (length == 0 || n >= MB_MMAP_MAX)
+_Static_assert(BOOT_MEM_RAM == MB_MMAP_AVAILABLE && BOOT_MEM_RAM == BZ_E820_RAM &&
+	       BOOT_MEM_RESERVED == MB_MMAP_RESERVED &&
+	       BOOT_MEM_RESERVED == BZ_E820_RESERVED,
+	       "multiboot, e820 and PVH share memory types");
+
+static unsigned int memmap_add(struct boot_memmap_entry *e, unsigned int n,
+			       uint64_t addr, uint64_t size, uint32_t type)
+{
+	if (size == 0 || n >= BOOT_MEMMAP_MAX)
 		return n;
-	memcpy(page + MB_MMAP_OFF + n * sizeof(e), &e, sizeof(e));
+	e[n] = (struct boot_memmap_entry){ addr, size, type };
 	return n + 1;
 }
 
-/* The PC's low memory, the BIOS area and every RAM region, as multiboot says. */
-static unsigned int mmap_build(const struct mem *m, uint8_t *page)
+unsigned int boot_memmap(const struct mem *m, struct boot_memmap_entry *e)
 {
-	const struct mem_region *low = &m->region[0];
+	uint64_t low = m->nr_regions > 0 ? m->region[0].size : 0;
 	unsigned int n = 0;
 
-	n = mmap_add(page, n, 0, MB_LOWER_END, MB_MMAP_AVAILABLE);
-	n = mmap_add(page, n, MB_LOWER_END, MB_HIGH_START - MB_LOWER_END,
-		     MB_MMAP_RESERVED);
-	if (low->size > MB_HIGH_START)
-		n = mmap_add(page, n, MB_HIGH_START, low->size - MB_HIGH_START,
-			     MB_MMAP_AVAILABLE);
+	n = memmap_add(e, n, 0, low < MB_LOWER_END ? low : MB_LOWER_END,
+		       BOOT_MEM_RAM);
+	n = memmap_add(e, n, MB_LOWER_END, MB_HIGH_START - MB_LOWER_END,
+		       BOOT_MEM_RESERVED);
+	if (low > MB_HIGH_START)
+		n = memmap_add(e, n, MB_HIGH_START, low - MB_HIGH_START,
+			       BOOT_MEM_RAM);
 	for (int i = 1; i < m->nr_regions; i++)
-		n = mmap_add(page, n, m->region[i].gpa, m->region[i].size,
-			     MB_MMAP_AVAILABLE);
+		n = memmap_add(e, n, m->region[i].gpa, m->region[i].size,
+			       BOOT_MEM_RAM);
+	return n;
+}
+
+/* The memory map as multiboot says it; returns the number of entries. */
+static unsigned int mmap_build(const struct mem *m, uint8_t *page)
+{
+	struct boot_memmap_entry map[BOOT_MEMMAP_MAX];
+	unsigned int n = boot_memmap(m, map);
+
+	_Static_assert(BOOT_MEMMAP_MAX <= MB_MMAP_MAX, "multiboot mmap too small");
+	for (unsigned int i = 0; i < n; i++) {
+		struct mb_mmap_entry e = {
+			.size = sizeof(e) - sizeof(e.size),
+			.base_addr = map[i].addr,
+			.length = map[i].size,
+			.type = map[i].type,
+		};
+
+		memcpy(page + MB_MMAP_OFF + i * sizeof(e), &e, sizeof(e));
+	}
 	return n;
 }
 

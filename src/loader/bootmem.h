@@ -66,6 +66,24 @@ struct mb_mmap_entry {
 	uint32_t type;
 } __attribute__((packed));
 
+/*
+ * The guest's physical memory map, one list for every boot protocol
+ * (multiboot mmap, Linux e820, PVH memmap): the PC's conventional memory,
+ * the reserved BIOS area below 1 MiB (which holds the ACPI tables), then
+ * every RAM region. Types are the e820/multiboot/PVH ones.
+ */
+#define BOOT_MEM_RAM		1
+#define BOOT_MEM_RESERVED	2
+#define BOOT_MEMMAP_MAX		(2 + MEM_MAX_REGIONS)
+
+struct boot_memmap_entry {
+	uint64_t addr, size;
+	uint32_t type;
+};
+
+/* Fill e (BOOT_MEMMAP_MAX entries); returns how many are used. */
+unsigned int boot_memmap(const struct mem *m, struct boot_memmap_entry *e);
+
 /* Flat code/data descriptors at BOOT_GDT, selectors BOOT_SEL_* (boot.h). */
 int boot_gdt_write(struct mem *m, char *err);
 

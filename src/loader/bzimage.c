@@ -187,32 +187,20 @@ static int place_initrd(const struct mem *m, const uint8_t *img, size_t size,
 	return 0;
 }
 
-static unsigned int e820_add(uint8_t *zp, unsigned int n, uint64_t addr,
-			     uint64_t size, uint32_t type)
-{
-	uint8_t *e = zp + BZ_E820_TABLE + n * BZ_E820_SIZE;
-
-	if (size == 0 || n >= BZ_E820_MAX)
-		return n;
-	memcpy(e, &addr, 8);
-	memcpy(e + 8, &size, 8);
-	memcpy(e + 16, &type, 4);
-	return n + 1;
-}
-
-/* The PC's low memory, the BIOS hole, then every RAM region. */
+/* boot_memmap() as e820 entries. */
 static void e820_build(const struct mem *m, uint8_t *zp)
 {
-	uint64_t low = m->region[0].size;
-	unsigned int n = 0;
+	struct boot_memmap_entry map[BOOT_MEMMAP_MAX];
+	unsigned int n = boot_memmap(m, map);
 
-	n = e820_add(zp, n, 0, MB_LOWER_END, BZ_E820_RAM);
-	n = e820_add(zp, n, MB_LOWER_END, MB_HIGH_START - MB_LOWER_END,
-		     BZ_E820_RESERVED);
-	n = e820_add(zp, n, MB_HIGH_START, low - MB_HIGH_START, BZ_E820_RAM);
-	for (int i = 1; i < m->nr_regions; i++)
-		n = e820_add(zp, n, m->region[i].gpa, m->region[i].size,
-			     BZ_E820_RAM);
+	_Static_assert(BOOT_MEMMAP_MAX <= BZ_E820_MAX, "e820 table too small");
+	for (unsigned int i = 0; i < n; i++) {
+		uint8_t *e = zp + BZ_E820_TABLE + i * BZ_E820_SIZE;
+
+		memcpy(e, &map[i].addr, 8);
+		memcpy(e + 8, &map[i].size, 8);
+		memcpy(e + 16, &map[i].type, 4);
+	}
 	zp[BZ_E820_ENTRIES] = (uint8_t)n;
 }
 

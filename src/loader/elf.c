@@ -258,7 +258,7 @@ int elf_load_segments(struct mem *m, const uint8_t *img, size_t len,
 	if (elf_file_open(&f, img, len, err) < 0)
 		goto out;
 	if (segments_check(m, &f, len, floor, err) < 0 ||
-	    entry_check(m, &f, err) < 0)
+	    (entry && entry_check(m, &f, err) < 0))
 		goto out;
 	for (size_t i = 0; i < f.phnum; i++) {
 		if (phdr_get(&f, i, &ph, err) < 0)
@@ -269,7 +269,8 @@ int elf_load_segments(struct mem *m, const uint8_t *img, size_t len,
 			goto out;
 	}
 	*elfclass = f.elfclass;
-	*entry = f.ehdr.e_entry;
+	if (entry)
+		*entry = f.ehdr.e_entry;
 	ret = 0;
 out:
 	if (f.elf)
@@ -297,4 +298,87 @@ int load_elf(struct mem *m, const uint8_t *img, size_t len,
 		.cr3 = elfclass == ELFCLASS64 ? BOOT_PML4 : 0,
 	};
 	return 0;
+}
+
+/* The first note name/type in one PT_NOTE segment's bytes. */
+static int note_in_segment(Elf *e, const GElf_Phdr *ph, const char *name,
+			   uint32_t type, void *desc, size_t *desc_len)
+{
+	/* libelf checks the chunk against the image's size. */
+	Elf_Data *d = elf_getdata_rawchunk(e, (int64_t)ph->p_offset,
+					   ph->p_filesz, ELF_T_NHDR);
+	size_t off = 0, next, name_off, desc_off, namesz = strlen(name) + 1;
+	GElf_Nhdr nh;
+
+	if (!d)
+		return 0;
+	/* gelf_getnote stops at a note whose sizes run past the chunk. */
+	while ((next = gelf_getnote(d, off, &nh, &name_off, &desc_off)) > 0) {
+		off = next;
+		if (nh.n_type != type || nh.n_namesz != namesz ||
+		    memcmp((const char *)d->d_buf + name_off, name, namesz))
+			continue;
+		memcpy(desc, (const char *)d->d_buf + desc_off,
+		       nh.n_descsz < *desc_len ? nh.n_descsz : *desc_len);
+		*desc_len = nh.n_descsz;
+		return 1;
+	}
+	return 0;
+}
+
+int elf_find_note(const uint8_t *img, size_t len, const char *name,
+		  uint32_t type, int *elfclass, void *desc, size_t *desc_len)
+{
+	Elf *e;
+	size_t phnum;
+	GElf_Phdr ph;
+	int found = 0;
+
+	if (elf_version(EV_CURRENT) == EV_NONE)
+		return 0;
+	e = elf_memory((char *)(uintptr_t)img, len);
+	if (!e)
+		return 0;
+	if (elf_kind(e) != ELF_K_ELF || elf_getphdrnum(e, &phnum) != 0)
+		goto out;
+	for (size_t i = 0; i < phnum && !found; i++) {
+		if (!gelf_getphdr(e, (int)i, &ph) || ph.p_type != PT_NOTE)
+			continue;
+		found = note_in_segment(e, &ph, name, type, desc, desc_len);
+	}
+	if (found)
+		*elfclass = gelf_getclass(e);
+out:
+	elf_end(e);
+	return found;
+}
+
+int elf_segments_span(const uint8_t *img, size_t len, uint64_t gpa,
+		      uint64_t *end, int *contains, char *err)
+{
+	struct elf_file f;
+	GElf_Phdr ph;
+	int ret = -1;
+
+	*end = 0;
+	*contains = 0;
+	if (elf_file_open(&f, img, len, err) < 0)
+		goto out;
+	for (size_t i = 0; i < f.phnum; i++) {
+		if (phdr_get(&f, i, &ph, err) < 0)
+			goto out;
+		if (ph.p_type != PT_LOAD || ph.p_memsz == 0)
+			continue;
+		/* May wrap in a hostile image: elf_load_segments refuses
+		 * that image before anything is written. */
+		if (ph.p_paddr + ph.p_memsz > *end)
+			*end = ph.p_paddr + ph.p_memsz;
+		if (gpa >= ph.p_paddr && gpa - ph.p_paddr < ph.p_filesz)
+			*contains = 1;
+	}
+	ret = 0;
+out:
+	if (f.elf)
+		elf_end(f.elf);
+	return ret;
 }

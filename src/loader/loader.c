@@ -89,10 +89,14 @@ static int is_aout_multiboot(const uint8_t *img, size_t len)
 enum image_kind loader_sniff(const uint8_t *img, size_t len)
 {
 	uint32_t version;
+	uint64_t entry;
+	size_t desc_len;
 
 	if (is_elf(img, len)) {
 		if (pv_find_note(img, len, &version))
 			return IMAGE_PV;
+		if (pvh_find_note(img, len, &entry, &desc_len))
+			return IMAGE_PVH;
 		return multiboot_find_header(img, len) >= 0 ?
 		       IMAGE_MULTIBOOT : IMAGE_ELF;
 	}
@@ -116,6 +120,8 @@ const char *loader_kind_name(enum image_kind kind)
 		return "Linux bzImage";
 	case IMAGE_PV:
 		return "PV";
+	case IMAGE_PVH:
+		return "PVH";
 	}
 	return "unknown";
 }
@@ -149,14 +155,14 @@ static int check_opts(enum image_kind kind, const struct load_opts *opts,
 				   kind == IMAGE_ELF ? "n" : "",
 				   loader_kind_name(kind));
 	if (kind != IMAGE_MULTIBOOT && kind != IMAGE_PV &&
-	    kind != IMAGE_BZIMAGE && opts->cmdline)
+	    kind != IMAGE_BZIMAGE && kind != IMAGE_PVH && opts->cmdline)
 		return loader_fail(err, "a command line is passed to Linux, multiboot "
 				   "and PV images only, this is a%s %s image",
 				   kind == IMAGE_ELF ? "n" : "",
 				   loader_kind_name(kind));
-	if (kind != IMAGE_BZIMAGE && opts->initrd)
-		return loader_fail(err, "--initrd applies to Linux bzImage images "
-				   "only, this is a%s %s image",
+	if (kind != IMAGE_BZIMAGE && kind != IMAGE_PVH && opts->initrd)
+		return loader_fail(err, "--initrd applies to Linux bzImage and PVH "
+				   "images only, this is a%s %s image",
 				   kind == IMAGE_ELF ? "n" : "",
 				   loader_kind_name(kind));
 	return 0;
@@ -192,6 +198,8 @@ int loader_load(struct mem *m, const uint8_t *img, size_t len,
 		return load_bzimage(m, img, len, opts, bs, err);
 	case IMAGE_PV:
 		return load_pv(m, img, len, opts, bs, err);
+	case IMAGE_PVH:
+		return load_pvh(m, img, len, opts, bs, err);
 	}
 	return loader_fail(err, "unknown image kind %d", (int)kind);
 }

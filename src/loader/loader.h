@@ -13,6 +13,7 @@ enum image_kind {
 	IMAGE_MULTIBOOT,	/* ELF or a.out-kludge with a multiboot v1 header */
 	IMAGE_BZIMAGE,		/* Linux x86 boot protocol, 64-bit entry */
 	IMAGE_PV,		/* ELF64 with the "hvrun" ABI note: PV guest */
+	IMAGE_PVH,		/* ELF with Xen's PHYS32_ENTRY note: PVH boot */
 };
 
 /*
@@ -112,6 +113,50 @@ enum hc_insn { HC_INSN_MMIO, HC_INSN_VMCALL, HC_INSN_VMMCALL };
 #define BZ_CMDLINE		0x20000ULL
 #define BZ_CMDLINE_MAX		0x10000ULL
 
+/*
+ * PVH boot ABI (Xen's public/arch-x86/hvm/start_info.h, as Linux's
+ * arch/x86/platform/pvh/ reads it): an ELF note names a 32-bit entry, and
+ * EBX points at a struct hvm_start_info. hvrun puts the start info, the
+ * module list and the memory map in the BOOT_INFO page and the command
+ * line where bzImage's goes; images load from 1 MiB up.
+ */
+#define PVH_NOTE_NAME		"Xen"
+#define PVH_NOTE_PHYS32_ENTRY	18	/* XEN_ELFNOTE_PHYS32_ENTRY */
+#define PVH_START_MAGIC		0x336ec578U
+#define PVH_START_VERSION	1	/* with the memory map */
+#define PVH_START_INFO		BOOT_INFO
+#define PVH_MODLIST		(PVH_START_INFO + 0x40)
+#define PVH_MEMMAP		(PVH_START_INFO + 0x80)
+#define PVH_CMDLINE		BZ_CMDLINE
+#define PVH_IMAGE_MIN		0x100000ULL
+
+struct hvm_start_info {
+	uint32_t magic;
+	uint32_t version;
+	uint32_t flags;
+	uint32_t nr_modules;
+	uint64_t modlist_paddr;
+	uint64_t cmdline_paddr;
+	uint64_t rsdp_paddr;
+	uint64_t memmap_paddr;		/* version 1 */
+	uint32_t memmap_entries;
+	uint32_t reserved;
+};
+
+struct hvm_modlist_entry {
+	uint64_t paddr;
+	uint64_t size;
+	uint64_t cmdline_paddr;
+	uint64_t reserved;
+};
+
+struct hvm_memmap_table_entry {
+	uint64_t addr;
+	uint64_t size;
+	uint32_t type;			/* e820 types */
+	uint32_t reserved;
+};
+
 struct load_opts {
 	int has_load, has_entry;
 	uint64_t load_addr, entry_addr;
@@ -147,6 +192,12 @@ int pv_find_note(const uint8_t *img, size_t len, uint32_t *version);
 int load_multiboot(struct mem *m, const uint8_t *img, size_t len,
 		   const struct load_opts *opts, struct boot_state *bs,
 		   char *err);
+/* 1 and the PVH note's entry descriptor (4 or 8 bytes expected) if img
+ * has one; *desc_len is the descriptor's real size. */
+int pvh_find_note(const uint8_t *img, size_t len, uint64_t *entry,
+		  size_t *desc_len);
+int load_pvh(struct mem *m, const uint8_t *img, size_t len,
+	     const struct load_opts *opts, struct boot_state *bs, char *err);
 int load_bzimage(struct mem *m, const uint8_t *img, size_t len,
 		 const struct load_opts *opts, struct boot_state *bs,
 		 char *err);
@@ -181,9 +232,29 @@ int elf_image_class(const uint8_t *img, size_t len);
  * Validate every PT_LOAD of an ELF image, then copy them to guest memory at
  * their p_paddr and zero their bss. Shared by load_elf, load_multiboot and
  * load_pv. A segment below floor is refused (PV images load from 1 MiB).
- * On success *elfclass is ELFCLASS32 (EM_386) or ELFCLASS64 (EM_X86_64).
+ * On success *elfclass is ELFCLASS32 (EM_386) or ELFCLASS64 (EM_X86_64)
+ * and *entry is e_entry, checked to be in guest RAM; a loader whose image
+ * is entered elsewhere (PVH) passes entry NULL and e_entry is ignored.
  */
 int elf_load_segments(struct mem *m, const uint8_t *img, size_t len,
 		      uint64_t floor, int *elfclass, uint64_t *entry, char *err);
+
+/*
+ * The first note of the given name and type in img's PT_NOTE segments,
+ * read with libelf (which refuses notes that run past their segment or
+ * segments past the file). Returns 1 with the image's class in *elfclass,
+ * up to *desc_len bytes of the descriptor in desc and its real size in
+ * *desc_len; 0 if there is none.
+ */
+int elf_find_note(const uint8_t *img, size_t len, const char *name,
+		  uint32_t type, int *elfclass, void *desc, size_t *desc_len);
+
+/*
+ * The end of img's highest PT_LOAD in guest memory, and whether gpa lies
+ * in one's file bytes. Segments are not checked here: the caller loads with
+ * elf_load_segments, which refuses bad ones, before it writes anything.
+ */
+int elf_segments_span(const uint8_t *img, size_t len, uint64_t gpa,
+		      uint64_t *end, int *contains, char *err);
 
 #endif

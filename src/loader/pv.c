@@ -6,8 +6,6 @@
  * exceptions with the fault hypercall, and the hypercall page.
  */
 #include <elf.h>
-#include <gelf.h>
-#include <libelf.h>
 #include <string.h>
 
 #include <hvrun/abi.h>
@@ -35,54 +33,14 @@ static const uint64_t pv_gdt[] = {
 	/* PV_SEL_TSS: filled in by gdt_write (16 bytes) */
 };
 
-static int note_matches(Elf *e, const GElf_Phdr *ph, uint32_t *version)
-{
-	Elf_Data *d = elf_getdata_rawchunk(e, (int64_t)ph->p_offset,
-					   ph->p_filesz, ELF_T_NHDR);
-	size_t off = 0, next, name_off, desc_off;
-	GElf_Nhdr nh;
-
-	if (!d)
-		return 0;
-	while ((next = gelf_getnote(d, off, &nh, &name_off, &desc_off)) > 0) {
-		const char *name = (const char *)d->d_buf + name_off;
-
-		if (nh.n_type == HVRUN_NOTE_ABI &&
-		    nh.n_namesz == sizeof(HVRUN_NOTE_NAME) &&
-		    memcmp(name, HVRUN_NOTE_NAME, sizeof(HVRUN_NOTE_NAME)) == 0 &&
-		    nh.n_descsz == 4) {
-			memcpy(version, (const char *)d->d_buf + desc_off, 4);
-			return 1;
-		}
-		off = next;
-	}
-	return 0;
-}
-
 int pv_find_note(const uint8_t *img, size_t len, uint32_t *version)
 {
-	Elf *e;
-	size_t phnum;
-	GElf_Phdr ph;
-	int found = 0;
+	int elfclass;
+	size_t desc_len = sizeof(*version);
 
-	if (elf_version(EV_CURRENT) == EV_NONE)
-		return 0;
-	e = elf_memory((char *)(uintptr_t)img, len);
-	if (!e)
-		return 0;
-	if (elf_kind(e) != ELF_K_ELF || gelf_getclass(e) != ELFCLASS64 ||
-	    elf_getphdrnum(e, &phnum) != 0)
-		goto out;
-	for (size_t i = 0; i < phnum && !found; i++) {
-		if (!gelf_getphdr(e, (int)i, &ph) || ph.p_type != PT_NOTE)
-			continue;
-		/* libelf checks the chunk against the image size. */
-		found = note_matches(e, &ph, version);
-	}
-out:
-	elf_end(e);
-	return found;
+	return elf_find_note(img, len, HVRUN_NOTE_NAME, HVRUN_NOTE_ABI,
+			     &elfclass, version, &desc_len) &&
+	       elfclass == ELFCLASS64 && desc_len == sizeof(*version);
 }
 
 static int gdt_tss_write(struct mem *m, char *err)

@@ -1,6 +1,7 @@
 /* CPUID: what KVM supports (never the host's own CPUID), with per-vCPU
  * APIC ids. */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -9,6 +10,49 @@
 #include "../log.h"
 #include "../vm.h"
 #include "vcpu.h"
+#include "cpu_features.h"
+
+static uint32_t *cpuid_reg(struct kvm_cpuid_entry2 *e, enum cpuid_reg r)
+{
+	switch (r) {
+	case CPUID_EAX: return &e->eax;
+	case CPUID_EBX: return &e->ebx;
+	case CPUID_ECX: return &e->ecx;
+	case CPUID_EDX: return &e->edx;
+	}
+	return NULL;
+}
+
+static bool cpuid_entry_is(const struct kvm_cpuid_entry2 *e, uint32_t leaf,
+			   uint32_t subleaf)
+{
+	if (e->function != leaf)
+		return false;
+	return !(e->flags & KVM_CPUID_FLAG_SIGNIFCANT_INDEX) ||
+	       e->index == subleaf;
+}
+
+void cpuid_drop_features(struct kvm_cpuid2 *c,
+			 const uint64_t *drop)
+{
+	for (unsigned int f = 0; f < cpu_features_count; f++) {
+		const struct cpu_feature *cf = &cpu_features[f];
+
+		if (!(drop[f / 64] & (1ULL << (f % 64))))
+			continue;
+		/* A leaf KVM does not offer has nothing to drop. */
+		for (uint32_t i = 0; i < c->nent; i++) {
+			struct kvm_cpuid_entry2 *e = &c->entries[i];
+			uint32_t *reg;
+
+			if (!cpuid_entry_is(e, cf->leaf, cf->subleaf))
+				continue;
+			reg = cpuid_reg(e, cf->reg);
+			if (reg)
+				*reg &= ~cf->mask;
+		}
+	}
+}
 
 int cpuid_fetch(struct vm *vm)
 {
@@ -22,6 +66,7 @@ int cpuid_fetch(struct vm *vm)
 			return -ENOMEM;
 		c->nent = nent;
 		if (ioctl(vm->kvm_fd, KVM_GET_SUPPORTED_CPUID, c) == 0) {
+			cpuid_drop_features(c, vm->cfg->cpu_drop);
 			vm->cpuid = c;
 			return 0;
 		}

@@ -35,6 +35,10 @@ void vcpu_join(struct vcpu *v);
 
 /* cpuid.c */
 int cpuid_fetch(struct vm *vm);
+struct kvm_cpuid2;
+/* Clear the --cpu-features bits (vm_config.cpu_drop) in every matching
+ * entry of c; leaves c does not have are skipped. */
+void cpuid_drop_features(struct kvm_cpuid2 *c, const uint64_t *drop);
 int vcpu_set_cpuid(struct vcpu *v);
 
 /* mode.c: registers and segments for the loader's entry state. */

@@ -1,6 +1,6 @@
 /*
  * libFuzzer harness: the image sniffer and every loader (raw, ELF,
- * multiboot, PV), the PV note finder and the symbol table, on one input
+ * multiboot, PV, PVH), the note finders and the symbol table, on one input
  * taken as an image file. Guest RAM (4 MiB) is mapped once and cleared
  * before each input, so every load sees the layout a fresh VM would.
  */
@@ -26,7 +26,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct symtab *st;
 	char err[LOADER_ERRLEN];
 	uint32_t version;
-	uint64_t off;
+	uint64_t off, pvh_entry;
+	size_t pvh_desc_len;
 	enum image_kind kind;
 
 	if (!guest) {
@@ -41,6 +42,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	kind = loader_sniff(data, size);
 	(void)loader_kind_name(kind);
 	(void)pv_find_note(data, size, &version);
+	(void)pvh_find_note(data, size, &pvh_entry, &pvh_desc_len);
 	(void)multiboot_find_header(data, size);
 
 	/* The input's length picks the options, leaving its bytes alone. */
@@ -53,6 +55,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (size & 4) {
 		opts.has_entry = 1;
 		opts.entry_addr = 0x100000;
+	}
+	if ((size & 24) == 24) {	/* the input is its own initrd too */
+		opts.initrd = data;
+		opts.initrd_len = size;
 	}
 	memset(&bs, 0, sizeof(bs));
 	err[0] = '\0';

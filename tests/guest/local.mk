@@ -6,6 +6,8 @@ GUEST_TESTS = \
 	tests/guest/sandbox.sh \
 	tests/guest/raw.sh \
 	tests/guest/multiboot.sh \
+	tests/guest/cpu_features.sh \
+	tests/guest/pvh.sh \
 	tests/guest/echo.sh \
 	tests/guest/console.sh \
 	tests/guest/crash.sh \

@@ -8,7 +8,9 @@ UNIT_TESTS = \
 	tests/unit/test_hypercall \
 	tests/unit/test_pv \
 	tests/unit/test_gdb_packet \
-	tests/unit/test_acpi
+	tests/unit/test_acpi \
+	tests/unit/test_cpuid \
+	tests/unit/test_pvh
 
 check_PROGRAMS += $(UNIT_TESTS)
 TESTS += $(UNIT_TESTS)
@@ -53,3 +55,9 @@ tests_unit_test_gdb_packet_LDADD = $(UNIT_LDADD)
 tests_unit_test_acpi_SOURCES = tests/unit/test_acpi.c
 tests_unit_test_acpi_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_acpi_LDADD = $(UNIT_LDADD)
+tests_unit_test_cpuid_SOURCES = tests/unit/test_cpuid.c src/vcpu/cpuid.c
+tests_unit_test_cpuid_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_cpuid_LDADD = $(UNIT_LDADD)
+tests_unit_test_pvh_SOURCES = tests/unit/test_pvh.c
+tests_unit_test_pvh_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_pvh_LDADD = $(UNIT_LDADD)

@@ -165,6 +165,80 @@ START_TEST(core_file)
 }
 END_TEST
 
+static int dropped(const struct vm_config *cfg, const char *name)
+{
+	int i = cpu_feature_find(name);
+
+	ck_assert_int_ge(i, 0);
+	return (cfg->cpu_drop[i / 64] >> (i % 64)) & 1;
+}
+
+static int nr_dropped(const struct vm_config *cfg)
+{
+	int n = 0;
+
+	for (int w = 0; w < CPU_FEATURE_WORDS; w++)
+		n += __builtin_popcountll(cfg->cpu_drop[w]);
+	return n;
+}
+
+START_TEST(cpu_features_good)
+{
+	struct vm_config cfg;
+
+	ck_assert_int_eq(PARSE(&cfg, "g"), OPTIONS_RUN);
+	ck_assert_int_eq(nr_dropped(&cfg), 0);
+	ck_assert_int_eq(PARSE(&cfg, "--cpu-features", "-cx16,-kvm-pv-ipi", "g"),
+			 OPTIONS_RUN);
+	ck_assert_int_eq(nr_dropped(&cfg), 2);
+	ck_assert(dropped(&cfg, "cx16") && dropped(&cfg, "kvm-pv-ipi"));
+	ck_assert(!dropped(&cfg, "popcnt"));
+	/* Repeated options accumulate; a repeated name is harmless. */
+	ck_assert_int_eq(PARSE(&cfg, "--cpu-features=-arch_capabilities",
+			       "--cpu-features", "-lm,-lm,-kvm-msi-ext-dest-id",
+			       "g"), OPTIONS_RUN);
+	ck_assert_int_eq(nr_dropped(&cfg), 3);
+	ck_assert(dropped(&cfg, "arch_capabilities") && dropped(&cfg, "lm") &&
+		  dropped(&cfg, "kvm-msi-ext-dest-id"));
+}
+END_TEST
+
+START_TEST(cpu_features_bad)
+{
+	struct vm_config cfg;
+
+	ck_assert_int_eq(PARSE(&cfg, "--cpu-features", "cx16", "g"), OPTIONS_ERROR);
+	ck_assert_int_eq(PARSE(&cfg, "--cpu-features", "+cx16", "g"), OPTIONS_ERROR);
+	ck_assert_int_eq(PARSE(&cfg, "--cpu-features", "-nosuch", "g"), OPTIONS_ERROR);
+	ck_assert_int_eq(PARSE(&cfg, "--cpu-features", "-cx16,", "g"), OPTIONS_ERROR);
+	ck_assert_int_eq(PARSE(&cfg, "--cpu-features", ",-cx16", "g"), OPTIONS_ERROR);
+	ck_assert_int_eq(PARSE(&cfg, "--cpu-features", "-cx16,,-lm", "g"), OPTIONS_ERROR);
+	ck_assert_int_eq(PARSE(&cfg, "--cpu-features", "", "g"), OPTIONS_ERROR);
+	ck_assert_int_eq(PARSE(&cfg, "--cpu-features", "-", "g"), OPTIONS_ERROR);
+	ck_assert_int_eq(PARSE(&cfg, "--cpu-features", "-CX16", "g"), OPTIONS_ERROR);
+	ck_assert_int_eq(PARSE(&cfg, "--cpu-features", "-cx16 ", "g"), OPTIONS_ERROR);
+	ck_assert_int_eq(PARSE(&cfg, "--cpu-features", "-kvm-pv-ipi,x", "g"),
+			 OPTIONS_ERROR);
+	ck_assert_int_eq(PARSE(&cfg, "--cpu-features",
+			       "-aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+			       "g"), OPTIONS_ERROR);
+	ck_assert_int_eq(PARSE(&cfg, "g", "--cpu-features"), OPTIONS_ERROR);
+}
+END_TEST
+
+/* Names are unique and every mask has a bit: a typo in the table would
+ * silently drop nothing. */
+START_TEST(cpu_feature_table)
+{
+	ck_assert_uint_le(cpu_features_count, CPU_FEATURES_MAX);
+	for (unsigned int i = 0; i < cpu_features_count; i++) {
+		ck_assert_uint_ne(cpu_features[i].mask, 0);
+		ck_assert_int_eq(cpu_feature_find(cpu_features[i].name), (int)i);
+	}
+	ck_assert_int_eq(cpu_feature_find("nosuch"), -1);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("options");
@@ -180,6 +254,9 @@ int main(void)
 	tcase_add_test(tc, bad_options);
 	tcase_add_test(tc, help_and_version);
 	tcase_add_test(tc, core_file);
+	tcase_add_test(tc, cpu_features_good);
+	tcase_add_test(tc, cpu_features_bad);
+	tcase_add_test(tc, cpu_feature_table);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
