@@ -7,7 +7,8 @@ UNIT_TESTS = \
 	tests/unit/test_bzimage \
 	tests/unit/test_hypercall \
 	tests/unit/test_pv \
-	tests/unit/test_gdb_packet
+	tests/unit/test_gdb_packet \
+	tests/unit/test_virtqueue
 
 check_PROGRAMS += $(UNIT_TESTS)
 TESTS += $(UNIT_TESTS)
@@ -49,3 +50,9 @@ tests_unit_test_gdb_packet_SOURCES = tests/unit/test_gdb_packet.c \
 	src/gdb/packet.c src/gdb/packet.h
 tests_unit_test_gdb_packet_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_gdb_packet_LDADD = $(UNIT_LDADD)
+tests_unit_test_virtqueue_SOURCES = tests/unit/test_virtqueue.c \
+	src/backend/backend.c src/backend/block.c \
+	src/virtio/virtio_mmio.c src/virtio/virtqueue.c src/virtio/blk.c \
+	src/virtio/rng.c src/virtio/net.c
+tests_unit_test_virtqueue_CFLAGS = $(UNIT_CFLAGS) $(LIBEVENT_CFLAGS)
+tests_unit_test_virtqueue_LDADD = $(UNIT_LDADD) $(LIBEVENT_LIBS)
