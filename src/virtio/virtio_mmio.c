@@ -165,6 +165,10 @@ static void set_status(struct virtio_mmio *vd, uint32_t val)
 		val &= ~(uint32_t)VIRTIO_CONFIG_S_FEATURES_OK;
 	}
 	vd->status = val | (vd->status & VIRTIO_CONFIG_S_NEEDS_RESET);
+	/* Buffers the driver queued before it was ready: serve them now. */
+	if ((added & VIRTIO_CONFIG_S_DRIVER_OK) && vd->kick_fd >= 0 &&
+	    write(vd->kick_fd, &(uint64_t){ 1 }, sizeof(uint64_t)) < 0)
+		virtio_mmio_warn(vd, "cannot kick: %s", strerror(errno));
 }
 
 static void set_ready(struct virtio_mmio *vd, struct virtq *q, uint32_t val)

@@ -151,6 +151,11 @@ int virtq_pop(const struct mem *m, struct virtq *q, struct virtq_chain *c,
 	return walk(m, q, c, err);
 }
 
+void virtq_unpop(struct virtq *q)
+{
+	q->last_avail--;
+}
+
 int virtq_push(const struct mem *m, struct virtq *q, uint16_t head,
 	       uint32_t len)
 {

@@ -72,6 +72,9 @@ int virtq_check(const struct mem *m, const struct virtq *q, uint16_t max,
 int virtq_pop(const struct mem *m, struct virtq *q, struct virtq_chain *c,
 	      char err[VIRTQ_ERRLEN]);
 
+/* Put back the chain virtq_pop just took (good or bad), unused. */
+void virtq_unpop(struct virtq *q);
+
 /* Return chain head with len bytes written. 0, or -EIO (q broken). */
 int virtq_push(const struct mem *m, struct virtq *q, uint16_t head,
 	       uint32_t len);

@@ -51,7 +51,7 @@ tests_unit_test_gdb_packet_SOURCES = tests/unit/test_gdb_packet.c \
 tests_unit_test_gdb_packet_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_gdb_packet_LDADD = $(UNIT_LDADD)
 tests_unit_test_virtqueue_SOURCES = tests/unit/test_virtqueue.c \
-	src/backend/backend.c src/backend/block.c \
+	src/backend/backend.c src/backend/block.c src/backend/net.c \
 	src/virtio/virtio_mmio.c src/virtio/virtqueue.c src/virtio/blk.c \
 	src/virtio/rng.c src/virtio/net.c
 tests_unit_test_virtqueue_CFLAGS = $(UNIT_CFLAGS) $(LIBEVENT_CFLAGS)

@@ -1,5 +1,5 @@
-/* virtio: split-ring parsing, the virtio-blk request handler and the
- * virtio-mmio transport, without KVM. Every chain here is hostile. */
+/* virtio: split-ring parsing, the virtio-blk request handler, the
+ * virtio-mmio transport and its devices, without KVM. */
 #include <check.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -8,13 +8,18 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <linux/virtio_blk.h>
+#include <linux/virtio_net.h>
 #include <linux/virtio_config.h>
 #include <linux/virtio_mmio.h>
 #include <linux/virtio_ring.h>
 
 #include "backend/backend.h"
 #include "backend/block.h"
+#include "backend/net.h"
+#include "hypercall/hypercall.h"
 #include "virtio/blk.h"
 #include "virtio/virtio_mmio.h"
 #include "virtio/virtqueue.h"
@@ -31,6 +36,12 @@
 /* ---- Stubs: vm.c (KVM) is not linked. ------------------------------------ */
 
 static int irq_pulses;
+
+/* net.c wakes PV pollers when no virtio-net device took the frames. */
+void hc_poll_notify(struct vm *vm)
+{
+	(void)vm;
+}
 
 void vm_stop(struct vm *vm, int status)
 {
@@ -67,21 +78,41 @@ static void ring_teardown(void)
 	mem_free(&m);
 }
 
-static void set_desc(struct mem *mm, uint16_t i, uint64_t addr, uint32_t len,
-		     uint16_t flags, uint16_t next)
+/* Queue n's rings sit QOFF(n) above queue 0's. */
+#define QOFF(n)	((uint64_t)(n) * 0x4000)
+
+static void set_desc_on(struct mem *mm, unsigned qn, uint16_t i, uint64_t addr,
+			uint32_t len, uint16_t flags, uint16_t next)
 {
 	struct vring_desc d = { addr, len, flags, next };
 
-	ck_assert_int_eq(mem_write(mm, DESC + 16ULL * i, &d, sizeof(d)), 0);
+	ck_assert_int_eq(mem_write(mm, DESC + QOFF(qn) + 16ULL * i, &d, sizeof(d)), 0);
+}
+
+static void set_desc(struct mem *mm, uint16_t i, uint64_t addr, uint32_t len,
+		     uint16_t flags, uint16_t next)
+{
+	set_desc_on(mm, 0, i, addr, len, flags, next);
 }
 
 /* Make head available: the driver's side of section 2.6.13. */
-static void offer(struct mem *mm, uint16_t head)
+static void offer_on(struct mem *mm, unsigned qn, uint16_t head)
 {
-	uint16_t *avail = mem_ptr(mm, AVAIL, 6 + 2 * QSIZE);
+	uint16_t *avail = mem_ptr(mm, AVAIL + QOFF(qn), 6 + 2 * QSIZE);
 
 	avail[2 + avail[1] % QSIZE] = head;
-	avail[1]++;
+	__atomic_store_n(&avail[1], avail[1] + 1, __ATOMIC_RELEASE);
+}
+
+static void offer(struct mem *mm, uint16_t head)
+{
+	offer_on(mm, 0, head);
+}
+
+static uint16_t used_idx(struct mem *mm, unsigned qn)
+{
+	return __atomic_load_n((uint16_t *)mem_ptr(mm, USED + QOFF(qn) + 2, 2),
+			       __ATOMIC_ACQUIRE);
 }
 
 START_TEST(good_chain_parses_to_segments)
@@ -513,6 +544,8 @@ static struct vm vm;
 static struct vm_config cfg;
 static pthread_t loop;
 static struct virtio_mmio *vd;
+static char sock_path[80];
+static int peer = -1;		/* the test's end of the --net cable */
 
 static void *loop_main(void *arg)
 {
@@ -522,6 +555,9 @@ static void *loop_main(void *arg)
 
 static void vm_setup(void)
 {
+	struct sockaddr_un sa = { 0 };
+	char spec[96];
+
 	disk_setup();
 	memset(&vm, 0, sizeof(vm));
 	memset(&cfg, 0, sizeof(cfg));
@@ -535,6 +571,15 @@ static void vm_setup(void)
 	ck_assert_ptr_nonnull(vm.backend);
 	vm.disks[0] = disk;
 	vm.nr_disks = 1;
+	snprintf(sock_path, sizeof(sock_path), "%s.sock", path);
+	peer = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	ck_assert_int_ge(peer, 0);
+	sa.sun_family = AF_UNIX;
+	strcpy(sa.sun_path, sock_path);
+	ck_assert_int_eq(bind(peer, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	snprintf(spec, sizeof(spec), "socket=%s", sock_path);
+	ck_assert_int_eq(net_open(&vm, 0, spec, &vm.nets[0]), 0);
+	vm.nr_nets = 1;
 	ck_assert_int_eq(virtio_init(&vm), 0);
 	vd = vm.virtio[0];
 	ck_assert_int_eq(pthread_create(&loop, NULL, loop_main, vm.backend), 0);
@@ -546,6 +591,9 @@ static void vm_teardown(void)
 	backend_stop(vm.backend);
 	pthread_join(loop, NULL);
 	virtio_exit(&vm);
+	net_close(vm.nets[0]);
+	close(peer);
+	unlink(sock_path);
 	backend_free(vm.backend);
 	bus_free(&vm.mmio);
 	mem_free(&vm.mem);
@@ -567,8 +615,22 @@ static void wr(unsigned dev, uint64_t reg, uint32_t v)
 			     (uint8_t *)&v, 4, true));
 }
 
+static void queue_init(unsigned dev, unsigned qn, uint32_t size)
+{
+	wr(dev, VIRTIO_MMIO_QUEUE_SEL, qn);
+	ck_assert_uint_eq(rd(dev, VIRTIO_MMIO_QUEUE_READY), 0);
+	wr(dev, VIRTIO_MMIO_QUEUE_NUM, size);
+	wr(dev, VIRTIO_MMIO_QUEUE_DESC_LOW, (uint32_t)(DESC + QOFF(qn)));
+	wr(dev, VIRTIO_MMIO_QUEUE_DESC_HIGH, 0);
+	wr(dev, VIRTIO_MMIO_QUEUE_AVAIL_LOW, (uint32_t)(AVAIL + QOFF(qn)));
+	wr(dev, VIRTIO_MMIO_QUEUE_AVAIL_HIGH, 0);
+	wr(dev, VIRTIO_MMIO_QUEUE_USED_LOW, (uint32_t)(USED + QOFF(qn)));
+	wr(dev, VIRTIO_MMIO_QUEUE_USED_HIGH, 0);
+	wr(dev, VIRTIO_MMIO_QUEUE_READY, 1);
+}
+
 /* Section 3.1.1 and 4.2.3, as Linux's virtio_mmio does them. */
-static void driver_init(unsigned dev, uint32_t size)
+static void driver_init_queues(unsigned dev, uint32_t size, unsigned nr_queues)
 {
 	wr(dev, VIRTIO_MMIO_STATUS, 0);
 	wr(dev, VIRTIO_MMIO_STATUS, VIRTIO_CONFIG_S_ACKNOWLEDGE | VIRTIO_CONFIG_S_DRIVER);
@@ -579,33 +641,31 @@ static void driver_init(unsigned dev, uint32_t size)
 	wr(dev, VIRTIO_MMIO_STATUS, VIRTIO_CONFIG_S_ACKNOWLEDGE |
 	   VIRTIO_CONFIG_S_DRIVER | VIRTIO_CONFIG_S_FEATURES_OK);
 	ck_assert(rd(dev, VIRTIO_MMIO_STATUS) & VIRTIO_CONFIG_S_FEATURES_OK);
-	wr(dev, VIRTIO_MMIO_QUEUE_SEL, 0);
-	ck_assert_uint_eq(rd(dev, VIRTIO_MMIO_QUEUE_READY), 0);
-	wr(dev, VIRTIO_MMIO_QUEUE_NUM, size);
-	wr(dev, VIRTIO_MMIO_QUEUE_DESC_LOW, DESC);
-	wr(dev, VIRTIO_MMIO_QUEUE_DESC_HIGH, 0);
-	wr(dev, VIRTIO_MMIO_QUEUE_AVAIL_LOW, AVAIL);
-	wr(dev, VIRTIO_MMIO_QUEUE_AVAIL_HIGH, 0);
-	wr(dev, VIRTIO_MMIO_QUEUE_USED_LOW, USED);
-	wr(dev, VIRTIO_MMIO_QUEUE_USED_HIGH, 0);
-	wr(dev, VIRTIO_MMIO_QUEUE_READY, 1);
+	for (unsigned qn = 0; qn < nr_queues; qn++)
+		queue_init(dev, qn, size);
 	wr(dev, VIRTIO_MMIO_STATUS, VIRTIO_CONFIG_S_ACKNOWLEDGE |
 	   VIRTIO_CONFIG_S_DRIVER | VIRTIO_CONFIG_S_FEATURES_OK |
 	   VIRTIO_CONFIG_S_DRIVER_OK);
+}
+
+static void driver_init(unsigned dev, uint32_t size)
+{
+	driver_init_queues(dev, size, 1);
 }
 
 START_TEST(transport_identifies_devices)
 {
 	uint64_t cap = 0;
 
-	ck_assert_int_eq(vm.nr_platform, 2);	/* the disk, the entropy device */
+	ck_assert_int_eq(vm.nr_platform, 3);	/* disk, net, entropy */
 	ck_assert_str_eq(vm.platform[0].hid, "LNRO0005");
 	ck_assert_uint_eq(vm.platform[1].base, VIRTIO_MMIO_BASE + VIRTIO_MMIO_STRIDE);
 	ck_assert_uint_eq(vm.platform[1].gsi, VIRTIO_MMIO_GSI_BASE + 1);
 	ck_assert_uint_eq(rd(0, VIRTIO_MMIO_MAGIC_VALUE), 0x74726976);
 	ck_assert_uint_eq(rd(0, VIRTIO_MMIO_VERSION), 2);
 	ck_assert_uint_eq(rd(0, VIRTIO_MMIO_DEVICE_ID), 2);
-	ck_assert_uint_eq(rd(1, VIRTIO_MMIO_DEVICE_ID), 4);
+	ck_assert_uint_eq(rd(1, VIRTIO_MMIO_DEVICE_ID), 1);
+	ck_assert_uint_eq(rd(2, VIRTIO_MMIO_DEVICE_ID), 4);
 	wr(0, VIRTIO_MMIO_DEVICE_FEATURES_SEL, 1);
 	ck_assert_uint_eq(rd(0, VIRTIO_MMIO_DEVICE_FEATURES), 1);	/* VERSION_1 */
 	wr(0, VIRTIO_MMIO_DEVICE_FEATURES_SEL, 0);
@@ -669,16 +729,16 @@ END_TEST
 
 START_TEST(transport_bad_queue_needs_reset)
 {
-	driver_init(1, 3);	/* the entropy device, size not a power of two */
-	ck_assert_uint_eq(rd(1, VIRTIO_MMIO_QUEUE_READY), 0);
-	ck_assert(rd(1, VIRTIO_MMIO_STATUS) & VIRTIO_CONFIG_S_NEEDS_RESET);
+	driver_init(2, 3);	/* the entropy device: size not a power of two */
+	ck_assert_uint_eq(rd(2, VIRTIO_MMIO_QUEUE_READY), 0);
+	ck_assert(rd(2, VIRTIO_MMIO_STATUS) & VIRTIO_CONFIG_S_NEEDS_RESET);
 	/* The ring is never walked: a kick does nothing. */
 	offer(&vm.mem, 0);
-	wr(1, VIRTIO_MMIO_QUEUE_NOTIFY, 0);
+	wr(2, VIRTIO_MMIO_QUEUE_NOTIFY, 0);
 	/* Reset clears it; a good queue then works. */
-	driver_init(1, QSIZE);
-	ck_assert(!(rd(1, VIRTIO_MMIO_STATUS) & VIRTIO_CONFIG_S_NEEDS_RESET));
-	ck_assert_uint_eq(rd(1, VIRTIO_MMIO_QUEUE_READY), 1);
+	driver_init(2, QSIZE);
+	ck_assert(!(rd(2, VIRTIO_MMIO_STATUS) & VIRTIO_CONFIG_S_NEEDS_RESET));
+	ck_assert_uint_eq(rd(2, VIRTIO_MMIO_QUEUE_READY), 1);
 }
 END_TEST
 
@@ -687,10 +747,10 @@ START_TEST(rng_fills_writable_buffers)
 	uint8_t *buf = mem_ptr(&vm.mem, BUF, 64), zero[64] = { 0 };
 	uint32_t elem[2];
 
-	driver_init(1, QSIZE);
+	driver_init(2, QSIZE);
 	set_desc(&vm.mem, 0, BUF, 64, VRING_DESC_F_WRITE, 0);
 	offer(&vm.mem, 0);
-	wr(1, VIRTIO_MMIO_QUEUE_NOTIFY, 0);
+	wr(2, VIRTIO_MMIO_QUEUE_NOTIFY, 0);
 	memcpy(elem, mem_ptr(&vm.mem, USED + 4, 8), 8);
 	ck_assert_uint_eq(elem[0], 0);
 	ck_assert_uint_eq(elem[1], 64);
@@ -698,11 +758,68 @@ START_TEST(rng_fills_writable_buffers)
 	/* A readable buffer is the wrong direction: nothing written. */
 	set_desc(&vm.mem, 1, BUF + 0x1000, 64, 0, 0);
 	offer(&vm.mem, 1);
-	wr(1, VIRTIO_MMIO_QUEUE_NOTIFY, 0);
+	wr(2, VIRTIO_MMIO_QUEUE_NOTIFY, 0);
 	memcpy(elem, mem_ptr(&vm.mem, USED + 12, 8), 8);
 	ck_assert_uint_eq(elem[0], 1);
 	ck_assert_uint_eq(elem[1], 0);
 	ck_assert_mem_eq(mem_ptr(&vm.mem, BUF + 0x1000, 64), zero, 64);
+}
+END_TEST
+
+START_TEST(net_carries_frames_both_ways)
+{
+	struct virtio_net_hdr_v1 vhdr = { 0 }, got_hdr;
+	uint8_t frame[60], got[128], mac[8] = { 0 };
+	uint8_t *rx = mem_ptr(&vm.mem, BUF + 0x1000, 1526);
+	struct sockaddr_un from;
+	socklen_t from_len = sizeof(from);
+	uint32_t elem[2];
+
+	ck_assert(bus_access(&vm.mmio, VIRTIO_MMIO_BASE + VIRTIO_MMIO_STRIDE + 0x100,
+			     mac, 8, false));
+	ck_assert_mem_eq(mac, ((uint8_t[8]){ 2, 0x68, 0x76, 0, 1, 0, 1, 0 }), 8);
+	driver_init_queues(1, QSIZE, 2);
+	for (size_t i = 0; i < sizeof(frame); i++)
+		frame[i] = (uint8_t)i;
+
+	/* Transmit: the header is dropped, the frame reaches the cable. */
+	mem_write(&vm.mem, BUF, &vhdr, sizeof(vhdr));
+	mem_write(&vm.mem, BUF + sizeof(vhdr), frame, sizeof(frame));
+	set_desc_on(&vm.mem, 1, 0, BUF, sizeof(vhdr) + sizeof(frame), 0, 0);
+	offer_on(&vm.mem, 1, 0);
+	wr(1, VIRTIO_MMIO_QUEUE_NOTIFY, 1);
+	ck_assert_uint_eq(used_idx(&vm.mem, 1), 1);
+	ck_assert_int_eq(recvfrom(peer, got, sizeof(got), MSG_DONTWAIT,
+				  (struct sockaddr *)&from, &from_len), sizeof(frame));
+	ck_assert_mem_eq(got, frame, sizeof(frame));
+
+	/* Receive with no buffer: the frame waits in the socket. */
+	ck_assert_int_eq(sendto(peer, frame, sizeof(frame), 0,
+				(struct sockaddr *)&from, from_len), sizeof(frame));
+	usleep(50 * 1000);
+	ck_assert_uint_eq(used_idx(&vm.mem, 0), 0);
+	/* A buffer and a kick: it lands behind a zero header. */
+	set_desc_on(&vm.mem, 0, 0, BUF + 0x1000, 1526, VRING_DESC_F_WRITE, 0);
+	offer_on(&vm.mem, 0, 0);
+	wr(1, VIRTIO_MMIO_QUEUE_NOTIFY, 0);
+	ck_assert_uint_eq(used_idx(&vm.mem, 0), 1);
+	memcpy(elem, mem_ptr(&vm.mem, USED + 4, 8), 8);
+	ck_assert_uint_eq(elem[1], sizeof(vhdr) + sizeof(frame));
+	memcpy(&got_hdr, rx, sizeof(got_hdr));
+	ck_assert_uint_eq(got_hdr.num_buffers, 1);
+	ck_assert_uint_eq(got_hdr.flags, 0);
+	ck_assert_mem_eq(rx + sizeof(vhdr), frame, sizeof(frame));
+
+	/* Buffer first, then a frame: the loop's read event delivers it. */
+	set_desc_on(&vm.mem, 0, 1, BUF + 0x1000, 1526, VRING_DESC_F_WRITE, 0);
+	offer_on(&vm.mem, 0, 1);
+	frame[0] = 0xaa;
+	ck_assert_int_eq(sendto(peer, frame, sizeof(frame), 0,
+				(struct sockaddr *)&from, from_len), sizeof(frame));
+	for (int i = 0; i < 200 && used_idx(&vm.mem, 0) != 2; i++)
+		usleep(10 * 1000);
+	ck_assert_uint_eq(used_idx(&vm.mem, 0), 2);
+	ck_assert_uint_eq(rx[sizeof(vhdr)], 0xaa);
 }
 END_TEST
 
@@ -764,6 +881,7 @@ int main(void)
 	tcase_add_test(mmio, transport_serves_a_read_and_interrupts);
 	tcase_add_test(mmio, transport_bad_queue_needs_reset);
 	tcase_add_test(mmio, rng_fills_writable_buffers);
+	tcase_add_test(mmio, net_carries_frames_both_ways);
 	tcase_add_test(mmio, too_many_devices);
 	suite_add_tcase(s, mmio);
 
