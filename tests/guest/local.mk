@@ -3,6 +3,7 @@ GUEST_TESTS = \
 	tests/guest/bad_input.sh \
 	tests/guest/sandbox.sh \
 	tests/guest/linux.sh \
+	tests/guest/linux_virtio.sh \
 	tests/guest/raw.sh \
 	tests/guest/multiboot.sh \
 	tests/guest/echo.sh \
