@@ -4,6 +4,7 @@ GUEST_TESTS = \
 	tests/guest/sandbox.sh \
 	tests/guest/linux.sh \
 	tests/guest/linux_virtio.sh \
+	tests/guest/linux_virtio_net.sh \
 	tests/guest/raw.sh \
 	tests/guest/multiboot.sh \
 	tests/guest/echo.sh \
