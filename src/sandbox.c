@@ -41,7 +41,8 @@ static const int vcpu_calls[] = {
 	SCMP_SYS(openat), SCMP_SYS(ftruncate), SCMP_SYS(fsync),
 };
 
-/* The loop: epoll, disk and network I/O, the gdb connection, teardown. */
+/* The loop: epoll, disk and network I/O (fallocate: virtio-blk discard),
+ * the gdb connection, teardown. */
 static const int backend_calls[] = {
 	SCMP_SYS(epoll_wait), SCMP_SYS(epoll_pwait), SCMP_SYS(epoll_ctl),
 	SCMP_SYS(preadv), SCMP_SYS(pwritev), SCMP_SYS(fdatasync),
@@ -49,7 +50,7 @@ static const int backend_calls[] = {
 	SCMP_SYS(sendmsg), SCMP_SYS(recvmsg), SCMP_SYS(accept),
 	SCMP_SYS(accept4), SCMP_SYS(shutdown), SCMP_SYS(setsockopt),
 	SCMP_SYS(getsockopt), SCMP_SYS(getsockname), SCMP_SYS(getpeername),
-	SCMP_SYS(unlink), SCMP_SYS(unlinkat),
+	SCMP_SYS(unlink), SCMP_SYS(unlinkat), SCMP_SYS(fallocate),
 };
 
 /* SIGSYS from the filter: say which call, then end (async-signal-safe). */

@@ -25,6 +25,7 @@
 #include "sandbox.h"
 #include "status.h"
 #include "vcpu/vcpu.h"
+#include "virtio/virtio_mmio.h"
 #include "vm.h"
 
 /* Where KVM may put the pages it needs on Intel (as QEMU places them). */
@@ -272,10 +273,6 @@ static int open_io(struct vm *vm)
 {
 	const struct vm_config *cfg = vm->cfg;
 
-	if (!vm->pv && (cfg->nr_disks || cfg->nr_nets)) {
-		log_err("--disk and --net work with PV guests only, for now");
-		return -1;
-	}
 	for (; vm->nr_disks < cfg->nr_disks; vm->nr_disks++)
 		if (block_open(cfg->disks[vm->nr_disks], &vm->disks[vm->nr_disks]) < 0)
 			return -1;
@@ -286,13 +283,20 @@ static int open_io(struct vm *vm)
 	return 0;
 }
 
-/* PV guests get hypercalls, legacy guests get emulated devices. */
+/* PV guests get hypercalls, others emulated devices and virtio-mmio. */
 static int create_frontend(struct vm *vm)
 {
 	bool vmcall;
 
-	if (!vm->pv)
-		return devices_init(vm);
+	if (!vm->pv) {
+		if (devices_init(vm) < 0)
+			return -1;
+		if (virtio_init(vm) < 0) {
+			devices_exit();
+			return -1;
+		}
+		return 0;
+	}
 	if (setup_hypercalls(vm, &vmcall) < 0 || pv_console_init(vm) < 0)
 		return -1;
 	return pv_fdt_write(vm, vmcall);
@@ -417,6 +421,7 @@ static void vm_teardown(struct vm *vm, bool devices)
 	console_close(vm->console);
 	gdbstub_free(vm->gdb);		/* its client is on the backend's loop */
 	/* Net devices hold events on the backend's loop: close them first. */
+	virtio_exit(vm);	/* uses the disks and nets */
 	for (int i = 0; i < vm->nr_disks; i++)
 		block_close(vm->disks[i]);
 	for (int i = 0; i < vm->nr_nets; i++)

@@ -21,6 +21,7 @@ struct symtab;
 struct console;
 struct gdbstub;
 struct kvm_cpuid2;
+struct virtio_mmio;
 
 /*
  * A memory-mapped device the firmware tables (the ACPI DSDT, src/acpi/)
@@ -60,6 +61,9 @@ struct vm {
 	bool acpi;
 	struct vm_platform_dev platform[VM_MAX_PLATFORM_DEVS];
 	int nr_platform;
+	/* Non-PV guests: virtio-mmio devices (src/virtio/), on --disk/--net. */
+	struct virtio_mmio *virtio[VM_MAX_PLATFORM_DEVS];
+	int nr_virtio;
 
 	/* Paravirtual guests (src/hypercall/). */
 	bool pv;

@@ -6,6 +6,7 @@
 #include <unistd.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
+#include <linux/falloc.h>
 #include <linux/fs.h>
 
 #include "../log.h"
@@ -14,6 +15,7 @@
 struct block_dev {
 	int fd;
 	bool read_only;
+	bool can_discard;
 	uint64_t size;
 };
 
@@ -80,6 +82,10 @@ int block_open(const char *spec, struct block_dev **out)
 	}
 	d->fd = fd;
 	d->read_only = ro;
+	/* Punching past the end changes nothing and says whether we can. */
+	d->can_discard = !ro && S_ISREG(st.st_mode) &&
+			 fallocate(fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
+				   (off_t)d->size, 1) == 0;
 	log_info(1, "disk %s: %llu bytes%s", path,
 		 (unsigned long long)d->size, ro ? ", read-only" : "");
 	*out = d;
@@ -141,6 +147,23 @@ int64_t block_io(struct block_dev *d, bool write, uint64_t offset,
 int block_flush(struct block_dev *d)
 {
 	while (fdatasync(d->fd) < 0) {
+		if (errno != EINTR)
+			return -errno;
+	}
+	return 0;
+}
+
+bool block_can_discard(const struct block_dev *d)
+{
+	return d->can_discard;
+}
+
+int block_discard(struct block_dev *d, uint64_t offset, uint64_t len)
+{
+	if (!d->can_discard)
+		return -EOPNOTSUPP;
+	while (fallocate(d->fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
+			 (off_t)offset, (off_t)len) < 0) {
 		if (errno != EINTR)
 			return -errno;
 	}

@@ -1,5 +1,6 @@
 /*
- * Disk images for PV guests: a regular file or block device per --disk.
+ * Disk images for PV guests and virtio-blk: a regular file or block device
+ * per --disk.
  * Every function here does I/O and runs on the backend thread (via
  * backend_call); none of them knows about guest addresses.
  */
@@ -33,5 +34,14 @@ int64_t block_io(struct block_dev *d, bool write, uint64_t offset,
 
 /* Make completed writes durable: 0 or -errno. */
 int block_flush(struct block_dev *d);
+
+/*
+ * Discard: give back the host blocks under [offset, offset + len), which
+ * then read as zeros (a hole punched in a regular file). Only where the
+ * file system can, probed at open; -EOPNOTSUPP elsewhere. The caller
+ * checked the range.
+ */
+bool block_can_discard(const struct block_dev *d);
+int block_discard(struct block_dev *d, uint64_t offset, uint64_t len);
 
 #endif

@@ -25,6 +25,8 @@ struct net_dev {
 	bool is_socket;
 	bool connected;			/* socket: we plugged into PATH */
 	struct event *rx_ev;		/* one-shot: wakes pollers */
+	void (*rx_fn)(void *arg);	/* else hc_poll_notify */
+	void *rx_arg;
 	uint8_t mac[6];
 
 	/* socket=PATH that we bound: the file to remove, if still ours. */
@@ -142,7 +144,16 @@ static void on_readable(evutil_socket_t fd, short what, void *arg)
 {
 	struct net_dev *n = arg;
 
-	hc_poll_notify(n->vm);
+	if (n->rx_fn)
+		n->rx_fn(n->rx_arg);
+	else
+		hc_poll_notify(n->vm);
+}
+
+void net_set_rx_handler(struct net_dev *n, void (*fn)(void *arg), void *arg)
+{
+	n->rx_fn = fn;
+	n->rx_arg = arg;
 }
 
 int net_open(struct vm *vm, int index, const char *spec, struct net_dev **out)

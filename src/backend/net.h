@@ -27,8 +27,9 @@
  *
  * Readiness: net_rx_ready asks the kernel, from any thread. To wake
  * pollers, each device keeps a one-shot read event on the backend loop
- * that calls hc_poll_notify; net_recv re-arms it, so a frame the guest
- * has not read yet does not spin the loop.
+ * that calls hc_poll_notify (PV guests) or the handler given to
+ * net_set_rx_handler (virtio-net); net_recv re-arms it, so a frame the
+ * guest has no buffer for yet does not spin the loop.
  */
 #ifndef HVRUN_BACKEND_NET_H
 #define HVRUN_BACKEND_NET_H
@@ -55,6 +56,10 @@ int64_t net_send(struct net_dev *n, const void *buf, size_t len);
 /* Backend thread only. Receive one frame into buf, truncated to len: its
  * length (at most len), or -EAGAIN when none waits. */
 int64_t net_recv(struct net_dev *n, void *buf, size_t len);
+
+/* Call fn(arg) on the backend thread when a frame is readable, instead
+ * of waking PV pollers. Before the loop runs. */
+void net_set_rx_handler(struct net_dev *n, void (*fn)(void *arg), void *arg);
 
 /* Is a frame waiting? Any thread; never blocks. */
 bool net_rx_ready(struct net_dev *n);

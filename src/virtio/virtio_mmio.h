@@ -12,5 +12,89 @@
 #define VIRTIO_MMIO_SIZE	0x200ULL
 #define VIRTIO_MMIO_GSI_BASE	16
 #define VIRTIO_MMIO_HID		"LNRO0005"
+#define VIRTIO_MMIO_MAX		8	/* VM_MAX_PLATFORM_DEVS */
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "virtqueue.h"
+
+struct vm;
+struct event;
+
+#define VIRTIO_MAX_QUEUES 2
+
+/* What a device tells the transport. */
+struct virtio_dev_ops {
+	const char *name;		/* "blk", "rng", "net", for messages */
+	uint32_t device_id;		/* section 5: 1 net, 2 block, 4 entropy */
+	int nr_queues;
+	uint16_t queue_max;
+	/* Read its config space (offset 0x100 on): vCPU thread, lock held. */
+	void (*config_read)(void *dev, uint32_t off, uint8_t *data,
+			    uint32_t len);
+	/* Serve the queues: backend thread, lock held, driver ready. */
+	void (*notify)(void *dev);
+	/* Free dev: after the loop stopped. */
+	void (*free)(void *dev);
+};
+
+/*
+ * One virtio-mmio device. Registers are accessed from vCPU threads and
+ * the queues served on the backend thread; lock covers both, except the
+ * interrupt status, which is atomic so an interrupt handler never waits
+ * for a disk.
+ */
+struct virtio_mmio {
+	struct vm *vm;
+	const struct virtio_dev_ops *ops;
+	void *dev;
+	int index;
+	uint64_t base;
+	unsigned gsi;
+	uint64_t features;		/* offered, VIRTIO_F_VERSION_1 included */
+
+	pthread_mutex_t lock;
+	uint32_t status;
+	uint32_t dev_feat_sel, drv_feat_sel, queue_sel;
+	uint64_t driver_features;
+	struct virtq vq[VIRTIO_MAX_QUEUES];
+	atomic_uint isr;		/* InterruptStatus */
+	bool warned;			/* one log line per device */
+
+	int kick_fd;			/* ioeventfd on QueueNotify, or -1 */
+	struct event *kick_ev;
+	int irq_fd;			/* irqfd on gsi, or -1 */
+};
+
+/*
+ * Create every virtio device a non-PV guest gets: a block device per
+ * --disk, a network device per --net (vm->disks, vm->nets are open), and
+ * the entropy device; each goes in vm->platform for the firmware tables.
+ * Logs one line and returns -1 on failure.
+ */
+int virtio_init(struct vm *vm);
+void virtio_exit(struct vm *vm);
+
+/* For devices. */
+int virtio_mmio_new(struct vm *vm, const struct virtio_dev_ops *ops,
+		    void *dev, uint64_t features, struct virtio_mmio **out);
+void virtio_mmio_free(struct virtio_mmio *vd);
+/* Serve the queues now if the driver is ready: backend thread. */
+void virtio_mmio_process(struct virtio_mmio *vd);
+/* Used buffers in q: interrupt unless the driver asked not to. Lock held. */
+void virtio_mmio_used(struct virtio_mmio *vd, const struct virtq *q);
+/* Log the device's first problem (one line per device), then be quiet. */
+void virtio_mmio_warn(struct virtio_mmio *vd, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* A ring is unusable: DEVICE_NEEDS_RESET and a config interrupt. */
+void virtio_mmio_broken(struct virtio_mmio *vd, const char *why);
+
+/* The devices. */
+int virtio_blk_new(struct vm *vm, int disk, struct virtio_mmio **out);
+int virtio_rng_new(struct vm *vm, struct virtio_mmio **out);
+int virtio_net_new(struct vm *vm, int net, struct virtio_mmio **out);
 
 #endif

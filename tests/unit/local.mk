@@ -10,7 +10,8 @@ UNIT_TESTS = \
 	tests/unit/test_gdb_packet \
 	tests/unit/test_acpi \
 	tests/unit/test_cpuid \
-	tests/unit/test_pvh
+	tests/unit/test_pvh \
+	tests/unit/test_virtqueue
 
 check_PROGRAMS += $(UNIT_TESTS)
 TESTS += $(UNIT_TESTS)
@@ -61,3 +62,9 @@ tests_unit_test_cpuid_LDADD = $(UNIT_LDADD)
 tests_unit_test_pvh_SOURCES = tests/unit/test_pvh.c
 tests_unit_test_pvh_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_pvh_LDADD = $(UNIT_LDADD)
+tests_unit_test_virtqueue_SOURCES = tests/unit/test_virtqueue.c \
+	src/backend/backend.c src/backend/block.c src/backend/net.c \
+	src/virtio/virtio_mmio.c src/virtio/virtqueue.c src/virtio/blk.c \
+	src/virtio/rng.c src/virtio/net.c
+tests_unit_test_virtqueue_CFLAGS = $(UNIT_CFLAGS) $(LIBEVENT_CFLAGS)
+tests_unit_test_virtqueue_LDADD = $(UNIT_LDADD) $(LIBEVENT_LIBS)

@@ -1,0 +1,106 @@
+/*
+ * virtio-rng (virtio 1.x, section 5.4): the entropy device, filled from
+ * getrandom(2). Every non-PV guest with the in-kernel irqchip gets one:
+ * it costs a page of address space and nothing until a driver asks.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <sys/random.h>
+#include <linux/virtio_ids.h>
+
+#include "../log.h"
+#include "../vm.h"
+#include "virtio_mmio.h"
+
+#define QUEUE_MAX	64
+#define MAX_PER_REQUEST	(64 * 1024)	/* the guest asks again for more */
+
+struct rng {
+	struct virtio_mmio *vd;
+	struct virtq_chain chain;
+};
+
+/* Fill the writable segments: bytes written. */
+static uint32_t fill(const struct virtq_chain *c)
+{
+	uint32_t done = 0;
+
+	for (int i = 0; i < c->nr_in && done < MAX_PER_REQUEST; i++) {
+		size_t want = c->in[i].len;
+		ssize_t n;
+
+		if (want > MAX_PER_REQUEST - done)
+			want = MAX_PER_REQUEST - done;
+		n = getrandom(c->in[i].ptr, want, GRND_NONBLOCK);
+		if (n < 0)
+			break;
+		done += (uint32_t)n;
+		if ((size_t)n < want)
+			break;
+	}
+	return done;
+}
+
+static void rng_notify(void *dev)
+{
+	struct rng *r = dev;
+	struct virtio_mmio *vd = r->vd;
+	struct virtq *q = &vd->vq[0];
+	char err[VIRTQ_ERRLEN];
+	bool done = false;
+	uint32_t used;
+	int ret;
+
+	while ((ret = virtq_pop(&vd->vm->mem, q, &r->chain, err)) != 0) {
+		if (ret == -EIO) {
+			virtio_mmio_broken(vd, err);
+			break;
+		}
+		used = 0;
+		if (ret < 0)
+			virtio_mmio_warn(vd, "%s", err);
+		else if (r->chain.nr_out)
+			virtio_mmio_warn(vd, "request %u has readable buffers",
+					 r->chain.head);
+		else
+			used = fill(&r->chain);
+		if (virtq_push(&vd->vm->mem, q, r->chain.head, used) < 0) {
+			virtio_mmio_broken(vd, "used ring outside guest RAM");
+			break;
+		}
+		done = true;
+	}
+	if (done)
+		virtio_mmio_used(vd, q);
+}
+
+static void rng_config(void *dev, uint32_t off, uint8_t *data, uint32_t len)
+{
+	(void)dev, (void)off, (void)data, (void)len;	/* none: reads as 0 */
+}
+
+static const struct virtio_dev_ops rng_ops = {
+	.name = "rng",
+	.device_id = VIRTIO_ID_RNG,
+	.nr_queues = 1,
+	.queue_max = QUEUE_MAX,
+	.config_read = rng_config,
+	.notify = rng_notify,
+	.free = free,
+};
+
+int virtio_rng_new(struct vm *vm, struct virtio_mmio **out)
+{
+	struct rng *r = calloc(1, sizeof(*r));
+
+	if (!r) {
+		log_err("virtio-rng: out of memory");
+		return -1;
+	}
+	if (virtio_mmio_new(vm, &rng_ops, r, 0, &r->vd) < 0) {
+		free(r);
+		return -1;
+	}
+	*out = r->vd;
+	return 0;
+}

@@ -1,0 +1,453 @@
+/*
+ * virtio over MMIO, version 2 (virtio 1.x, section 4.2.2): the transport
+ * registers, notifications (an ioeventfd read on the backend loop) and
+ * interrupts (an irqfd pulsing the device's IOAPIC input).
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+#include <event2/event.h>
+#include <linux/kvm.h>
+#include <linux/virtio_config.h>
+#include <linux/virtio_mmio.h>
+
+#include "../backend/backend.h"
+#include "../log.h"
+#include "../vm.h"
+#include "virtio_mmio.h"
+
+#define MAGIC		0x74726976	/* "virt" */
+#define VENDOR_ID	0x6e727668	/* "hvrn" */
+#define CONFIG_SPACE	0x100
+
+void virtio_mmio_warn(struct virtio_mmio *vd, const char *fmt, ...)
+{
+	char msg[160];
+	va_list ap;
+
+	if (vd->warned)
+		return;
+	vd->warned = true;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	log_err("virtio-%s%d at 0x%llx: %s (further errors not logged)",
+		vd->ops->name, vd->index, (unsigned long long)vd->base, msg);
+}
+
+/* Pulse the IOAPIC input after setting the reason in InterruptStatus. */
+static void raise_irq(struct virtio_mmio *vd, unsigned reason)
+{
+	uint64_t one = 1;
+
+	atomic_fetch_or(&vd->isr, reason);
+	if (vd->irq_fd >= 0) {
+		if (write(vd->irq_fd, &one, sizeof(one)) < 0)
+			virtio_mmio_warn(vd, "irqfd: %s", strerror(errno));
+		return;
+	}
+	vm_irq_line(vd->vm, vd->gsi, 1);
+	vm_irq_line(vd->vm, vd->gsi, 0);
+}
+
+void virtio_mmio_used(struct virtio_mmio *vd, const struct virtq *q)
+{
+	if (virtq_want_irq(&vd->vm->mem, q))
+		raise_irq(vd, VIRTIO_MMIO_INT_VRING);
+}
+
+void virtio_mmio_broken(struct virtio_mmio *vd, const char *why)
+{
+	virtio_mmio_warn(vd, "%s; device needs reset", why);
+	if (vd->status & VIRTIO_CONFIG_S_NEEDS_RESET)
+		return;
+	vd->status |= VIRTIO_CONFIG_S_NEEDS_RESET;
+	if (vd->status & VIRTIO_CONFIG_S_DRIVER_OK)
+		raise_irq(vd, VIRTIO_MMIO_INT_CONFIG);
+}
+
+static bool serving(const struct virtio_mmio *vd)
+{
+	return (vd->status & VIRTIO_CONFIG_S_DRIVER_OK) &&
+	       !(vd->status & VIRTIO_CONFIG_S_NEEDS_RESET);
+}
+
+void virtio_mmio_process(struct virtio_mmio *vd)
+{
+	pthread_mutex_lock(&vd->lock);
+	if (serving(vd))
+		vd->ops->notify(vd->dev);
+	pthread_mutex_unlock(&vd->lock);
+}
+
+static int64_t process_call(void *arg)
+{
+	virtio_mmio_process(arg);
+	return 0;
+}
+
+/* The ioeventfd fired: the driver wrote QueueNotify. */
+static void on_kick(evutil_socket_t fd, short what, void *arg)
+{
+	uint64_t n;
+
+	(void)what;
+	if (read(fd, &n, sizeof(n)) == sizeof(n))
+		virtio_mmio_process(arg);
+}
+
+static void reset(struct virtio_mmio *vd)
+{
+	vd->status = 0;
+	vd->dev_feat_sel = vd->drv_feat_sel = vd->queue_sel = 0;
+	vd->driver_features = 0;
+	for (int i = 0; i < VIRTIO_MAX_QUEUES; i++)
+		virtq_reset(&vd->vq[i]);
+	atomic_store(&vd->isr, 0);
+}
+
+static struct virtq *selected(struct virtio_mmio *vd)
+{
+	if (vd->queue_sel >= (uint32_t)vd->ops->nr_queues)
+		return NULL;
+	return &vd->vq[vd->queue_sel];
+}
+
+static uint32_t reg_read(struct virtio_mmio *vd, uint64_t off)
+{
+	struct virtq *q = selected(vd);
+
+	switch (off) {
+	case VIRTIO_MMIO_MAGIC_VALUE:
+		return MAGIC;
+	case VIRTIO_MMIO_VERSION:
+		return 2;
+	case VIRTIO_MMIO_DEVICE_ID:
+		return vd->ops->device_id;
+	case VIRTIO_MMIO_VENDOR_ID:
+		return VENDOR_ID;
+	case VIRTIO_MMIO_DEVICE_FEATURES:
+		return vd->dev_feat_sel > 1 ? 0 :
+		       (uint32_t)(vd->features >> (32 * vd->dev_feat_sel));
+	case VIRTIO_MMIO_QUEUE_NUM_MAX:
+		return q ? vd->ops->queue_max : 0;
+	case VIRTIO_MMIO_QUEUE_READY:
+		return q ? q->ready : 0;
+	case VIRTIO_MMIO_INTERRUPT_STATUS:
+		return atomic_load(&vd->isr);
+	case VIRTIO_MMIO_STATUS:
+		return vd->status;
+	case VIRTIO_MMIO_CONFIG_GENERATION:
+		return 0;	/* no device changes its config yet */
+	}
+	return 0;
+}
+
+static void set_status(struct virtio_mmio *vd, uint32_t val)
+{
+	uint32_t added = val & ~vd->status;
+
+	if (!val) {
+		reset(vd);
+		return;
+	}
+	/* Accept features only with VERSION_1 and nothing we did not offer. */
+	if ((added & VIRTIO_CONFIG_S_FEATURES_OK) &&
+	    ((vd->driver_features & ~vd->features) ||
+	     !(vd->driver_features & (1ULL << VIRTIO_F_VERSION_1)))) {
+		virtio_mmio_warn(vd, "driver features 0x%llx refused",
+				 (unsigned long long)vd->driver_features);
+		val &= ~(uint32_t)VIRTIO_CONFIG_S_FEATURES_OK;
+	}
+	vd->status = val | (vd->status & VIRTIO_CONFIG_S_NEEDS_RESET);
+	/* Buffers the driver queued before it was ready: serve them now. */
+	if ((added & VIRTIO_CONFIG_S_DRIVER_OK) && vd->kick_fd >= 0 &&
+	    write(vd->kick_fd, &(uint64_t){ 1 }, sizeof(uint64_t)) < 0)
+		virtio_mmio_warn(vd, "cannot kick: %s", strerror(errno));
+}
+
+static void set_ready(struct virtio_mmio *vd, struct virtq *q, uint32_t val)
+{
+	char err[VIRTQ_ERRLEN];
+
+	if (!val) {
+		q->ready = false;
+		return;
+	}
+	if (q->ready)
+		return;
+	if (virtq_check(&vd->vm->mem, q, vd->ops->queue_max, err) < 0) {
+		virtio_mmio_broken(vd, err);
+		return;
+	}
+	q->last_avail = q->used_idx = 0;
+	q->broken = false;
+	q->ready = true;
+}
+
+static void set_addr(uint64_t *addr, bool high, uint32_t val)
+{
+	if (high)
+		*addr = (*addr & 0xffffffffULL) | ((uint64_t)val << 32);
+	else
+		*addr = (*addr & ~0xffffffffULL) | val;
+}
+
+/* Queue registers: only while the queue is not live (section 4.2.2.2). */
+static void queue_write(struct virtio_mmio *vd, struct virtq *q, uint64_t off,
+			uint32_t val)
+{
+	if (off == VIRTIO_MMIO_QUEUE_READY) {
+		set_ready(vd, q, val);
+		return;
+	}
+	if (q->ready)
+		return;
+	switch (off) {
+	case VIRTIO_MMIO_QUEUE_NUM:
+		q->size = val > 0xffff ? 0 : (uint16_t)val;
+		break;
+	case VIRTIO_MMIO_QUEUE_DESC_LOW:
+	case VIRTIO_MMIO_QUEUE_DESC_HIGH:
+		set_addr(&q->desc, off == VIRTIO_MMIO_QUEUE_DESC_HIGH, val);
+		break;
+	case VIRTIO_MMIO_QUEUE_AVAIL_LOW:
+	case VIRTIO_MMIO_QUEUE_AVAIL_HIGH:
+		set_addr(&q->avail, off == VIRTIO_MMIO_QUEUE_AVAIL_HIGH, val);
+		break;
+	case VIRTIO_MMIO_QUEUE_USED_LOW:
+	case VIRTIO_MMIO_QUEUE_USED_HIGH:
+		set_addr(&q->used, off == VIRTIO_MMIO_QUEUE_USED_HIGH, val);
+		break;
+	}
+}
+
+/* Returns true when the driver kicked a queue and we have no ioeventfd. */
+static bool reg_write(struct virtio_mmio *vd, uint64_t off, uint32_t val)
+{
+	struct virtq *q = selected(vd);
+
+	switch (off) {
+	case VIRTIO_MMIO_DEVICE_FEATURES_SEL:
+		vd->dev_feat_sel = val;
+		return false;
+	case VIRTIO_MMIO_DRIVER_FEATURES:
+		if (vd->drv_feat_sel <= 1)
+			set_addr(&vd->driver_features, vd->drv_feat_sel, val);
+		return false;
+	case VIRTIO_MMIO_DRIVER_FEATURES_SEL:
+		vd->drv_feat_sel = val;
+		return false;
+	case VIRTIO_MMIO_QUEUE_SEL:
+		vd->queue_sel = val;
+		return false;
+	case VIRTIO_MMIO_QUEUE_NOTIFY:
+		return true;
+	case VIRTIO_MMIO_INTERRUPT_ACK:
+		atomic_fetch_and(&vd->isr, ~val);
+		return false;
+	case VIRTIO_MMIO_STATUS:
+		set_status(vd, val);
+		return false;
+	}
+	if (q)
+		queue_write(vd, q, off, val);
+	return false;
+}
+
+static void mmio_io(void *opaque, uint64_t addr, uint8_t *data, uint32_t len,
+		    bool is_write)
+{
+	struct virtio_mmio *vd = opaque;
+	uint64_t off = addr - vd->base;
+	bool kick = false;
+	uint32_t val;
+
+	if (!is_write)
+		memset(data, 0, len);
+	if (off >= CONFIG_SPACE) {
+		/* No device has writable config fields. */
+		if (!is_write) {
+			pthread_mutex_lock(&vd->lock);
+			vd->ops->config_read(vd->dev, (uint32_t)(off - CONFIG_SPACE),
+					     data, len);
+			pthread_mutex_unlock(&vd->lock);
+		}
+		return;
+	}
+	/* Registers are 32 bits wide and aligned (section 4.2.2.2). */
+	if (len != 4 || (off & 3)) {
+		virtio_mmio_warn(vd, "%u-byte access at register 0x%llx", len,
+				 (unsigned long long)off);
+		return;
+	}
+	if (off == VIRTIO_MMIO_INTERRUPT_STATUS && !is_write) {
+		val = atomic_load(&vd->isr);
+		memcpy(data, &val, 4);
+		return;
+	}
+	pthread_mutex_lock(&vd->lock);
+	if (is_write) {
+		memcpy(&val, data, 4);
+		kick = reg_write(vd, off, val);
+	} else {
+		val = reg_read(vd, off);
+		memcpy(data, &val, 4);
+	}
+	pthread_mutex_unlock(&vd->lock);
+	/* No ioeventfd: the backend serves the queue while we wait. */
+	if (kick)
+		backend_call(vd->vm->backend, process_call, vd);
+}
+
+/* Kicks reach the loop without stopping the vCPU; else through mmio_io. */
+static void setup_kick(struct virtio_mmio *vd)
+{
+	struct kvm_ioeventfd ioe = {
+		.addr = vd->base + VIRTIO_MMIO_QUEUE_NOTIFY,
+		.len = 4,
+	};
+
+	vd->kick_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	if (vd->kick_fd < 0)
+		goto fallback;
+	ioe.fd = vd->kick_fd;
+	if (ioctl(vd->vm->vm_fd, KVM_IOEVENTFD, &ioe) < 0)
+		goto fallback;
+	vd->kick_ev = event_new(backend_base(vd->vm->backend), vd->kick_fd,
+				EV_READ | EV_PERSIST, on_kick, vd);
+	if (vd->kick_ev && event_add(vd->kick_ev, NULL) == 0)
+		return;
+	/* KVM signals an eventfd nobody reads: harmless, and rare. */
+	if (vd->kick_ev)
+		event_free(vd->kick_ev);
+	vd->kick_ev = NULL;
+fallback:
+	log_info(1, "virtio-%s%d: queue notifications through the vCPU thread: %s",
+		 vd->ops->name, vd->index, strerror(errno));
+	if (vd->kick_fd >= 0)
+		close(vd->kick_fd);
+	vd->kick_fd = -1;
+}
+
+static void setup_irq(struct virtio_mmio *vd)
+{
+	struct kvm_irqfd irqfd = { .gsi = vd->gsi };
+
+	vd->irq_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	if (vd->irq_fd < 0)
+		goto fallback;
+	irqfd.fd = (uint32_t)vd->irq_fd;
+	if (ioctl(vd->vm->vm_fd, KVM_IRQFD, &irqfd) == 0)
+		return;
+fallback:
+	log_info(1, "virtio-%s%d: interrupts through KVM_IRQ_LINE: %s",
+		 vd->ops->name, vd->index, strerror(errno));
+	if (vd->irq_fd >= 0)
+		close(vd->irq_fd);
+	vd->irq_fd = -1;
+}
+
+int virtio_mmio_new(struct vm *vm, const struct virtio_dev_ops *ops,
+		    void *dev, uint64_t features, struct virtio_mmio **out)
+{
+	struct virtio_mmio *vd;
+	struct vm_platform_dev *p;
+	int n = vm->nr_platform;
+
+	if (n >= VIRTIO_MMIO_MAX) {
+		log_err("too many devices: at most %d virtio devices (--disk, --net and the entropy device)",
+			VIRTIO_MMIO_MAX);
+		return -1;
+	}
+	vd = calloc(1, sizeof(*vd));
+	if (!vd) {
+		log_err("virtio-%s: out of memory", ops->name);
+		return -1;
+	}
+	vd->vm = vm;
+	vd->ops = ops;
+	vd->dev = dev;
+	vd->index = n;
+	vd->base = VIRTIO_MMIO_BASE + (uint64_t)n * VIRTIO_MMIO_STRIDE;
+	vd->gsi = VIRTIO_MMIO_GSI_BASE + (unsigned)n;
+	vd->features = features | (1ULL << VIRTIO_F_VERSION_1);
+	pthread_mutex_init(&vd->lock, NULL);
+	atomic_init(&vd->isr, 0);
+	reset(vd);
+	setup_kick(vd);
+	setup_irq(vd);
+	if (bus_register(&vm->mmio, vd->base, VIRTIO_MMIO_SIZE, mmio_io, vd,
+			 "virtio-mmio") < 0) {
+		log_err("virtio-%s: cannot claim 0x%llx", ops->name,
+			(unsigned long long)vd->base);
+		vd->dev = NULL;		/* the caller still owns it */
+		virtio_mmio_free(vd);
+		return -1;
+	}
+	p = &vm->platform[vm->nr_platform++];
+	p->hid = VIRTIO_MMIO_HID;
+	p->base = vd->base;
+	p->len = VIRTIO_MMIO_SIZE;
+	p->gsi = vd->gsi;
+	log_info(1, "virtio-%s%d: 0x%llx, gsi %u", ops->name, n,
+		 (unsigned long long)vd->base, vd->gsi);
+	*out = vd;
+	return 0;
+}
+
+void virtio_mmio_free(struct virtio_mmio *vd)
+{
+	if (!vd)
+		return;
+	if (vd->kick_ev)
+		event_free(vd->kick_ev);
+	if (vd->kick_fd >= 0)
+		close(vd->kick_fd);
+	if (vd->irq_fd >= 0)
+		close(vd->irq_fd);
+	if (vd->dev && vd->ops->free)
+		vd->ops->free(vd->dev);
+	pthread_mutex_destroy(&vd->lock);
+	free(vd);
+}
+
+int virtio_init(struct vm *vm)
+{
+	struct virtio_mmio **vd = vm->virtio;
+
+	if (!vm->irqchip && (vm->nr_disks || vm->nr_nets)) {
+		log_err("--disk and --net give this guest virtio devices, which need the in-kernel irqchip (drop --irqchip off)");
+		return -1;
+	}
+	if (vm->nr_disks + vm->nr_nets + 1 > VIRTIO_MMIO_MAX) {
+		log_err("too many devices: %d --disk and %d --net, at most %d in all for this guest",
+			vm->nr_disks, vm->nr_nets, VIRTIO_MMIO_MAX - 1);
+		return -1;
+	}
+	for (int i = 0; i < vm->nr_disks; i++)
+		if (virtio_blk_new(vm, i, &vd[vm->nr_virtio++]) < 0)
+			goto fail;
+	for (int i = 0; i < vm->nr_nets; i++)
+		if (virtio_net_new(vm, i, &vd[vm->nr_virtio++]) < 0)
+			goto fail;
+	/* Entropy costs nothing until a driver asks; it needs interrupts. */
+	if (vm->irqchip && virtio_rng_new(vm, &vd[vm->nr_virtio++]) < 0)
+		goto fail;
+	return 0;
+fail:
+	vm->nr_virtio--;	/* the failed slot holds nothing */
+	virtio_exit(vm);
+	return -1;
+}
+
+void virtio_exit(struct vm *vm)
+{
+	while (vm->nr_virtio > 0)
+		virtio_mmio_free(vm->virtio[--vm->nr_virtio]);
+}
