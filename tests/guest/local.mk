@@ -4,8 +4,6 @@ GUEST_TESTS = \
 	tests/guest/linux_net.sh \
 	tests/guest/bad_input.sh \
 	tests/guest/sandbox.sh \
-	tests/guest/linux_virtio.sh \
-	tests/guest/linux_virtio_net.sh \
 	tests/guest/raw.sh \
 	tests/guest/multiboot.sh \
 	tests/guest/cpu_features.sh \
