@@ -11,7 +11,8 @@
 ##   tests/fuzz/fuzz_loader CORPUS_DIR $(srcdir)/tests/fuzz/corpus/fuzz_loader
 ## Seed corpora: tests/fuzz/corpus/<harness>/ (see docs/RELIABILITY.md).
 
-FUZZ_NAMES = fuzz_loader fuzz_options fuzz_hypercall fuzz_gdb_packet
+FUZZ_NAMES = fuzz_loader fuzz_options fuzz_hypercall fuzz_gdb_packet \
+	fuzz_virtqueue
 FUZZ_SMOKE_TIME = 20
 
 EXTRA_DIST += tests/fuzz/smoke.sh tests/fuzz/corpus
@@ -24,7 +25,8 @@ noinst_PROGRAMS += \
 	tests/fuzz/fuzz_loader \
 	tests/fuzz/fuzz_options \
 	tests/fuzz/fuzz_hypercall \
-	tests/fuzz/fuzz_gdb_packet
+	tests/fuzz/fuzz_gdb_packet \
+	tests/fuzz/fuzz_virtqueue
 
 FUZZ_HCFLAGS = $(AM_CFLAGS) $(LIBELF_CFLAGS) -I$(top_srcdir)/src
 FUZZ_HLDFLAGS = $(AM_LDFLAGS) -fsanitize=fuzzer
@@ -55,6 +57,15 @@ tests_fuzz_fuzz_gdb_packet_SOURCES = tests/fuzz/fuzz_gdb_packet.c \
 	src/gdb/packet.c src/gdb/packet.h
 tests_fuzz_fuzz_gdb_packet_CFLAGS = $(FUZZ_HCFLAGS)
 tests_fuzz_fuzz_gdb_packet_LDFLAGS = $(FUZZ_HLDFLAGS)
+
+# Split virtqueues and virtio-blk requests over hostile guest memory.
+tests_fuzz_fuzz_virtqueue_SOURCES = tests/fuzz/fuzz_virtqueue.c \
+	src/backend/backend.c src/backend/block.c src/backend/net.c \
+	src/virtio/virtio_mmio.c src/virtio/virtqueue.c src/virtio/blk.c \
+	src/virtio/rng.c src/virtio/net.c
+tests_fuzz_fuzz_virtqueue_CFLAGS = $(FUZZ_HCFLAGS) $(LIBEVENT_CFLAGS)
+tests_fuzz_fuzz_virtqueue_LDFLAGS = $(FUZZ_HLDFLAGS)
+tests_fuzz_fuzz_virtqueue_LDADD = libhvrun.a $(LIBEVENT_LIBS) $(LIBELF_LIBS)
 
 fuzz-harnesses: $(FUZZ_HARNESSES)
 
