@@ -38,6 +38,14 @@ struct image {
 };
 
 /* Map a guest file: what is "image" or "initrd", for messages. */
+/* Unmap an image: nothing points into it once it is loaded. */
+static void release_image(struct image *img)
+{
+	if (img->data)
+		munmap(img->data, img->len);
+	img->data = NULL;
+}
+
 static int read_image(const char *path, const char *what, struct image *img)
 {
 	struct stat st;
@@ -468,7 +476,12 @@ int vm_run(const struct vm_config *cfg)
 			(unsigned long long)cfg->mem_size, strerror(-err));
 		goto out;
 	}
-	if (load_image(&vm, &img, &initrd) < 0 || create_vm(&vm) < 0)
+	if (load_image(&vm, &img, &initrd) < 0)
+		goto out;
+	/* Their page cache pages would count against hvrun's RSS all run. */
+	release_image(&img);
+	release_image(&initrd);
+	if (create_vm(&vm) < 0)
 		goto out;
 	vm.backend = backend_new(&vm);
 	if (!vm.backend)
@@ -489,10 +502,8 @@ int vm_run(const struct vm_config *cfg)
 	run_guest(&vm);
 	status = atomic_load(&vm.status);
 out:
-	if (img.data)
-		munmap(img.data, img.len);
-	if (initrd.data)
-		munmap(initrd.data, initrd.len);
+	release_image(&img);
+	release_image(&initrd);
 	vm_teardown(&vm, devices);
 	return status;
 }
