@@ -23,7 +23,7 @@ want=$(md5sum <"$TMP/data.img" | cut -d' ' -f1)
 run -m 512M -c 2 --timeout 110 --initrd "$initrd" \
 	--disk "$TMP/data.img,ro" --disk "$TMP/out.img" -v "$kernel" -- \
 	console=ttyS0 panic=-1 \
-	'hvrun.cmd="echo cpus=$(grep -c ^processor /proc/cpuinfo); md5sum /dev/vda; echo guest-wrote-this | dd of=/dev/vdb bs=512 conv=sync,fsync; echo rng=$(head -c 32 /dev/hwrng | od -An -tx1 | tr -dc 0-9a-f)"'
+	'hvrun.cmd="echo cpus=$(grep -c ^processor /proc/cpuinfo); md5sum /dev/vda; echo guest-wrote-this | dd of=/dev/vdb bs=512 conv=sync,fsync; head -c 32 /dev/hwrng >/tmp/rng; echo rng=$(od -An -tx1 /tmp/rng | tr -dc 0-9a-f)"'
 expect_status 0
 expect_out "hvrun-linux-ok"
 expect_out "cpus=2"
