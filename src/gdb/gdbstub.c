@@ -31,8 +31,13 @@
 #include "gdbstub.h"
 #include "packet.h"
 
+/* gdb's own signal numbers (include/gdb/signals.def), not the host's. */
 #define GDB_SIGINT	2
+#define GDB_SIGILL	4
 #define GDB_SIGTRAP	5
+#define GDB_SIGFPE	8
+#define GDB_SIGBUS	10
+#define GDB_SIGSEGV	11
 
 #define MAX_SW_BP	64
 #define NR_HW_BP	4
@@ -74,8 +79,10 @@ struct gdbstub {
 	int stop_sig;
 	char stop_extra[48];		/* "swbreak:;", "watch:ADDR;" */
 
+	/* Backend thread writes; a crashing vCPU thread reads. */
+	atomic_bool attached;
+
 	/* Backend thread only. */
-	bool attached;
 	bool waiting;			/* --gdb-wait: hold until gdb attaches */
 	bool reply_pending;		/* gdb waits for a stop reply */
 	bool has_deferred;		/* a packet that arrived while running */
@@ -270,43 +277,91 @@ static int load_segment(struct gdbstub *g, const struct kvm_sregs *s,
 	return 0;
 }
 
+/* hvrun's PV exception stubs (src/loader/pv.c): 32 of 16 bytes, then the
+ * common part that makes the fault hypercall. */
+#define PV_STUB_SIZE	16
+#define PV_STUBS_END	(PV_STUBS + 32 * PV_STUB_SIZE + 64)
+
+static bool in_pv_stubs(struct gdbstub *g, uint64_t rip)
+{
+	return g->vm->pv && rip >= PV_STUBS && rip < PV_STUBS_END;
+}
+
 /*
- * kvm_pvm: a #DB (our step) or #BP from CPL 3 went to hvrun's PV stubs,
- * and the step trapped after the stub's first instruction (push $0, over
- * the interrupt frame). Undo the delivery from the frame, as if the CPU
- * were still at CPL 3: no register but RSP has changed yet. Returns the
- * vector, or -1 if RIP is not there.
+ * Put the vCPU back where the CPU was when it took an exception into a PV
+ * stub: RIP, CS, RFLAGS, RSP and SS from the interrupt frame at guest
+ * virtual `frame_va`. No other register is restored. Clears TF if the
+ * stub set it for an emulated step (`our_tf`).
  */
-static int pv_unwind(struct gdbstub *g, struct vcpu *v, struct kvm_regs *r)
+static int pv_restore_frame(struct gdbstub *g, struct vcpu *v,
+			    struct kvm_regs *r, uint64_t frame_va, bool our_tf)
 {
 	struct kvm_sregs s;
-	struct kvm_guest_debug dbg;
-	uint64_t off = r->rip - PV_STUBS, frame[5], gpa;
-	int vec = (int)(off / 16);
+	uint64_t frame[5], gpa;
 
-	/* Only debug traps: a real fault goes on to the guest's report. */
-	if (!g->vm->pv || r->rip < PV_STUBS || off >= 32 * 16 ||
-	    off % 16 != 2 || (vec != 1 && vec != 3))
-		return -1;
 	if (ioctl(v->fd, KVM_GET_SREGS, &s) < 0 ||
-	    translate_on(g, v, r->rsp + 8, &gpa) < 0 ||
+	    translate_on(g, v, frame_va, &gpa) < 0 ||
 	    mem_read(&g->vm->mem, frame, gpa, sizeof(frame)) < 0 ||
 	    load_segment(g, &s, (uint16_t)frame[1], &s.cs) < 0 ||
 	    load_segment(g, &s, (uint16_t)frame[4], &s.ss) < 0)
 		return -1;
 	r->rip = frame[0];
-	r->rflags = frame[2] & ~0x100ULL;	/* our TF, not the guest's */
+	r->rflags = our_tf ? frame[2] & ~0x100ULL : frame[2];
 	r->rsp = frame[3];
-	memset(&dbg, 0, sizeof(dbg));
-	dbg.control = KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_SINGLESTEP;
-	/* Moving RIP drops the step's TF: arm it again (see rearm_step). */
-	if (ioctl(v->fd, KVM_SET_SREGS, &s) < 0 || set_regs(v, r) < 0 ||
-	    ioctl(v->fd, KVM_SET_GUEST_DEBUG, &dbg) < 0) {
+	if (ioctl(v->fd, KVM_SET_SREGS, &s) < 0 || set_regs(v, r) < 0) {
 		log_warn("gdb: cannot undo an exception on vCPU %d: %s", v->id,
 			 strerror(errno));
 		return -1;
 	}
-	return vec;
+	return 0;
+}
+
+/*
+ * kvm_pvm: a #DB (our step) from CPL 3 went to hvrun's PV stubs, and the
+ * step trapped after the stub's first instruction (push $0, over the
+ * interrupt frame). Undo the delivery, as if the CPU were still at CPL 3:
+ * no register but RSP has changed yet. A #BP (the guest's own int3) is
+ * left to go on to the stub's report. Returns 0, or -1 if RIP is not there.
+ */
+static int pv_unwind_step(struct gdbstub *g, struct vcpu *v,
+			  struct kvm_regs *r)
+{
+	struct kvm_guest_debug dbg = {
+		.control = KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_SINGLESTEP,
+	};
+
+	if (!in_pv_stubs(g, r->rip) || r->rip != PV_STUBS + PV_STUB_SIZE + 2 ||
+	    pv_restore_frame(g, v, r, r->rsp + 8, true) < 0)
+		return -1;
+	/* Moving RIP drops the step's TF: arm it again (see rearm_step). */
+	if (ioctl(v->fd, KVM_SET_GUEST_DEBUG, &dbg) < 0) {
+		log_warn("gdb: cannot re-arm the step on vCPU %d: %s", v->id,
+			 strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * A PV fault: the stub's common part is at the fault hypercall, its stack
+ * [vector, error, rip, cs, rflags, rsp, ss]. Unwind it so that gdb sees
+ * the faulting instruction. RAX, RDI, RSI, RDX and R10 keep the stub's
+ * values (it clobbered them); the rest are the guest's, enough for a
+ * backtrace. Returns the vector, or -1 if this is no PV fault.
+ */
+static int pv_unwind_fault(struct gdbstub *g, struct vcpu *v)
+{
+	struct kvm_regs r;
+	uint64_t vec, gpa;
+
+	if (get_regs(v, &r) < 0 || !in_pv_stubs(g, r.rip) ||
+	    r.rip < PV_STUBS + 32 * PV_STUB_SIZE ||
+	    translate_on(g, v, r.rsp, &gpa) < 0 ||
+	    mem_read(&g->vm->mem, &vec, gpa, sizeof(vec)) < 0 || vec >= 32)
+		return -1;
+	if (pv_restore_frame(g, v, &r, r.rsp + 16, g->step_armed[v->id]) < 0)
+		return -1;
+	return (int)vec;
 }
 
 static bool watch_hit(struct gdbstub *g, struct vcpu *v, int *slot)
@@ -338,16 +393,14 @@ static bool emulated_stop(struct gdbstub *g, struct vcpu *v, char *extra,
 			  size_t size)
 {
 	struct kvm_regs r;
-	int vec, slot;
+	int slot;
 
 	if (get_regs(v, &r) < 0)
 		return true;
-	vec = pv_unwind(g, v, &r);
-	if (vec == 3)
-		return true;		/* the guest's own int3: SIGTRAP */
-	if (vec < 0 && g->vm->pv && r.rip >= PV_STUBS &&
-	    r.rip < PV_STUBS + 32 * 16 + 64)
-		return false;		/* inside a stub: step on to its report */
+	/* Inside a stub but for our step's #DB: the guest's own int3 or a
+	 * fault. Step on to its report, which stops into gdb. */
+	if (pv_unwind_step(g, v, &r) < 0 && in_pv_stubs(g, r.rip))
+		return false;
 	if (g->stepping[v->id])
 		return true;
 	for (int i = 0; i < MAX_SW_BP && g->nr_sw; i++)
@@ -371,11 +424,33 @@ static bool emulated_stop(struct gdbstub *g, struct vcpu *v, char *extra,
 
 static struct sw_bp *find_sw(struct gdbstub *g, uint64_t addr);
 
-/* The guest's own int3: gdb sees SIGTRAP after it, as for a process. */
+/*
+ * The guest's own int3, not one of gdb's: hand the #BP back to the guest
+ * (as QEMU does), so it sees what it would without gdb: its handler, or
+ * for a PV guest the stub's report, which stops into gdb as a crash.
+ * RIP is still at the int3; KVM kept the instruction length for this.
+ */
+static int reinject_bp(struct vcpu *v)
+{
+	struct kvm_vcpu_events ev;
+
+	if (ioctl(v->fd, KVM_GET_VCPU_EVENTS, &ev) < 0)
+		return -1;
+	ev.exception.injected = 1;
+	ev.exception.pending = 0;
+	ev.exception.nr = 3;
+	ev.exception.has_error_code = 0;
+	ev.exception.error_code = 0;
+	return ioctl(v->fd, KVM_SET_VCPU_EVENTS, &ev);
+}
+
+/* If the #BP cannot go back: gdb sees SIGTRAP after it, as for a process. */
 static void skip_int3(struct vcpu *v)
 {
 	struct kvm_regs r;
 
+	log_warn("gdb: cannot re-inject vCPU %d's int3 (%s): stopping after it",
+		 v->id, strerror(errno));
 	if (get_regs(v, &r) == 0) {
 		r.rip++;
 		set_regs(v, &r);
@@ -401,6 +476,8 @@ void gdbstub_debug_exit(struct gdbstub *g, struct vcpu *v)
 	} else if (d->exception == 3 && find_sw(g, d->pc)) {
 		snprintf(extra, sizeof(extra), "swbreak:;");
 	} else if (d->exception == 3) {
+		if (reinject_bp(v) == 0)
+			return;
 		skip_int3(v);
 	} else if (d->exception == 1 && (hw = find_hw_hit(g, d->dr6)) >= 0) {
 		if (g->hw[hw].type == 1)
@@ -415,6 +492,52 @@ void gdbstub_debug_exit(struct gdbstub *g, struct vcpu *v)
 	 * on resume: RIP still points at the int3. */
 	request_stop(g, v->id, GDB_SIGTRAP, extra);
 	pthread_mutex_unlock(&g->lock);
+}
+
+/* The signal Linux sends a process for an exception, in gdb's numbers. */
+static int vector_signal(int vec)
+{
+	switch (vec) {
+	case 0: case 16: case 19:
+		return GDB_SIGFPE;	/* #DE, #MF, #XM */
+	case 1: case 3:
+		return GDB_SIGTRAP;	/* #DB, #BP */
+	case 6:
+		return GDB_SIGILL;	/* #UD */
+	case 17:
+		return GDB_SIGBUS;	/* #AC */
+	default:
+		return GDB_SIGSEGV;
+	}
+}
+
+void gdbstub_crash(struct gdbstub *g, struct vcpu *v)
+{
+	struct vm *vm = v->vm;
+	bool told = false;
+	int vec, sig;
+
+	if (!atomic_load(&g->attached) || atomic_load(&vm->stopping))
+		return;
+	vec = pv_unwind_fault(g, v);
+	sig = vec < 0 ? GDB_SIGSEGV : vector_signal(vec);
+	log_info(1, "gdb: vCPU %d crashed: stopping into gdb (signal %d)",
+		 v->id, sig);
+	/*
+	 * Another vCPU's stop may be under way: park for it, and stop for
+	 * the crash on the next resume. Once gdb has seen the crash, any
+	 * resume of this vCPU (c, s, D, a lost client) ends the wait.
+	 */
+	while (!told && atomic_load(&g->attached) &&
+	       !atomic_load(&vm->stopping)) {
+		pthread_mutex_lock(&g->lock);
+		if (g->state == RUNNING) {
+			request_stop(g, v->id, sig, "");
+			told = true;
+		}
+		pthread_mutex_unlock(&g->lock);
+		gdbstub_park(g, v);
+	}
 }
 
 /* Backend, STOPPED: apply breakpoints and stepping to every vCPU. */

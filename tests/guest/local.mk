@@ -20,11 +20,12 @@ GUEST_TESTS = \
 	tests/guest/pv_bench.sh \
 	tests/guest/pv_vmcall.sh \
 	tests/guest/gdb.sh \
+	tests/guest/gdb_crash.sh \
 	tests/guest/core.sh \
 	tests/guest/faults.sh
 
 TESTS += $(GUEST_TESTS)
-EXTRA_DIST += $(GUEST_TESTS) tests/guest/lib.sh \
+EXTRA_DIST += $(GUEST_TESTS) tests/guest/lib.sh tests/guest/gdblib.sh \
 	guests/linux/README.md guests/linux/build.sh guests/linux/config \
 	guests/linux/0001-skip-int3-selftest.patch \
 	guests/linux/0002-pvm-syscall-as-pf-workaround.patch \
