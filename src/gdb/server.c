@@ -183,9 +183,37 @@ static void handle_packet(struct gdbstub *g, char *p, size_t len)
 	}
 }
 
-static void drop_client(struct gdbstub *g, const char *why)
+/*
+ * Write what the bufferevent still holds, directly: freeing it would
+ * discard it, and no loop may run to flush it. The socket buffer has room
+ * for the few replies queued.
+ */
+static void send_queued(struct gdbstub *g)
+{
+	struct evbuffer *out = bufferevent_get_output(g->bev);
+	int fd = bufferevent_getfd(g->bev);
+	struct evbuffer_iovec vec[4];
+	int n;
+
+	/* evbuffer_copyout refuses a bufferevent's frozen buffer; peek works. */
+	n = evbuffer_peek(out, -1, NULL, vec, 4);
+	if (n > 4)
+		n = 4;
+	for (int i = 0; i < n; i++)
+		if (send(fd, vec[i].iov_base, vec[i].iov_len,
+			 MSG_NOSIGNAL | MSG_DONTWAIT) < 0) {
+			log_info(1, "gdb: cannot send the last reply: %s",
+				 strerror(errno));
+			break;
+		}
+}
+
+/* `flush`: the client is still there, and gets the replies queued so far. */
+static void drop_client(struct gdbstub *g, const char *why, bool flush)
 {
 	log_info(1, "gdb: client %s", why);
+	if (flush)
+		send_queued(g);
 	bufferevent_free(g->bev);
 	g->bev = NULL;
 	g->has_deferred = false;
@@ -246,7 +274,7 @@ static bool handle_event(struct gdbstub *g, enum gdb_rx_event ev)
 		break;
 	case GDB_RX_OVERFLOW:
 		log_warn("gdb: oversized packet, dropping the client");
-		drop_client(g, "dropped");
+		drop_client(g, "dropped", true);
 		return false;
 	default:
 		break;
@@ -282,7 +310,7 @@ static void on_read(struct bufferevent *bev, void *arg)
 static void on_event(struct bufferevent *bev, short what, void *arg)
 {
 	if (what & (BEV_EVENT_EOF | BEV_EVENT_ERROR))
-		drop_client(arg, "disconnected");
+		drop_client(arg, "disconnected", false);
 }
 
 /* Can this KVM debug guests? Probed on a vCPU that is not running. */
@@ -411,33 +439,18 @@ fail:
 
 /*
  * The loop has stopped: write what is still queued (a detach's "OK") and,
- * if gdb waits on a continue, tell it the guest exited. Directly, since
- * no loop will flush the bufferevent; the socket buffer has room.
+ * if gdb waits on a continue, tell it the guest exited.
  */
 static void flush_client(struct gdbstub *g)
 {
-	struct evbuffer *out = bufferevent_get_output(g->bev);
-	int fd = bufferevent_getfd(g->bev);
-	struct evbuffer_iovec vec[4];
 	char buf[8];
-	int n;
 
 	if (g->reply_pending) {
 		snprintf(buf, sizeof(buf), "W%02x",
 			 atomic_load(&g->vm->status) & 0xff);
 		gdb_send_str(g, buf);
 	}
-	/* evbuffer_copyout refuses a bufferevent's frozen buffer; peek works. */
-	n = evbuffer_peek(out, -1, NULL, vec, 4);
-	if (n > 4)
-		n = 4;
-	for (int i = 0; i < n; i++)
-		if (send(fd, vec[i].iov_base, vec[i].iov_len,
-			 MSG_NOSIGNAL | MSG_DONTWAIT) < 0) {
-			log_info(1, "gdb: cannot send the last reply: %s",
-				 strerror(errno));
-			break;
-		}
+	send_queued(g);
 }
 
 void gdbstub_free(struct gdbstub *g)

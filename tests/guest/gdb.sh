@@ -89,7 +89,7 @@ if command -v bash >/dev/null 2>&1; then
 		sleep 0.1; i=$((i + 1))
 	done
 	grep -q "oversized packet" "$ERR" ||
-		fail "an oversized packet was not refused"
+		fail "an oversized packet was not refused: $(cat "$TMP/raw")"
 	grep -qF -- '-+$QC1#c5' "$TMP/raw" ||
 		fail "bad checksum or qC not answered: $(cat "$TMP/raw")"
 	gdb_run -ex 'set var spin = 0' -ex 'detach'

@@ -20,6 +20,9 @@ STEP_BP=
 start() {
 	for try in 0 1 2 3 4 5 6 7; do
 		PORT=$((20000 + ($$ + try * 997) % 10000))
+		# Empty now, not when the child opens it: the last hvrun's
+		# "listening on" the same port must not count.
+		: >"$ERR"
 		timeout -k 5 60 "$HVRUN" --gdb "$PORT" $STEP_BP "$@" >"$OUT" 2>"$ERR" &
 		HVPID=$!
 		for i in $(seq 300); do	# 30 s: slow under ASan and load
