@@ -295,7 +295,12 @@ void gdb_cmd_break(struct gdbstub *g, const char *args, bool insert)
 		gdb_send_str(g, "E01");
 		return;
 	}
-	/* Emulated watchpoints compare values: they cannot see reads. */
+	/*
+	 * Emulated watchpoints compare values after each step: they cannot
+	 * see reads, which would take decoding every stepped instruction's
+	 * memory operands. The empty reply makes gdb say it cannot insert
+	 * them (and not fall back to something that silently misses).
+	 */
 	if (g->emulate && (type == 3 || type == 4)) {
 		gdb_send_str(g, "");
 		return;

@@ -113,9 +113,10 @@ void gdbstub_park(struct gdbstub *g, struct vcpu *v)
 	/*
 	 * Tell a guest using kvmclock that the host paused it, or a Linux
 	 * guest's soft-lockup watchdog fires after a long stop in gdb. Fails
-	 * (harmlessly) when the guest has not enabled kvmclock.
+	 * with EINVAL when the guest has not enabled kvmclock (PV and
+	 * multiboot guests): nothing to tell, so no message either.
 	 */
-	ioctl(v->fd, KVM_KVMCLOCK_CTRL, 0);
+	(void)ioctl(v->fd, KVM_KVMCLOCK_CTRL, 0);
 	pthread_mutex_lock(&g->lock);
 	g->parked[v->id] = true;
 	check_parked(g);

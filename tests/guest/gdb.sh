@@ -112,3 +112,19 @@ expect_gdb '^rsp +0x[0-9a-f]+'
 expect_gdb 'exited normally'
 expect_status 0
 expect_out "Hello from long mode"
+
+# 6. Emulated stepping compares values after each instruction, so it
+#    cannot see reads: read and access watchpoints are refused (an empty
+#    reply), gdb says it cannot insert them, and the guest is unharmed.
+if [ -n "$STEP_BP" ]; then
+	ELF=$GUESTS/pv/gdbtest.elf
+	start --gdb-wait "$ELF"
+	gdb_run -ex 'rwatch watched' -ex 'awatch gdb_value' -ex 'continue' \
+		-ex 'delete' -ex 'continue'
+	finish
+	expect_gdb 'Could not insert hardware watchpoint 1'
+	expect_gdb 'Could not insert hardware watchpoint 2'
+	expect_gdb 'exited normally'
+	expect_status 0
+	expect_out "value=42"
+fi
