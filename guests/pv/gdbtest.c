@@ -4,8 +4,10 @@
  * Starts vCPU 1 if there is one (it spins), calls target(1), which stores its
  * argument in `watched`, then prints "value=<gdb_value>\n" (42 unless a
  * debugger changed it). With the boot argument "spin" it then waits until
- * a debugger clears `spin` and prints "spun\n". `gdb_words` is there for
- * gdb to read. Exit status 0.
+ * a debugger clears `spin` and prints "spun\n"; with "int3" it executes
+ * an int3 of its own in own_int3(), which hvrun's PV stubs report as a
+ * crash (status 126), gdb or not. `gdb_words` is there for gdb to read.
+ * Exit status 0.
  */
 #include "hv.h"
 
@@ -30,6 +32,13 @@ __attribute__((noinline)) long target(long x)
 	return x + gdb_value;
 }
 
+/* Not static, not inlined: its own frame in gdb's backtrace. */
+__attribute__((noinline)) void own_int3(void)
+{
+	__asm__ volatile("int3");
+	printf("after int3\n");
+}
+
 int main(const void *fdt)
 {
 	/* Fails with -c 1; few instructions to single-step through. */
@@ -41,5 +50,7 @@ int main(const void *fdt)
 			hv_cpu_relax();
 		printf("spun\n");
 	}
+	if (!strcmp(hv_bootargs(), "int3"))
+		own_int3();
 	return 0;
 }

@@ -29,6 +29,10 @@ void gdbstub_after_run(struct gdbstub *g, struct vcpu *v, int ret);
 void gdbstub_park(struct gdbstub *g, struct vcpu *v);
 /* vCPU thread: KVM_EXIT_DEBUG (breakpoint, step, watchpoint). */
 void gdbstub_debug_exit(struct gdbstub *g, struct vcpu *v);
+/* vCPU thread, before its crash report: with gdb attached, stop there
+ * (SIGSEGV, or the exception's signal) until gdb resumes, detaches or
+ * kills. PV faults are unwound to the faulting instruction. */
+void gdbstub_crash(struct gdbstub *g, struct vcpu *v);
 /* vm_stop, any thread: let parked vCPUs see that the VM is stopping. */
 void gdbstub_vm_stopping(struct gdbstub *g);
 

@@ -6,6 +6,7 @@
 #include <sys/ioctl.h>
 #include <linux/kvm.h>
 
+#include "../gdb/gdbstub.h"
 #include "../log.h"
 #include "../status.h"
 #include "../vm.h"
@@ -76,6 +77,9 @@ void vcpu_crash(struct vcpu *v, const char *fmt, ...)
 	vsnprintf(why, sizeof(why), fmt, ap);
 	va_end(ap);
 
+	/* gdb looks first; its c, s or D then let the report go on. */
+	if (vm->gdb)
+		gdbstub_crash(vm->gdb, v);
 	pthread_mutex_lock(&vm->report_lock);
 	/* After a stop, other vCPUs' exits are teardown, not crashes. */
 	if (!atomic_load(&vm->stopping)) {

@@ -5,63 +5,8 @@
 set -e
 need_kvm
 command -v gdb >/dev/null 2>&1 || skip "gdb is not installed"
-
 ELF=$GUESTS/pv/gdbtest.elf
-GDB_OUT=$TMP/gdb
-HVPID=
-
-# Every background hvrun dies with the test, whatever happens.
-trap '[ -n "$HVPID" ] && kill -9 "$HVPID" 2>/dev/null; rm -rf "$TMP"' EXIT
-
-fail_gdb() {
-	echo "--- gdb"; cat "$GDB_OUT" 2>/dev/null
-	fail "$@"
-}
-
-# start [hvrun args...]: hvrun --gdb PORT in the background, on a free port.
-# Pagetable-based KVM hands a CPL 3 #BP/#DB to the guest instead of to
-# hvrun: there, breakpoints must be emulated by single-stepping.
-STEP_BP=
-[ -e /sys/module/kvm_pvm ] && STEP_BP=--gdb-step-breakpoints
-
-start() {
-	for try in 0 1 2 3 4 5 6 7; do
-		PORT=$((20000 + ($$ + try * 997) % 10000))
-		timeout -k 5 60 "$HVRUN" --gdb "$PORT" $STEP_BP "$@" >"$OUT" 2>"$ERR" &
-		HVPID=$!
-		for i in $(seq 300); do	# 30 s: slow under ASan and load
-			grep -q "waiting for gdb\|listening on" "$ERR" && return 0
-			kill -0 "$HVPID" 2>/dev/null || break
-			sleep 0.1
-		done
-		wait "$HVPID" || true
-		HVPID=
-		grep -q "cannot listen" "$ERR" || fail "hvrun did not start"
-	done
-	fail "no free port for the gdb stub"
-}
-
-# finish: wait for hvrun and take its status.
-finish() {
-	set +e
-	wait "$HVPID"
-	STATUS=$?
-	set -e
-	HVPID=
-	echo "hvrun -> $STATUS"
-}
-
-# gdb_run [gdb args...]: one batch session against the running hvrun.
-# The architecture is set first: multiboot images are ELF32.
-gdb_run() {
-	timeout -k 5 60 gdb -batch -nx "$ELF" \
-		-ex 'set architecture i386:x86-64' \
-		-ex "target remote 127.0.0.1:$PORT" "$@" >"$GDB_OUT" 2>&1 || true
-}
-
-expect_gdb() {
-	grep -qE -- "$1" "$GDB_OUT" || fail_gdb "gdb output lacks /$1/"
-}
+. "${srcdir:-.}/tests/guest/gdblib.sh"
 
 # Options: loopback by default, bad values are one-line errors.
 run --gdb 0 "$ELF"
@@ -86,8 +31,7 @@ gdb_run -ex 'break target' -ex 'continue' -ex 'bt' \
 	-ex 'hbreak printf' -ex 'continue' \
 	-ex 'delete' -ex 'detach'
 finish
-grep -q "cannot debug guests" "$ERR" &&
-	skip "this KVM cannot debug guests: $(grep 'cannot debug' "$ERR")"
+skip_if_no_debug
 expect_gdb 'Breakpoint 1, target \(x=.*gdbtest\.c'
 expect_gdb '^#1 .* in main '
 expect_gdb '^rip +0x[0-9a-f]+ +0x[0-9a-f]+ <target>'
@@ -145,7 +89,7 @@ if command -v bash >/dev/null 2>&1; then
 		sleep 0.1; i=$((i + 1))
 	done
 	grep -q "oversized packet" "$ERR" ||
-		fail "an oversized packet was not refused"
+		fail "an oversized packet was not refused: $(cat "$TMP/raw")"
 	grep -qF -- '-+$QC1#c5' "$TMP/raw" ||
 		fail "bad checksum or qC not answered: $(cat "$TMP/raw")"
 	gdb_run -ex 'set var spin = 0' -ex 'detach'
@@ -168,3 +112,19 @@ expect_gdb '^rsp +0x[0-9a-f]+'
 expect_gdb 'exited normally'
 expect_status 0
 expect_out "Hello from long mode"
+
+# 6. Emulated stepping compares values after each instruction, so it
+#    cannot see reads: read and access watchpoints are refused (an empty
+#    reply), gdb says it cannot insert them, and the guest is unharmed.
+if [ -n "$STEP_BP" ]; then
+	ELF=$GUESTS/pv/gdbtest.elf
+	start --gdb-wait "$ELF"
+	gdb_run -ex 'rwatch watched' -ex 'awatch gdb_value' -ex 'continue' \
+		-ex 'delete' -ex 'continue'
+	finish
+	expect_gdb 'Could not insert hardware watchpoint 1'
+	expect_gdb 'Could not insert hardware watchpoint 2'
+	expect_gdb 'exited normally'
+	expect_status 0
+	expect_out "value=42"
+fi

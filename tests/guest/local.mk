@@ -23,12 +23,13 @@ GUEST_TESTS = \
 	tests/guest/pv_bench.sh \
 	tests/guest/pv_vmcall.sh \
 	tests/guest/gdb.sh \
+	tests/guest/gdb_crash.sh \
 	tests/guest/core.sh \
 	tests/guest/faults.sh
 
 TESTS += $(GUEST_TESTS)
 EXTRA_DIST += $(GUEST_TESTS) tests/guest/lib.sh tests/guest/linux-lib.sh \
-	tests/guest/linux_distro.sh \
+	tests/guest/linux_distro.sh tests/guest/gdblib.sh \
 	guests/linux/README.md guests/linux/build.sh guests/linux/config \
 	guests/linux/config-hvrun guests/linux/init guests/linux/mkinitrd.sh \
 	guests/linux/build-distro.sh \
