@@ -46,7 +46,16 @@ AM_TESTS_ENVIRONMENT = \
 # The reference guest, Debian's cloud kernel (fetched with apt-get
 # download; skipped where KVM cannot run it, as on kvm_pvm).
 check-linux: all
-	@eval "$$($(srcdir)/guests/linux/build-distro.sh)" && \
-	export HVRUN_DISTRO_KERNEL HVRUN_DISTRO_INITRD && \
-	$(MAKE) $(AM_MAKEFLAGS) check TESTS=tests/guest/linux_distro.sh
+	@eval "$$($(srcdir)/guests/linux/build-distro.sh)" || exit 1; \
+	export HVRUN_DISTRO_KERNEL HVRUN_DISTRO_INITRD; \
+	$(AM_TESTS_ENVIRONMENT) $(SHELL) $(srcdir)/tests/guest/linux_distro.sh \
+		>tests/guest/linux_distro.log 2>&1; rc=$$?; \
+	case $$rc in \
+	0) echo "PASS: tests/guest/linux_distro.sh" ;; \
+	77) echo "SKIP: tests/guest/linux_distro.sh"; \
+	    grep '^SKIP' tests/guest/linux_distro.log; rc=0 ;; \
+	*) cat tests/guest/linux_distro.log; \
+	   echo "FAIL: tests/guest/linux_distro.sh" ;; \
+	esac; exit $$rc
+CLEANFILES += tests/guest/linux_distro.log
 .PHONY: check-linux
