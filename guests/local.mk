@@ -68,8 +68,7 @@ GUEST_PVH_LD = $(GUEST_LD) -T $(srcdir)/guests/pvh/pvh.ld
 
 guests/raw/%.o: $(srcdir)/guests/raw/%.S
 	$(AM_V_GEN)$(MKDIR_P) guests/raw && $(GUEST_CCAS) -o $@ $<
-$(GUEST_RAW_IMAGES:.img=.o): $(srcdir)/guests/raw/serial.inc \
-	guests/multiboot/longmode.inc
+$(GUEST_RAW_IMAGES:.img=.o): $(srcdir)/guests/raw/serial.inc
 guests/raw/%.elf: guests/raw/%.o $(srcdir)/guests/raw/raw.ld
 	$(AM_V_GEN)$(GUEST_RAW_LD) -o $@ $<
 guests/raw/%.img: guests/raw/%.elf

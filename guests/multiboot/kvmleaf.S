@@ -62,23 +62,11 @@ puts:
 6:	ret
 
 	.section .rodata
-	.p2align 3
-gdt:
-	.quad	0
-	.quad	0x00CF9A000000FFFF	/* 0x08: 32-bit code, flat */
-	.quad	0x00CF92000000FFFF	/* 0x10: data, flat */
-	.quad	0x00AF9A000000FFFF	/* 0x18: 64-bit code (L=1) */
-gdtr:
-	.word	gdtr - gdt - 1
-	.long	gdt
 
 label:	.asciz	"kvm features 0x"
 hexdigits: .ascii "0123456789abcdef"
 
 	.bss
-	.p2align 12
-pml4:	.space	4096
-pdpt:	.space	4096
-pd:	.space	4 * 4096
+	.p2align 4
 	.space	4096
 stack_top:

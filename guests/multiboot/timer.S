@@ -153,15 +153,6 @@ puts:
 8:	ret
 
 	.section .rodata
-	.p2align 3
-gdt:
-	.quad	0
-	.quad	0x00CF9A000000FFFF	/* 0x08: 32-bit code, flat */
-	.quad	0x00CF92000000FFFF	/* 0x10: data, flat */
-	.quad	0x00AF9A000000FFFF	/* 0x18: 64-bit code (L=1) */
-gdtr:
-	.word	gdtr - gdt - 1
-	.long	gdt
 	.p2align 1
 idtr:
 	.word	256 * 16 - 1
@@ -174,10 +165,7 @@ bad:	.asciz	"timer: unexpected vector\n"
 ticks:	.long	0
 
 	.bss
-	.p2align 12
-pml4:	.space	4096
-pdpt:	.space	4096
-pd:	.space	4 * 4096
+	.p2align 4
 idt:	.space	256 * 16
 	.space	4096
 stack_top:
