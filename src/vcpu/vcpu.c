@@ -85,8 +85,14 @@ void vcpu_kick(struct vcpu *v)
 		return;
 	/* immediate_exit covers a kick that lands just before KVM_RUN. */
 	__atomic_store_n(&v->run->immediate_exit, 1, __ATOMIC_SEQ_CST);
-	if (v->thread_started)
-		pthread_kill(v->thread, SIG_KICK);
+	/*
+	 * The thread says it runs itself, before it first looks at stopping:
+	 * vcpu_start's thread_started comes too late, when the new thread
+	 * may already wait in KVM_RUN (an AP waiting for SIPI) and only a
+	 * signal gets it out.
+	 */
+	if (atomic_load(&v->running))
+		pthread_kill(v->self, SIG_KICK);
 }
 
 static void note_unhandled_pio(struct vm *vm, uint16_t port, bool out)
@@ -290,6 +296,9 @@ static void *vcpu_thread(void *arg)
 	struct vcpu *v = arg;
 	struct vm *vm = v->vm;
 	int r;
+
+	v->self = pthread_self();
+	atomic_store(&v->running, true);	/* kicks may signal now */
 
 	if (vm->sandbox && sandbox_enter(SANDBOX_VCPU) < 0) {
 		vm_stop(vm, STATUS_CANNOT_RUN);

@@ -17,9 +17,11 @@ struct vcpu {
 	int id;
 	int fd;
 	struct kvm_run *run;
-	pthread_t thread;
+	pthread_t thread;		/* for vcpu_join, written by vcpu_start */
+	pthread_t self;			/* for kicks, written by the thread */
 	atomic_bool claimed;		/* PV: vcpu_start took it */
 	atomic_bool thread_started;	/* read by threads that kick */
+	atomic_bool running;		/* self is valid: the thread may be in KVM_RUN */
 };
 
 /* Create vCPU `id`, its CPUID and (for the boot vCPU) its entry state. */
