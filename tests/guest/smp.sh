@@ -22,7 +22,8 @@ expect_one_line_error "irqchip"
 # The boot vCPU ends the guest while hvrun still starts the others, some
 # of them already waiting for SIPI inside KVM_RUN: every one must leave.
 # (A kick that missed such a thread once hung hvrun ~1 run in 40.)
-if [ "$(grep -h . /sys/module/kvm/parameters/max_vcpus 2>/dev/null || echo 255)" -ge 255 ]; then
+run -c 255 "$GUESTS/raw/hello.img"
+if [ "$STATUS" != 125 ]; then		# 125: this KVM allows fewer vCPUs
 	for i in $(seq 30); do
 		RUN_LIMIT=20 run -c 255 "$GUESTS/raw/hello.img" >/dev/null
 		[ "$STATUS" = 0 ] || fail "run $i with 255 vCPUs: status $STATUS"
