@@ -85,6 +85,8 @@ static void usage(FILE *f)
 	      "  -c, --cpus N           number of vCPUs (default 1)\n"
 	      "      --timeout SECONDS  stop the guest after SECONDS; exit status 124\n"
 	      "      --console KIND     stdio (default), none, or file:PATH\n"
+	      "      --virtio-console   non-PV guests: a virtio console (Linux hvc0) that\n"
+	      "                         takes the host input from COM1\n"
 	      "      --irqchip on|off   in-kernel PIC/IOAPIC/LAPIC and PIT (default on)\n"
 	      "      --load ADDR        raw images: load address (default 0x7c00)\n"
 	      "      --entry ADDR       raw images: entry address (default: load address)\n"
@@ -125,6 +127,7 @@ enum {
 	OPT_INITRD,
 	OPT_APPEND,
 	OPT_CPU_FEATURES,
+	OPT_VIRTIO_CONSOLE,
 };
 
 static const struct option long_opts[] = {
@@ -132,6 +135,7 @@ static const struct option long_opts[] = {
 	{ "cpus",    required_argument, NULL, 'c' },
 	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
 	{ "console", required_argument, NULL, OPT_CONSOLE },
+	{ "virtio-console", no_argument, NULL, OPT_VIRTIO_CONSOLE },
 	{ "irqchip", required_argument, NULL, OPT_IRQCHIP },
 	{ "load",    required_argument, NULL, OPT_LOAD },
 	{ "entry",   required_argument, NULL, OPT_ENTRY },
@@ -324,6 +328,9 @@ static int set_option(struct vm_config *cfg, int c, const char *arg)
 		return 0;
 	case OPT_CONSOLE:
 		return set_console(cfg, arg);
+	case OPT_VIRTIO_CONSOLE:
+		cfg->virtio_console = true;
+		return 0;
 	case OPT_IRQCHIP:
 		if (strcmp(arg, "on") && strcmp(arg, "off"))
 			return bad_value("--irqchip", arg, "expected on or off");

@@ -19,6 +19,7 @@ struct vm_config {
 	uint64_t timeout_ms;		/* 0: none */
 	enum console_kind console;
 	const char *console_path;	/* CONSOLE_FILE */
+	bool virtio_console;		/* --virtio-console: hvc0, host input */
 	int verbose;
 	bool no_sandbox;		/* --no-sandbox */
 	bool irqchip;

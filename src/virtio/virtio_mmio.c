@@ -71,7 +71,7 @@ void virtio_mmio_broken(struct virtio_mmio *vd, const char *why)
 		raise_irq(vd, VIRTIO_MMIO_INT_CONFIG);
 }
 
-static bool serving(const struct virtio_mmio *vd)
+bool virtio_mmio_serving(const struct virtio_mmio *vd)
 {
 	return (vd->status & VIRTIO_CONFIG_S_DRIVER_OK) &&
 	       !(vd->status & VIRTIO_CONFIG_S_NEEDS_RESET);
@@ -80,7 +80,7 @@ static bool serving(const struct virtio_mmio *vd)
 void virtio_mmio_process(struct virtio_mmio *vd)
 {
 	pthread_mutex_lock(&vd->lock);
-	if (serving(vd))
+	if (virtio_mmio_serving(vd))
 		vd->ops->notify(vd->dev);
 	pthread_mutex_unlock(&vd->lock);
 }
@@ -361,7 +361,7 @@ int virtio_mmio_new(struct vm *vm, const struct virtio_dev_ops *ops,
 	int n = vm->nr_platform;
 
 	if (n >= VIRTIO_MMIO_MAX) {
-		log_err("too many devices: at most %d virtio devices (--disk, --net and the entropy device)",
+		log_err("too many devices: at most %d virtio devices (--disk, --net, --virtio-console and the entropy device)",
 			VIRTIO_MMIO_MAX);
 		return -1;
 	}
@@ -420,14 +420,18 @@ void virtio_mmio_free(struct virtio_mmio *vd)
 int virtio_init(struct vm *vm)
 {
 	struct virtio_mmio **vd = vm->virtio;
+	int vcon = vm->cfg->virtio_console;
+	/* The entropy device, and the console if asked, take a slot each. */
+	int room = VIRTIO_MMIO_MAX - 1 - vcon;
 
-	if (!vm->irqchip && (vm->nr_disks || vm->nr_nets)) {
-		log_err("--disk and --net give this guest virtio devices, which need the in-kernel irqchip (drop --irqchip off)");
+	if (!vm->irqchip && (vm->nr_disks || vm->nr_nets || vcon)) {
+		log_err("--disk, --net and --virtio-console give this guest virtio devices, which need the in-kernel irqchip (drop --irqchip off)");
 		return -1;
 	}
-	if (vm->nr_disks + vm->nr_nets + 1 > VIRTIO_MMIO_MAX) {
-		log_err("too many devices: %d --disk and %d --net, at most %d in all for this guest",
-			vm->nr_disks, vm->nr_nets, VIRTIO_MMIO_MAX - 1);
+	if (vm->nr_disks + vm->nr_nets > room) {
+		log_err("too many devices: %d --disk and %d --net, at most %d in all for this guest%s",
+			vm->nr_disks, vm->nr_nets, room,
+			vcon ? " with --virtio-console" : "");
 		return -1;
 	}
 	for (int i = 0; i < vm->nr_disks; i++)
@@ -438,6 +442,8 @@ int virtio_init(struct vm *vm)
 			goto fail;
 	/* Entropy costs nothing until a driver asks; it needs interrupts. */
 	if (vm->irqchip && virtio_rng_new(vm, &vd[vm->nr_virtio++]) < 0)
+		goto fail;
+	if (vcon && virtio_console_new(vm, &vd[vm->nr_virtio++]) < 0)
 		goto fail;
 	return 0;
 fail:

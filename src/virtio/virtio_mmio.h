@@ -29,7 +29,8 @@ struct event;
 /* What a device tells the transport. */
 struct virtio_dev_ops {
 	const char *name;		/* "blk", "rng", "net", for messages */
-	uint32_t device_id;		/* section 5: 1 net, 2 block, 4 entropy */
+	uint32_t device_id;		/* section 5: 1 net, 2 block, 3 console,
+					 * 4 entropy */
 	int nr_queues;
 	uint16_t queue_max;
 	/* Read its config space (offset 0x100 on): vCPU thread, lock held. */
@@ -71,8 +72,9 @@ struct virtio_mmio {
 
 /*
  * Create every virtio device a non-PV guest gets: a block device per
- * --disk, a network device per --net (vm->disks, vm->nets are open), and
- * the entropy device; each goes in vm->platform for the firmware tables.
+ * --disk, a network device per --net (vm->disks, vm->nets are open), the
+ * entropy device, and with --virtio-console a console (after COM1, whose
+ * host input it takes); each goes in vm->platform for the firmware tables.
  * Logs one line and returns -1 on failure.
  */
 int virtio_init(struct vm *vm);
@@ -82,6 +84,8 @@ void virtio_exit(struct vm *vm);
 int virtio_mmio_new(struct vm *vm, const struct virtio_dev_ops *ops,
 		    void *dev, uint64_t features, struct virtio_mmio **out);
 void virtio_mmio_free(struct virtio_mmio *vd);
+/* Is the driver ready and the device not broken? Lock held. */
+bool virtio_mmio_serving(const struct virtio_mmio *vd);
 /* Serve the queues now if the driver is ready: backend thread. */
 void virtio_mmio_process(struct virtio_mmio *vd);
 /* Used buffers in q: interrupt unless the driver asked not to. Lock held. */
@@ -96,5 +100,6 @@ void virtio_mmio_broken(struct virtio_mmio *vd, const char *why);
 int virtio_blk_new(struct vm *vm, int disk, struct virtio_mmio **out);
 int virtio_rng_new(struct vm *vm, struct virtio_mmio **out);
 int virtio_net_new(struct vm *vm, int net, struct virtio_mmio **out);
+int virtio_console_new(struct vm *vm, struct virtio_mmio **out);
 
 #endif

@@ -84,6 +84,7 @@ START_TEST(defaults)
 	ck_assert_uint_eq(cfg.timeout_ms, 0);
 	ck_assert_int_eq(cfg.console, CONSOLE_STDIO);
 	ck_assert(cfg.irqchip);
+	ck_assert(!cfg.virtio_console);
 	ck_assert(!cfg.has_load && !cfg.has_entry);
 	ck_assert_ptr_null(cfg.cmdline);
 	ck_assert_int_eq(cfg.verbose, 0);
@@ -97,7 +98,7 @@ START_TEST(every_option)
 
 	ck_assert_int_eq(PARSE(&cfg, "-m", "64M", "--cpus=4", "--timeout", "1.5",
 			       "--console", "file:/tmp/x", "--irqchip", "off",
-			       "--load", "0x10000", "--entry=0x10010", "-vv",
+			       "--virtio-console", "--load", "0x10000", "--entry=0x10010", "-vv",
 			       "--verbose", "g.img", "--", "a", "-b", "c d"),
 			 OPTIONS_RUN);
 	ck_assert_uint_eq(cfg.mem_size, 64ULL << 20);
@@ -106,6 +107,7 @@ START_TEST(every_option)
 	ck_assert_int_eq(cfg.console, CONSOLE_FILE);
 	ck_assert_str_eq(cfg.console_path, "/tmp/x");
 	ck_assert(!cfg.irqchip);
+	ck_assert(cfg.virtio_console);
 	ck_assert(cfg.has_load && cfg.has_entry);
 	ck_assert_uint_eq(cfg.load_addr, 0x10000);
 	ck_assert_uint_eq(cfg.entry_addr, 0x10010);

@@ -1,9 +1,11 @@
 /* virtio: split-ring parsing, the virtio-blk request handler, the
- * virtio-mmio transport and its devices, without KVM. */
+ * virtio-mmio transport and its devices (virtio-console on stub console
+ * functions), without KVM. */
 #include <check.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +20,7 @@
 
 #include "backend/backend.h"
 #include "backend/block.h"
+#include "backend/console.h"
 #include "backend/net.h"
 #include "hypercall/hypercall.h"
 #include "virtio/blk.h"
@@ -53,6 +56,38 @@ int vm_irq_line(struct vm *vm, unsigned gsi, int level)
 	(void)vm, (void)gsi;
 	irq_pulses += level;
 	return 0;
+}
+
+/* The console backend: what the virtio console wrote, and its input. */
+static pthread_mutex_t con_lock = PTHREAD_MUTEX_INITIALIZER;
+static char con_out[256];
+static size_t con_len;
+static console_input_fn con_input;
+static void *con_opaque;
+static atomic_int con_ready;
+
+void console_write(struct console *cons, const void *buf, size_t len)
+{
+	(void)cons;
+	pthread_mutex_lock(&con_lock);
+	if (len > sizeof(con_out) - con_len)
+		len = sizeof(con_out) - con_len;
+	memcpy(con_out + con_len, buf, len);
+	con_len += len;
+	pthread_mutex_unlock(&con_lock);
+}
+
+void console_set_input(struct console *cons, console_input_fn fn, void *opaque)
+{
+	(void)cons;
+	con_input = fn;
+	con_opaque = opaque;
+}
+
+void console_input_ready(struct console *cons)
+{
+	(void)cons;
+	atomic_fetch_add(&con_ready, 1);
 }
 
 /* ---- Rings in guest memory. ---------------------------------------------- */
@@ -553,12 +588,9 @@ static void *loop_main(void *arg)
 	return NULL;
 }
 
-static void vm_setup(void)
+/* A VM with no devices yet, and no console: the stubs above stand in. */
+static void vm_base_setup(void)
 {
-	struct sockaddr_un sa = { 0 };
-	char spec[96];
-
-	disk_setup();
 	memset(&vm, 0, sizeof(vm));
 	memset(&cfg, 0, sizeof(cfg));
 	vm.cfg = &cfg;
@@ -569,6 +601,38 @@ static void vm_setup(void)
 	bus_init(&vm.mmio, "mmio");
 	vm.backend = backend_new(&vm);
 	ck_assert_ptr_nonnull(vm.backend);
+}
+
+/* The devices cfg and vm ask for, served by a loop thread. */
+static void vm_start(void)
+{
+	ck_assert_int_eq(virtio_init(&vm), 0);
+	vd = vm.virtio[0];
+	ck_assert_int_eq(pthread_create(&loop, NULL, loop_main, vm.backend), 0);
+	irq_pulses = 0;
+}
+
+static void vm_stop_loop(void)
+{
+	backend_stop(vm.backend);
+	pthread_join(loop, NULL);
+	virtio_exit(&vm);
+}
+
+static void vm_base_free(void)
+{
+	backend_free(vm.backend);
+	bus_free(&vm.mmio);
+	mem_free(&vm.mem);
+}
+
+static void vm_setup(void)
+{
+	struct sockaddr_un sa = { 0 };
+	char spec[96];
+
+	disk_setup();
+	vm_base_setup();
 	vm.disks[0] = disk;
 	vm.nr_disks = 1;
 	snprintf(sock_path, sizeof(sock_path), "%s.sock", path);
@@ -580,24 +644,36 @@ static void vm_setup(void)
 	snprintf(spec, sizeof(spec), "socket=%s", sock_path);
 	ck_assert_int_eq(net_open(&vm, 0, spec, &vm.nets[0]), 0);
 	vm.nr_nets = 1;
-	ck_assert_int_eq(virtio_init(&vm), 0);
-	vd = vm.virtio[0];
-	ck_assert_int_eq(pthread_create(&loop, NULL, loop_main, vm.backend), 0);
-	irq_pulses = 0;
+	vm_start();
 }
 
 static void vm_teardown(void)
 {
-	backend_stop(vm.backend);
-	pthread_join(loop, NULL);
-	virtio_exit(&vm);
+	vm_stop_loop();
+	/* Its events are on the backend's loop: closed before the loop. */
 	net_close(vm.nets[0]);
 	close(peer);
 	unlink(sock_path);
-	backend_free(vm.backend);
-	bus_free(&vm.mmio);
-	mem_free(&vm.mem);
+	vm_base_free();
 	disk_teardown();
+}
+
+/* --virtio-console alone: the entropy device is 0, the console 1. */
+static void vcon_setup(void)
+{
+	vm_base_setup();
+	cfg.console = CONSOLE_NONE;	/* no terminal size, whatever runs us */
+	cfg.virtio_console = true;
+	con_len = 0;
+	con_input = NULL;
+	atomic_store(&con_ready, 0);
+	vm_start();
+}
+
+static void vcon_teardown(void)
+{
+	vm_stop_loop();
+	vm_base_free();
 }
 
 static uint32_t rd(unsigned dev, uint64_t reg)
@@ -828,12 +904,141 @@ START_TEST(too_many_devices)
 	struct vm v;
 
 	memset(&v, 0, sizeof(v));
+	v.cfg = &cfg;
 	v.irqchip = true;
 	v.nr_disks = 8;
 	ck_assert_int_eq(virtio_init(&v), -1);
+	/* Seven and the entropy device fit; the console is one too many. */
+	cfg.virtio_console = true;
+	v.nr_disks = 7;
+	ck_assert_int_eq(virtio_init(&v), -1);
+	ck_assert_int_eq(v.nr_virtio, 0);
 	v.nr_disks = 1;
 	v.irqchip = false;
 	ck_assert_int_eq(virtio_init(&v), -1);	/* needs the irqchip */
+	v.nr_disks = 0;
+	ck_assert_int_eq(virtio_init(&v), -1);	/* the console does too */
+	ck_assert_int_eq(v.nr_virtio, 0);
+}
+END_TEST
+
+#define VCON 1		/* the console's device index in vcon_setup */
+
+static uint32_t used_len(unsigned qn, uint16_t i)
+{
+	uint32_t elem[2];
+
+	memcpy(elem, mem_ptr(&vm.mem, USED + QOFF(qn) + 4 + 8ULL * (i % QSIZE), 8), 8);
+	return elem[1];
+}
+
+START_TEST(vcon_identifies_and_takes_input)
+{
+	ck_assert_int_eq(vm.nr_platform, 2);
+	ck_assert_uint_eq(rd(VCON, VIRTIO_MMIO_DEVICE_ID), 3);
+	ck_assert_uint_eq(rd(0, VIRTIO_MMIO_DEVICE_ID), 4);
+	/* No terminal: no F_SIZE, and never multiport. */
+	wr(VCON, VIRTIO_MMIO_DEVICE_FEATURES_SEL, 0);
+	ck_assert_uint_eq(rd(VCON, VIRTIO_MMIO_DEVICE_FEATURES), 0);
+	wr(VCON, VIRTIO_MMIO_QUEUE_SEL, 1);
+	ck_assert_uint_eq(rd(VCON, VIRTIO_MMIO_QUEUE_NUM_MAX), 64);
+	ck_assert_ptr_nonnull(con_input);
+	/* Before the driver is ready nothing is taken. */
+	ck_assert_uint_eq(con_input(con_opaque, (const uint8_t *)"x", 1), 0);
+}
+END_TEST
+
+START_TEST(vcon_tx_reaches_the_console)
+{
+	driver_init_queues(VCON, QSIZE, 2);
+	mem_write(&vm.mem, BUF, "hello ", 6);
+	mem_write(&vm.mem, BUF + 0x100, "world\n", 6);
+	set_desc_on(&vm.mem, 1, 0, BUF, 6, VRING_DESC_F_NEXT, 1);
+	set_desc_on(&vm.mem, 1, 1, BUF + 0x100, 6, 0, 0);
+	offer_on(&vm.mem, 1, 0);
+	wr(VCON, VIRTIO_MMIO_QUEUE_NOTIFY, 1);
+	ck_assert_uint_eq(used_idx(&vm.mem, 1), 1);
+	ck_assert_uint_eq(con_len, 12);
+	ck_assert_mem_eq(con_out, "hello world\n", 12);
+	ck_assert_uint_eq(rd(VCON, VIRTIO_MMIO_INTERRUPT_STATUS), VIRTIO_MMIO_INT_VRING);
+
+	/* Hostile: a link out of range, a writable buffer. Completed, not
+	 * written, and the device carries on. */
+	set_desc_on(&vm.mem, 1, 2, BUF, 6, VRING_DESC_F_NEXT, QSIZE);
+	offer_on(&vm.mem, 1, 2);
+	set_desc_on(&vm.mem, 1, 3, BUF, 6, VRING_DESC_F_WRITE, 0);
+	offer_on(&vm.mem, 1, 3);
+	wr(VCON, VIRTIO_MMIO_QUEUE_NOTIFY, 1);
+	ck_assert_uint_eq(used_idx(&vm.mem, 1), 3);
+	ck_assert_uint_eq(con_len, 12);
+	ck_assert(!(rd(VCON, VIRTIO_MMIO_STATUS) & VIRTIO_CONFIG_S_NEEDS_RESET));
+	offer_on(&vm.mem, 1, 1);
+	wr(VCON, VIRTIO_MMIO_QUEUE_NOTIFY, 1);
+	ck_assert_uint_eq(con_len, 18);
+	ck_assert_mem_eq(con_out + 12, "world\n", 6);
+}
+END_TEST
+
+START_TEST(vcon_rx_waits_for_buffers)
+{
+	const uint8_t *in = (const uint8_t *)"abc";
+
+	driver_init_queues(VCON, QSIZE, 2);
+	/* No receive buffer: nothing taken, the device asks to be told. */
+	ck_assert_uint_eq(con_input(con_opaque, in, 3), 0);
+	ck_assert_uint_eq(used_idx(&vm.mem, 0), 0);
+	ck_assert_int_eq(atomic_load(&con_ready), 0);
+	/* Two buffers, two and sixteen bytes, and a kick: input resumes. */
+	set_desc_on(&vm.mem, 0, 0, BUF, 2, VRING_DESC_F_WRITE, 0);
+	set_desc_on(&vm.mem, 0, 1, BUF + 0x100, 16, VRING_DESC_F_WRITE, 0);
+	offer_on(&vm.mem, 0, 0);
+	offer_on(&vm.mem, 0, 1);
+	wr(VCON, VIRTIO_MMIO_QUEUE_NOTIFY, 0);
+	ck_assert_int_eq(atomic_load(&con_ready), 1);
+	irq_pulses = 0;
+	ck_assert_uint_eq(con_input(con_opaque, in, 3), 3);
+	ck_assert_uint_eq(used_idx(&vm.mem, 0), 2);
+	ck_assert_uint_eq(used_len(0, 0), 2);
+	ck_assert_uint_eq(used_len(0, 1), 1);
+	ck_assert_mem_eq(mem_ptr(&vm.mem, BUF, 2), "ab", 2);
+	ck_assert_mem_eq(mem_ptr(&vm.mem, BUF + 0x100, 1), "c", 1);
+	ck_assert_int_eq(irq_pulses, 1);
+	/* The ring is empty again: the next byte waits. */
+	ck_assert_uint_eq(con_input(con_opaque, in, 1), 0);
+	wr(VCON, VIRTIO_MMIO_QUEUE_NOTIFY, 0);
+	ck_assert_int_eq(atomic_load(&con_ready), 2);
+	/* Told once per wait: a kick with nothing waiting says nothing. */
+	wr(VCON, VIRTIO_MMIO_QUEUE_NOTIFY, 1);
+	ck_assert_int_eq(atomic_load(&con_ready), 2);
+}
+END_TEST
+
+START_TEST(vcon_rx_survives_bad_chains)
+{
+	driver_init_queues(VCON, QSIZE, 2);
+	/* A link out of range, a readable buffer, then a good one. */
+	set_desc_on(&vm.mem, 0, 0, BUF, 16, VRING_DESC_F_WRITE | VRING_DESC_F_NEXT, QSIZE);
+	set_desc_on(&vm.mem, 0, 1, BUF + 0x100, 16, 0, 0);
+	set_desc_on(&vm.mem, 0, 2, BUF + 0x200, 16, VRING_DESC_F_WRITE, 0);
+	offer_on(&vm.mem, 0, 0);
+	offer_on(&vm.mem, 0, 1);
+	offer_on(&vm.mem, 0, 2);
+	memset(mem_ptr(&vm.mem, BUF, 0x300), 0, 0x300);
+	ck_assert_uint_eq(con_input(con_opaque, (const uint8_t *)"zz", 2), 2);
+	ck_assert_uint_eq(used_idx(&vm.mem, 0), 3);
+	ck_assert_uint_eq(used_len(0, 0), 0);
+	ck_assert_uint_eq(used_len(0, 1), 0);
+	ck_assert_uint_eq(used_len(0, 2), 2);
+	ck_assert_uint_eq(*(uint8_t *)mem_ptr(&vm.mem, BUF, 1), 0);
+	ck_assert_uint_eq(*(uint8_t *)mem_ptr(&vm.mem, BUF + 0x100, 1), 0);
+	ck_assert_mem_eq(mem_ptr(&vm.mem, BUF + 0x200, 2), "zz", 2);
+	ck_assert(!(rd(VCON, VIRTIO_MMIO_STATUS) & VIRTIO_CONFIG_S_NEEDS_RESET));
+	/* The avail index runs ahead: the device needs a reset and takes
+	 * nothing until the driver resets it. */
+	mem_write(&vm.mem, AVAIL + 2, &(uint16_t){ 3 + QSIZE + 1 }, 2);
+	ck_assert_uint_eq(con_input(con_opaque, (const uint8_t *)"q", 1), 0);
+	ck_assert(rd(VCON, VIRTIO_MMIO_STATUS) & VIRTIO_CONFIG_S_NEEDS_RESET);
+	ck_assert_uint_eq(con_input(con_opaque, (const uint8_t *)"q", 1), 0);
 }
 END_TEST
 
@@ -843,6 +1048,7 @@ int main(void)
 	TCase *ring = tcase_create("ring");
 	TCase *blk = tcase_create("blk");
 	TCase *mmio = tcase_create("mmio");
+	TCase *vcon = tcase_create("vcon");
 	SRunner *sr;
 	int failed;
 
@@ -884,6 +1090,13 @@ int main(void)
 	tcase_add_test(mmio, net_carries_frames_both_ways);
 	tcase_add_test(mmio, too_many_devices);
 	suite_add_tcase(s, mmio);
+
+	tcase_add_checked_fixture(vcon, vcon_setup, vcon_teardown);
+	tcase_add_test(vcon, vcon_identifies_and_takes_input);
+	tcase_add_test(vcon, vcon_tx_reaches_the_console);
+	tcase_add_test(vcon, vcon_rx_waits_for_buffers);
+	tcase_add_test(vcon, vcon_rx_survives_bad_chains);
+	suite_add_tcase(s, vcon);
 
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

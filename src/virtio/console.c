@@ -1,0 +1,185 @@
+/*
+ * virtio-console (virtio 1.x, section 5.3) for --virtio-console: one port,
+ * no multiport control queue, receive queue 0 (host to guest) and
+ * transmit queue 1 (guest to host). Linux makes it /dev/hvc0. Output goes
+ * to the host console beside COM1's; host input comes here instead of to
+ * COM1, at the pace the guest posts receive buffers.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+#include <linux/virtio_console.h>
+#include <linux/virtio_ids.h>
+
+#include "../backend/console.h"
+#include "../log.h"
+#include "../vm.h"
+#include "virtio_mmio.h"
+
+#define QUEUE_MAX	64
+#define RXQ		0
+#define TXQ		1
+
+struct vcon {
+	struct virtio_mmio *vd;
+	struct virtio_console_config cfg;	/* cols, rows: with F_SIZE */
+	bool input_wanted;	/* input waits for receive buffers */
+	struct virtq_chain chain;
+};
+
+/* Copy every queued output buffer to the host console. */
+static bool transmit(struct vcon *v)
+{
+	struct virtio_mmio *vd = v->vd;
+	struct virtq *q = &vd->vq[TXQ];
+	char err[VIRTQ_ERRLEN];
+	bool done = false;
+	int r;
+
+	while ((r = virtq_pop(&vd->vm->mem, q, &v->chain, err)) != 0) {
+		if (r == -EIO) {
+			virtio_mmio_broken(vd, err);
+			break;
+		}
+		if (r < 0)
+			virtio_mmio_warn(vd, "tx: %s", err);
+		else if (v->chain.nr_in)
+			virtio_mmio_warn(vd, "tx: request %u has writable buffers",
+					 v->chain.head);
+		else
+			for (int i = 0; i < v->chain.nr_out; i++)
+				console_write(vd->vm->console, v->chain.out[i].ptr,
+					      v->chain.out[i].len);
+		if (virtq_push(&vd->vm->mem, q, v->chain.head, 0) < 0) {
+			virtio_mmio_broken(vd, "tx used ring outside guest RAM");
+			break;
+		}
+		done = true;
+	}
+	return done;
+}
+
+/* Fill receive buffers from buf while both last: bytes taken. Lock held. */
+static size_t receive(struct vcon *v, const uint8_t *buf, size_t len)
+{
+	struct virtio_mmio *vd = v->vd;
+	struct virtq *q = &vd->vq[RXQ];
+	char err[VIRTQ_ERRLEN];
+	bool done = false;
+	size_t taken = 0;
+	uint64_t n;
+	int r;
+
+	while (taken < len &&
+	       (r = virtq_pop(&vd->vm->mem, q, &v->chain, err)) != 0) {
+		if (r == -EIO) {
+			virtio_mmio_broken(vd, err);
+			break;
+		}
+		n = 0;
+		if (r < 0 || v->chain.nr_out)
+			virtio_mmio_warn(vd, "rx: %s", r < 0 ? err : "readable buffer");
+		else
+			n = virtq_write(&v->chain, 0, buf + taken, len - taken);
+		if (virtq_push(&vd->vm->mem, q, v->chain.head, (uint32_t)n) < 0) {
+			virtio_mmio_broken(vd, "rx used ring outside guest RAM");
+			break;
+		}
+		taken += n;
+		done = true;
+	}
+	if (done)
+		virtio_mmio_used(vd, q);
+	return taken;
+}
+
+/* Host input (backend thread): what the guest has buffers for. */
+static size_t vcon_input(void *opaque, const uint8_t *buf, size_t len)
+{
+	struct vcon *v = opaque;
+	struct virtio_mmio *vd = v->vd;
+	size_t taken = 0;
+
+	pthread_mutex_lock(&vd->lock);
+	if (virtio_mmio_serving(vd))
+		taken = receive(v, buf, len);
+	if (taken < len)
+		v->input_wanted = true;
+	pthread_mutex_unlock(&vd->lock);
+	return taken;
+}
+
+static void vcon_notify(void *dev)
+{
+	struct vcon *v = dev;
+
+	if (transmit(v))
+		virtio_mmio_used(v->vd, &v->vd->vq[TXQ]);
+	/* Perhaps new receive buffers: the console offers its input again. */
+	if (v->input_wanted) {
+		v->input_wanted = false;
+		console_input_ready(v->vd->vm->console);
+	}
+}
+
+static void vcon_config(void *dev, uint32_t off, uint8_t *data, uint32_t len)
+{
+	struct vcon *v = dev;
+
+	if (off >= sizeof(v->cfg))
+		return;
+	if (len > sizeof(v->cfg) - off)
+		len = (uint32_t)(sizeof(v->cfg) - off);
+	memcpy(data, (uint8_t *)&v->cfg + off, len);
+}
+
+static void vcon_free(void *dev)
+{
+	free(dev);
+}
+
+static const struct virtio_dev_ops vcon_ops = {
+	.name = "console",
+	.device_id = VIRTIO_ID_CONSOLE,
+	.nr_queues = 2,
+	.queue_max = QUEUE_MAX,
+	.config_read = vcon_config,
+	.notify = vcon_notify,
+	.free = vcon_free,
+};
+
+/* The host terminal's size, when hvrun's console is one: F_SIZE. */
+static uint64_t terminal_size(const struct vm *vm, struct virtio_console_config *cfg)
+{
+	struct winsize ws;
+
+	if (!vm->cfg || vm->cfg->console != CONSOLE_STDIO ||
+	    !isatty(STDIN_FILENO) || ioctl(STDIN_FILENO, TIOCGWINSZ, &ws) < 0 ||
+	    !ws.ws_col || !ws.ws_row)
+		return 0;
+	cfg->cols = ws.ws_col;
+	cfg->rows = ws.ws_row;
+	return 1ULL << VIRTIO_CONSOLE_F_SIZE;
+}
+
+int virtio_console_new(struct vm *vm, struct virtio_mmio **out)
+{
+	struct vcon *v = calloc(1, sizeof(*v));
+	uint64_t features;
+
+	if (!v) {
+		log_err("virtio-console: out of memory");
+		return -1;
+	}
+	features = terminal_size(vm, &v->cfg);
+	if (virtio_mmio_new(vm, &vcon_ops, v, features, &v->vd) < 0) {
+		free(v);
+		return -1;
+	}
+	/* Host input comes here from now on, not to COM1. */
+	console_set_input(vm->console, vcon_input, v);
+	*out = v->vd;
+	return 0;
+}
