@@ -305,6 +305,10 @@ static int create_frontend(struct vm *vm)
 		}
 		return 0;
 	}
+	if (vm->cfg->virtio_console) {
+		log_err("--virtio-console is for non-PV guests; a PV guest has the console hypercalls");
+		return -1;
+	}
 	if (setup_hypercalls(vm, &vmcall) < 0 || pv_console_init(vm) < 0)
 		return -1;
 	return pv_fdt_write(vm, vmcall);

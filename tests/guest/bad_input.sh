@@ -51,6 +51,10 @@ run -m 1M "$TMP/big.img"
 expect_one_line_error "big.img"
 
 if [ -r /dev/kvm ]; then
+	# A PV guest has console hypercalls, no virtio devices.
+	run --virtio-console "$GUESTS/pv/hello.elf"
+	expect_one_line_error "--virtio-console is for non-PV guests"
+
 	max=$(grep -h . /sys/module/kvm/parameters/max_vcpus 2>/dev/null || true)
 	run -c 255 "$GUESTS/raw/hello.img"
 	# Either this KVM allows 255 vCPUs and the guest runs, or hvrun says no.
