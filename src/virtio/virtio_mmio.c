@@ -71,9 +71,11 @@ void virtio_mmio_broken(struct virtio_mmio *vd, const char *why)
 		raise_irq(vd, VIRTIO_MMIO_INT_CONFIG);
 }
 
+/* Only after a feature negotiation the device accepted (section 3.1.1). */
 bool virtio_mmio_serving(const struct virtio_mmio *vd)
 {
 	return (vd->status & VIRTIO_CONFIG_S_DRIVER_OK) &&
+	       (vd->status & VIRTIO_CONFIG_S_FEATURES_OK) &&
 	       !(vd->status & VIRTIO_CONFIG_S_NEEDS_RESET);
 }
 
@@ -323,10 +325,12 @@ static void setup_kick(struct virtio_mmio *vd)
 				EV_READ | EV_PERSIST, on_kick, vd);
 	if (vd->kick_ev && event_add(vd->kick_ev, NULL) == 0)
 		return;
-	/* KVM signals an eventfd nobody reads: harmless, and rare. */
 	if (vd->kick_ev)
 		event_free(vd->kick_ev);
 	vd->kick_ev = NULL;
+	/* Else KVM keeps swallowing the kicks nobody reads: take it back. */
+	ioe.flags |= KVM_IOEVENTFD_FLAG_DEASSIGN;
+	ioctl(vd->vm->vm_fd, KVM_IOEVENTFD, &ioe);
 fallback:
 	log_info(1, "virtio-%s%d: queue notifications through the vCPU thread: %s",
 		 vd->ops->name, vd->index, strerror(errno));
