@@ -87,7 +87,13 @@ static bool receive(struct vnet *v)
 				virtq_unpop(q);	/* net_recv re-armed the event */
 				break;
 			}
-			if (n < 0 || HDR_LEN + (uint64_t)n > v->chain.in_len) {
+			if (n < 0) {
+				/* The buffer waits; the next readable event retries. */
+				virtio_mmio_warn(vd, "rx: %s", strerror((int)-n));
+				virtq_unpop(q);
+				break;
+			}
+			if (HDR_LEN + (uint64_t)n > v->chain.in_len) {
 				/* Dropped; the buffer waits for the next frame. */
 				virtio_mmio_warn(vd, "rx: frame of %lld bytes does not fit %llu",
 						 (long long)n,
