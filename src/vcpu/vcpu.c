@@ -359,6 +359,7 @@ void vcpu_join(struct vcpu *v)
 {
 	if (!v->thread_started)
 		return;
+	atomic_store(&v->running, false);	/* no kick reaches a joined thread */
 	pthread_join(v->thread, NULL);
 	v->thread_started = false;
 }
