@@ -199,13 +199,19 @@ static void send_queued(struct gdbstub *g)
 	n = evbuffer_peek(out, -1, NULL, vec, 4);
 	if (n > 4)
 		n = 4;
-	for (int i = 0; i < n; i++)
-		if (send(fd, vec[i].iov_base, vec[i].iov_len,
-			 MSG_NOSIGNAL | MSG_DONTWAIT) < 0) {
+	for (int i = 0; i < n; i++) {
+		ssize_t r = send(fd, vec[i].iov_base, vec[i].iov_len,
+				 MSG_NOSIGNAL | MSG_DONTWAIT);
+
+		if (r < 0) {
 			log_info(1, "gdb: cannot send the last reply: %s",
 				 strerror(errno));
 			break;
 		}
+		/* A part-sent packet ends the stream: never send one with a hole. */
+		if ((size_t)r < vec[i].iov_len)
+			break;
+	}
 }
 
 /* `flush`: the client is still there, and gets the replies queued so far. */
