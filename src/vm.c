@@ -37,7 +37,6 @@ struct image {
 	size_t len;
 };
 
-/* Map a guest file: what is "image" or "initrd", for messages. */
 /* Unmap an image: nothing points into it once it is loaded. */
 static void release_image(struct image *img)
 {
@@ -46,6 +45,7 @@ static void release_image(struct image *img)
 	img->data = NULL;
 }
 
+/* Map a guest file: what is "image" or "initrd", for messages. */
 static int read_image(const char *path, const char *what, struct image *img)
 {
 	struct stat st;

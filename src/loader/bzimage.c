@@ -22,8 +22,6 @@ _Static_assert(BZ_ZERO_PAGE + BOOT_PAGE_SIZE <= RESERVED_END,
 _Static_assert(BZ_CMDLINE >= RESERVED_END &&
 	       BZ_CMDLINE + BZ_CMDLINE_MAX <= MB_LOWER_END,
 	       "command line must sit in low RAM, clear of the reserved pages");
-_Static_assert(ACPI_BASE >= MB_LOWER_END && ACPI_END <= MB_HIGH_START,
-	       "ACPI tables outside the e820 map's reserved BIOS hole");
 _Static_assert(BZ_E820_TABLE + BZ_E820_MAX * BZ_E820_SIZE <= 0xCD0,
 	       "e820 table runs into the zero page's EDD buffers");
 
