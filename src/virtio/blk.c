@@ -189,35 +189,25 @@ static void blk_config(void *dev, uint32_t off, uint8_t *data, uint32_t len)
 	memcpy(data, (uint8_t *)&cfg + off, len);
 }
 
+static uint32_t blk_serve(void *dev, const struct virtq_chain *c, bool bad)
+{
+	struct blk *b = dev;
+	uint32_t used;
+
+	if (bad)
+		blk_fail(c, &used);
+	else
+		blk_request(b->disk, c, b->serial, &used);
+	return used;
+}
+
 static void blk_notify(void *dev)
 {
 	struct blk *b = dev;
-	struct virtio_mmio *vd = b->vd;
-	struct virtq *q = &vd->vq[0];
-	char err[VIRTQ_ERRLEN];
-	bool done = false;
-	uint32_t used;
-	int r;
+	struct virtq *q = &b->vd->vq[0];
 
-	while ((r = virtq_pop(&vd->vm->mem, q, &b->chain, err)) != 0) {
-		if (r == -EIO) {
-			virtio_mmio_broken(vd, err);
-			break;
-		}
-		if (r < 0) {
-			virtio_mmio_warn(vd, "%s", err);
-			blk_fail(&b->chain, &used);
-		} else {
-			blk_request(b->disk, &b->chain, b->serial, &used);
-		}
-		if (virtq_push(&vd->vm->mem, q, b->chain.head, used) < 0) {
-			virtio_mmio_broken(vd, "used ring outside guest RAM");
-			break;
-		}
-		done = true;
-	}
-	if (done)
-		virtio_mmio_used(vd, q);
+	if (virtio_mmio_serve(b->vd, q, &b->chain, blk_serve, b))
+		virtio_mmio_used(b->vd, q);
 }
 
 static const struct virtio_dev_ops blk_ops = {

@@ -29,36 +29,27 @@ struct vcon {
 	struct virtq_chain chain;
 };
 
-/* Copy every queued output buffer to the host console. */
+/* Copy one output chain to the host console. */
+static uint32_t transmit_one(void *dev, const struct virtq_chain *c, bool bad)
+{
+	struct vcon *v = dev;
+
+	if (bad)
+		return 0;
+	if (c->nr_in) {
+		virtio_mmio_warn(v->vd, "tx: request %u has writable buffers",
+				 c->head);
+		return 0;
+	}
+	for (int i = 0; i < c->nr_out; i++)
+		console_write(v->vd->vm->console, c->out[i].ptr, c->out[i].len);
+	return 0;
+}
+
 static bool transmit(struct vcon *v)
 {
-	struct virtio_mmio *vd = v->vd;
-	struct virtq *q = &vd->vq[TXQ];
-	char err[VIRTQ_ERRLEN];
-	bool done = false;
-	int r;
-
-	while ((r = virtq_pop(&vd->vm->mem, q, &v->chain, err)) != 0) {
-		if (r == -EIO) {
-			virtio_mmio_broken(vd, err);
-			break;
-		}
-		if (r < 0)
-			virtio_mmio_warn(vd, "tx: %s", err);
-		else if (v->chain.nr_in)
-			virtio_mmio_warn(vd, "tx: request %u has writable buffers",
-					 v->chain.head);
-		else
-			for (int i = 0; i < v->chain.nr_out; i++)
-				console_write(vd->vm->console, v->chain.out[i].ptr,
-					      v->chain.out[i].len);
-		if (virtq_push(&vd->vm->mem, q, v->chain.head, 0) < 0) {
-			virtio_mmio_broken(vd, "tx used ring outside guest RAM");
-			break;
-		}
-		done = true;
-	}
-	return done;
+	return virtio_mmio_serve(v->vd, &v->vd->vq[TXQ], &v->chain,
+				 transmit_one, v);
 }
 
 /* Fill receive buffers from buf while both last: bytes taken. Lock held. */

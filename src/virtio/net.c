@@ -29,37 +29,27 @@ struct vnet {
 	uint8_t frame[HDR_LEN + FRAME_MAX];
 };
 
-/* Send every frame the guest queued; none waits for the host. */
+/* Send one frame the guest queued; none waits for the host. */
+static uint32_t transmit_one(void *dev, const struct virtq_chain *c, bool bad)
+{
+	struct vnet *v = dev;
+	uint64_t len = c->out_len;
+
+	if (bad)
+		return 0;
+	if (c->nr_in || len < HDR_LEN || len > sizeof(v->frame))
+		virtio_mmio_warn(v->vd, "tx: bad frame of %llu bytes",
+				 (unsigned long long)len);
+	else if (virtq_read(c, 0, v->frame, len) == len &&
+		 net_send(v->net, v->frame + HDR_LEN, len - HDR_LEN) < 0)
+		log_info(1, "virtio-net%d: tx: frame dropped", v->vd->index);
+	return 0;
+}
+
 static bool transmit(struct vnet *v)
 {
-	struct virtio_mmio *vd = v->vd;
-	struct virtq *q = &vd->vq[TXQ];
-	char err[VIRTQ_ERRLEN];
-	bool done = false;
-	int r;
-
-	while ((r = virtq_pop(&vd->vm->mem, q, &v->chain, err)) != 0) {
-		uint64_t len = v->chain.out_len;
-
-		if (r == -EIO) {
-			virtio_mmio_broken(vd, err);
-			break;
-		}
-		if (r < 0)
-			virtio_mmio_warn(vd, "tx: %s", err);
-		else if (v->chain.nr_in || len < HDR_LEN || len > sizeof(v->frame))
-			virtio_mmio_warn(vd, "tx: bad frame of %llu bytes",
-					 (unsigned long long)len);
-		else if (virtq_read(&v->chain, 0, v->frame, len) == len &&
-			 net_send(v->net, v->frame + HDR_LEN, len - HDR_LEN) < 0)
-			log_info(1, "virtio-net%d: tx: frame dropped", vd->index);
-		if (virtq_push(&vd->vm->mem, q, v->chain.head, 0) < 0) {
-			virtio_mmio_broken(vd, "tx used ring outside guest RAM");
-			break;
-		}
-		done = true;
-	}
-	return done;
+	return virtio_mmio_serve(v->vd, &v->vd->vq[TXQ], &v->chain,
+				 transmit_one, v);
 }
 
 /* Move waiting frames into the guest's buffers while both last. */

@@ -41,37 +41,26 @@ static uint32_t fill(const struct virtq_chain *c)
 	return done;
 }
 
+static uint32_t rng_serve(void *dev, const struct virtq_chain *c, bool bad)
+{
+	struct rng *r = dev;
+
+	if (bad)
+		return 0;
+	if (c->nr_out) {
+		virtio_mmio_warn(r->vd, "request %u has readable buffers", c->head);
+		return 0;
+	}
+	return fill(c);
+}
+
 static void rng_notify(void *dev)
 {
 	struct rng *r = dev;
-	struct virtio_mmio *vd = r->vd;
-	struct virtq *q = &vd->vq[0];
-	char err[VIRTQ_ERRLEN];
-	bool done = false;
-	uint32_t used;
-	int ret;
+	struct virtq *q = &r->vd->vq[0];
 
-	while ((ret = virtq_pop(&vd->vm->mem, q, &r->chain, err)) != 0) {
-		if (ret == -EIO) {
-			virtio_mmio_broken(vd, err);
-			break;
-		}
-		used = 0;
-		if (ret < 0)
-			virtio_mmio_warn(vd, "%s", err);
-		else if (r->chain.nr_out)
-			virtio_mmio_warn(vd, "request %u has readable buffers",
-					 r->chain.head);
-		else
-			used = fill(&r->chain);
-		if (virtq_push(&vd->vm->mem, q, r->chain.head, used) < 0) {
-			virtio_mmio_broken(vd, "used ring outside guest RAM");
-			break;
-		}
-		done = true;
-	}
-	if (done)
-		virtio_mmio_used(vd, q);
+	if (virtio_mmio_serve(r->vd, q, &r->chain, rng_serve, r))
+		virtio_mmio_used(r->vd, q);
 }
 
 static void rng_config(void *dev, uint32_t off, uint8_t *data, uint32_t len)

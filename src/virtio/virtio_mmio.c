@@ -72,6 +72,29 @@ void virtio_mmio_broken(struct virtio_mmio *vd, const char *why)
 }
 
 /* Only after a feature negotiation the device accepted (section 3.1.1). */
+bool virtio_mmio_serve(struct virtio_mmio *vd, struct virtq *q,
+		       struct virtq_chain *c, virtio_serve_fn serve, void *dev)
+{
+	char err[VIRTQ_ERRLEN];
+	bool done = false;
+	int r;
+
+	while ((r = virtq_pop(&vd->vm->mem, q, c, err)) != 0) {
+		if (r == -EIO) {
+			virtio_mmio_broken(vd, err);
+			break;
+		}
+		if (r < 0)
+			virtio_mmio_warn(vd, "queue %d: %s", (int)(q - vd->vq), err);
+		if (virtq_push(&vd->vm->mem, q, c->head, serve(dev, c, r < 0)) < 0) {
+			virtio_mmio_broken(vd, "used ring outside guest RAM");
+			break;
+		}
+		done = true;
+	}
+	return done;
+}
+
 bool virtio_mmio_serving(const struct virtio_mmio *vd)
 {
 	return (vd->status & VIRTIO_CONFIG_S_DRIVER_OK) &&

@@ -88,6 +88,17 @@ void virtio_mmio_free(struct virtio_mmio *vd);
 bool virtio_mmio_serving(const struct virtio_mmio *vd);
 /* Serve the queues now if the driver is ready: backend thread. */
 void virtio_mmio_process(struct virtio_mmio *vd);
+/*
+ * Complete every chain available in q, in order: serve(dev, c, bad) gets
+ * each one (bad: virtq_pop found it malformed, already logged; the device
+ * completes it with its error status) and returns the bytes it wrote into
+ * it. A broken ring ends the walk. True when any chain was completed: the
+ * caller then calls virtio_mmio_used. Lock held.
+ */
+typedef uint32_t (*virtio_serve_fn)(void *dev, const struct virtq_chain *c,
+				    bool bad);
+bool virtio_mmio_serve(struct virtio_mmio *vd, struct virtq *q,
+		       struct virtq_chain *c, virtio_serve_fn serve, void *dev);
 /* Used buffers in q: interrupt unless the driver asked not to. Lock held. */
 void virtio_mmio_used(struct virtio_mmio *vd, const struct virtq *q);
 /* Log the device's first problem (one line per device), then be quiet. */
