@@ -10,11 +10,6 @@
 #include "../log.h"
 #include "gdb_internal.h"
 
-/* The stubs: 32 of 16 bytes, then the common part that makes the fault
- * hypercall. */
-#define PV_STUB_SIZE	16
-#define PV_STUBS_END	(PV_STUBS + 32 * PV_STUB_SIZE + 64)
-
 /* Segment register state for selector `sel` from the guest's GDT. */
 static int load_segment(struct gdbstub *g, const struct kvm_sregs *s,
 			uint16_t sel, struct kvm_segment *seg)

@@ -45,7 +45,10 @@ enum hc_insn { HC_INSN_MMIO, HC_INSN_VMCALL, HC_INSN_VMMCALL };
 #define PV_GDT         BOOT_GDT
 #define PV_TSS         (BOOT_GDT + 0x800)
 #define PV_IDT         0x8000ULL
-#define PV_STUBS       0x9000ULL
+#define PV_STUBS       0x9000ULL	/* PV_NR_STUBS stubs, then the common part */
+#define PV_NR_STUBS    32		/* one per exception vector */
+#define PV_STUB_SIZE   16
+#define PV_STUBS_END   (PV_STUBS + PV_NR_STUBS * PV_STUB_SIZE + 64)
 #define PV_HC_PAGE     0xA000ULL
 #define PV_PT0         0xB000ULL	/* 4 KiB pages for 0-2 MiB */
 #define PV_STACK_TOP   0xE000ULL	/* exception stack, 0xC000-0xE000 */

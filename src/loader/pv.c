@@ -14,8 +14,6 @@
 #include "loader.h"
 
 #define PTE_USER (1ULL << 2)
-#define NR_EXC_VECTORS 32
-#define STUB_SIZE 16
 /* HVRUN_HC_DOORBELL as the 8 little-endian bytes of a moffs64 operand. */
 #define DOORBELL_BYTES \
 	(uint8_t)(HVRUN_HC_DOORBELL), (uint8_t)(HVRUN_HC_DOORBELL >> 8), \
@@ -112,17 +110,20 @@ static const uint8_t stub_common[] = {
 	0xeb, 0xfe,				/* jmp . */
 };
 
+_Static_assert(PV_STUBS + PV_NR_STUBS * PV_STUB_SIZE + sizeof(stub_common) <=
+	       PV_STUBS_END, "PV_STUBS_END misses the common stub");
+
 static int idt_stubs_write(struct mem *m, char *err)
 {
-	uint8_t stubs[NR_EXC_VECTORS * STUB_SIZE + sizeof(stub_common)];
-	uint64_t idt[NR_EXC_VECTORS * 2];
-	const uint64_t common = NR_EXC_VECTORS * STUB_SIZE;
+	uint8_t stubs[PV_NR_STUBS * PV_STUB_SIZE + sizeof(stub_common)];
+	uint64_t idt[PV_NR_STUBS * 2];
+	const uint64_t common = PV_NR_STUBS * PV_STUB_SIZE;
 
 	memset(stubs, 0xcc, sizeof(stubs));
 	memcpy(stubs + common, stub_common, sizeof(stub_common));
-	for (int v = 0; v < NR_EXC_VECTORS; v++) {
-		uint8_t *s = stubs + v * STUB_SIZE;
-		uint64_t addr = PV_STUBS + (uint64_t)v * STUB_SIZE;
+	for (int v = 0; v < PV_NR_STUBS; v++) {
+		uint8_t *s = stubs + v * PV_STUB_SIZE;
+		uint64_t addr = PV_STUBS + (uint64_t)v * PV_STUB_SIZE;
 		int32_t rel;
 		int n = 0;
 
@@ -132,7 +133,7 @@ static int idt_stubs_write(struct mem *m, char *err)
 		}
 		s[n++] = 0x6a;		/* push $v */
 		s[n++] = (uint8_t)v;
-		rel = (int32_t)(common - ((uint64_t)v * STUB_SIZE + n + 5));
+		rel = (int32_t)(common - ((uint64_t)v * PV_STUB_SIZE + n + 5));
 		s[n++] = 0xe9;		/* jmp rel32 */
 		memcpy(s + n, &rel, 4);
 		/* 64-bit interrupt gate, DPL 0, present, kernel code. */
