@@ -43,7 +43,8 @@ boot() {
 	shift 2
 	for try in 1 2; do
 		# shellcheck disable=SC2086
-		run -m 256M --timeout 300 --cpu-features "$LINUX_CPU" \
+		run -m 256M --timeout 300 \
+			${LINUX_CPU:+--cpu-features} ${LINUX_CPU:+"$LINUX_CPU"} \
 			--initrd "$INITRD" "$@" "$kernel" -- $LINUX_ARGS \
 			"hvrun.cmd=\"$cmd\""
 		if grep -qF hvrun-linux-ok "$OUT"; then
@@ -53,4 +54,53 @@ boot() {
 		echo "boot $try failed in busybox (status $STATUS):"
 		tail -n 5 "$OUT"
 	done
+}
+
+# io_boot KERNEL NCPUS [hvrun options...]: boot KERNEL with a read-only
+# disk and a writable one; the guest reads the first, fails to write it,
+# writes and discards the second, reads the entropy device, and powers
+# off. One device step at a time, and no process starts while a device
+# interrupts: on kvm_pvm that makes the busybox segfault likely.
+# io_check NCPUS then asserts what the guest saw and the bytes on disk.
+io_boot() {
+	kernel=$1 ncpus=$2
+	shift 2
+	head -c 1048576 /dev/urandom >"$TMP/data.img"
+	head -c 1048576 /dev/urandom >"$TMP/out.img"
+	cp "$TMP/data.img" "$TMP/data.orig"
+	cp "$TMP/out.img" "$TMP/out.orig"
+	boot "$kernel" 'echo cpus=$(grep -c ^processor /proc/cpuinfo) ro=$(cat /sys/block/vda/ro) serial=$(cat /sys/block/vda/serial); md5sum /dev/vda; echo x | dd of=/dev/vda bs=512 conv=sync,fsync || echo rowrite=refused; echo guest-wrote-this | dd of=/dev/vdb bs=512 seek=3 conv=sync,fsync && echo write=ok; blkdiscard -o 65536 -l 8192 /dev/vdb && echo discard=ok; head -c 32 /dev/hwrng >/tmp/rng; echo rng=$(od -An -tx1 /tmp/rng | tr -dc 0-9a-f)' \
+		-c "$ncpus" --disk "$TMP/data.img,ro" --disk "$TMP/out.img" \
+		-v "$@"
+	io_check "$ncpus"
+}
+
+io_check() {
+	want=$(md5sum <"$TMP/data.orig" | cut -d' ' -f1)
+	expect_status 0
+	expect_out "cpus=$1 ro=1 serial=hvrun-disk0"
+	expect_out "$want  /dev/vda"
+	expect_out "rowrite=refused"
+	expect_out "write=ok"
+	expect_out "hvrun.cmd exited with status 0"
+	expect_err "ACPI S5"
+	rng=$(sed -n 's/^rng=\([0-9a-f]*\).*/\1/p' "$OUT" | tr -d '\r')
+	[ ${#rng} = 64 ] || fail "expected 32 bytes from /dev/hwrng, got '$rng'"
+	[ "$rng" != 0000000000000000000000000000000000000000000000000000000000000000 ] ||
+		fail "/dev/hwrng gave zeros"
+	# Bytes on disk: the write landed in sector 3, the read-only disk and
+	# the sectors around the write are unchanged, the discard (where the
+	# host file system can punch holes) zeroed its range and no more.
+	cmp -s "$TMP/data.img" "$TMP/data.orig" || fail "the read-only disk changed"
+	[ "$(dd if="$TMP/out.img" bs=512 skip=3 count=1 2>/dev/null | head -c 16)" = guest-wrote-this ] ||
+		fail "the guest's write is not in sector 3 of out.img"
+	cmp -s -n 1536 "$TMP/out.img" "$TMP/out.orig" || fail "sectors 0-2 changed"
+	if grep -qF discard=ok "$OUT"; then
+		cmp -s -i 65536:0 -n 8192 "$TMP/out.img" /dev/zero ||
+			fail "the discarded range does not read as zeros"
+		cmp -s -i 73728 -n 4096 "$TMP/out.img" "$TMP/out.orig" ||
+			fail "the discard went past its range"
+	elif fallocate -p -o 0 -l 4096 "$TMP/out.orig" 2>/dev/null; then
+		fail "the host can punch holes but the guest could not discard"
+	fi
 }
