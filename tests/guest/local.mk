@@ -10,6 +10,9 @@ GUEST_TESTS = \
 	tests/guest/pvh.sh \
 	tests/guest/echo.sh \
 	tests/guest/console.sh \
+	tests/guest/console_flood.sh \
+	tests/guest/console_stall.sh \
+	tests/guest/console_order.sh \
 	tests/guest/crash.sh \
 	tests/guest/stop.sh \
 	tests/guest/terminal.sh \
