@@ -11,7 +11,7 @@ FLOOD=$GUESTS/pv/flood.elf
 # Without end, to /dev/null: the timeout, not the sandbox, ends it.
 for i in 1 2 3; do
 	set +e
-	timeout -k 5 60 "$HVRUN" --timeout 2 "$FLOOD" >/dev/null 2>"$ERR" </dev/null
+	timeout -s KILL 60 "$HVRUN" --timeout 2 "$FLOOD" >/dev/null 2>"$ERR" </dev/null
 	STATUS=$?
 	set -e
 	echo "flood to /dev/null, run $i -> $STATUS"
