@@ -35,6 +35,19 @@ expect_status 124
 expect_err "timeout"
 expect_err "guest output dropped"
 
+# stdout and stderr both on the stalled FIFO (2>&1): hvrun's own
+# messages wait for it at most a second each, then are dropped.
+t0=$(now_ms)
+set +e
+timeout -s KILL $LIMIT "$HVRUN" --timeout 2 "$GUESTS/pv/flood.elf" \
+	>"$FIFO" 2>&1 </dev/null
+STATUS=$?
+set -e
+t=$(($(now_ms) - t0))
+echo "flood, stalled reader, 2>&1, --timeout 2 -> $STATUS in $t ms"
+expect_status 124
+[ $t -lt 8000 ] || fail "took $t ms"
+
 # The UART: the echo guest echoes /dev/zero without end; its transmitter
 # stays busy while the console is full.
 timed "$FIFO" /dev/zero 6000 --timeout 2 "$GUESTS/raw/echo.img"
