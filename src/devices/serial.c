@@ -1,10 +1,10 @@
 /*
  * 16550A UART on COM1 (ports 0x3f8-0x3ff, IRQ 4). Transmit goes straight to
- * the console while it has room, and the transmitter is busy (LSR THRE
- * clear, no THR-empty interrupt) while the console has no room for a
- * FIFO's worth, as a real UART is at its line speed: the guest is paced
- * by the console's reader. Receive takes host input through a 16-byte
- * FIFO at the guest's pace (the console holds the rest). Loopback mode works, since
+ * the console while it has room; the transmitter is busy (LSR THRE clear,
+ * no THR-empty interrupt) while the console has no room for a FIFO's
+ * worth, as a real UART's is at its line speed: the console's reader
+ * paces the guest. Receive takes host input through a 16-byte FIFO at the
+ * guest's pace (the console holds the rest). Loopback mode works, since
  * Linux's 8250 driver probes with it. Line speed is ignored.
  */
 #include <pthread.h>

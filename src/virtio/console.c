@@ -60,6 +60,20 @@ static uint64_t write_chain(struct console *con, const struct virtq_chain *c,
 	return done;
 }
 
+/* Hand chain v->tx to the console, resuming where a partly taken one
+ * stopped: true when all of it is taken. */
+static bool send_chain(struct vcon *v, struct console *con)
+{
+	bool resumed = v->tx.head == v->tx_head && v->tx.out_len == v->tx_len;
+	uint64_t off = resumed ? v->tx_done : 0;
+
+	off += write_chain(con, &v->tx, off);
+	v->tx_head = v->tx.head;
+	v->tx_len = v->tx.out_len;
+	v->tx_done = off < v->tx.out_len ? off : 0;
+	return off == v->tx.out_len;
+}
+
 /*
  * Copy output chains to the host console while it has room. A chain it
  * takes only part of goes back to the ring, to be resumed when the
@@ -72,7 +86,6 @@ static bool transmit(struct vcon *v)
 	struct console *con = vd->vm->console;
 	char err[VIRTQ_ERRLEN];
 	bool done = false;
-	uint64_t off;
 	int r;
 
 	while (console_has_room(con, 1) &&
@@ -86,19 +99,10 @@ static bool transmit(struct vcon *v)
 		else if (v->tx.nr_in)
 			virtio_mmio_warn(vd, "tx: request %u has writable buffers",
 					 v->tx.head);
-		else {
-			off = v->tx.head == v->tx_head && v->tx.out_len == v->tx_len ?
-			      v->tx_done : 0;
-			off += write_chain(con, &v->tx, off);
-			if (off < v->tx.out_len) {
-				v->tx_head = v->tx.head;
-				v->tx_len = v->tx.out_len;
-				v->tx_done = off;
-				virtq_unpop(q);
-				break;
-			}
+		else if (!send_chain(v, con)) {
+			virtq_unpop(q);
+			break;
 		}
-		v->tx_done = 0;
 		if (virtq_push(&vd->vm->mem, q, v->tx.head, 0) < 0) {
 			virtio_mmio_broken(vd, "used ring outside guest RAM");
 			break;
