@@ -1,17 +1,81 @@
+#include <errno.h>
+#include <pthread.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
+#include <string.h>
+#include <unistd.h>
 
 #include "log.h"
+#include "outfd.h"
+
+/* How long one message may wait for a stalled stderr reader. */
+#define LOG_WAIT_MS 1000
 
 int log_verbosity;
 
+static pthread_mutex_t log_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct outfd err_out = { STDERR_FILENO, STDERR_FILENO, -1, false };
+static bool err_stalled;		/* a message timed out: do not wait again */
+static log_hook_fn hook;
+static void *hook_opaque;
+
+void log_open(void)
+{
+	pthread_mutex_lock(&log_lock);
+	outfd_init(&err_out, STDERR_FILENO);
+	pthread_mutex_unlock(&log_lock);
+}
+
+void log_close(void)
+{
+	pthread_mutex_lock(&log_lock);
+	outfd_fini(&err_out);
+	pthread_mutex_unlock(&log_lock);
+}
+
+void log_set_hook(log_hook_fn fn, void *opaque)
+{
+	pthread_mutex_lock(&log_lock);
+	hook = fn;
+	hook_opaque = opaque;
+	pthread_mutex_unlock(&log_lock);
+}
+
+/* Under log_lock: the console's output first, then ours on a fresh line. */
+static void emit(const char *text, size_t len)
+{
+	int saved = errno;
+
+	if (hook && hook(hook_opaque))
+		outfd_write(&err_out, "\n", 1, err_stalled ? 0 : LOG_WAIT_MS);
+	if (outfd_write(&err_out, text, len, err_stalled ? 0 : LOG_WAIT_MS) !=
+	    (ssize_t)len && errno == EAGAIN)
+		err_stalled = true;
+	errno = saved;
+}
+
 static void vlog(const char *prefix, const char *fmt, va_list ap)
 {
-	/* One fprintf per line keeps lines from different threads whole. */
+	/* One write per line keeps lines from different threads whole. */
 	char line[1024];
+	int n = snprintf(line, sizeof(line), "hvrun: %s", prefix);
 
-	vsnprintf(line, sizeof(line), fmt, ap);
-	fprintf(stderr, "hvrun: %s%s\n", prefix, line);
+	if (n < 0 || (size_t)n >= sizeof(line) - 1)
+		return;
+	vsnprintf(line + n, sizeof(line) - 1 - (size_t)n, fmt, ap);
+	n = (int)strlen(line);
+	line[n++] = '\n';
+	pthread_mutex_lock(&log_lock);
+	emit(line, (size_t)n);
+	pthread_mutex_unlock(&log_lock);
+}
+
+void log_text(const char *text)
+{
+	pthread_mutex_lock(&log_lock);
+	emit(text, strlen(text));
+	pthread_mutex_unlock(&log_lock);
 }
 
 void log_err(const char *fmt, ...)

@@ -23,7 +23,10 @@ int main(int argc, char **argv)
 	log_verbosity = cfg.verbose;
 	/* A console reader that goes away is an error on write, not a kill. */
 	signal(SIGPIPE, SIG_IGN);
+	/* A stalled stderr reader must not hold up a stop or the exit. */
+	log_open();
 	status = vm_run(&cfg);
+	log_close();
 	options_free(&cfg);
 	return status;
 }

@@ -356,6 +356,7 @@ void vm_stop(struct vm *vm, int status)
 		gdbstub_vm_stopping(vm->gdb);	/* vCPUs parked for gdb */
 	if (vm->pv)
 		hc_poll_notify(vm);	/* vCPUs blocked in poll() */
+	console_stop(vm->console);	/* vCPUs waiting for console room */
 	if (vm->backend)
 		backend_stop(vm->backend);
 }
@@ -431,6 +432,7 @@ static void vm_teardown(struct vm *vm, bool devices)
 		devices_exit();
 	pv_console_free(vm);
 	console_close(vm->console);
+	vm->console = NULL;
 	gdbstub_free(vm->gdb);		/* its client is on the backend's loop */
 	/* Net devices hold events on the backend's loop: close them first. */
 	virtio_exit(vm);	/* uses the disks and nets */

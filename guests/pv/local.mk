@@ -13,7 +13,7 @@
 ## carry sanitizer options.
 
 PV_EXAMPLES = hello disk-crc disk-write disk-journal net-echo net-ping smp \
-	null bench-hc bench-blk compute gdbtest load soak
+	null bench-hc bench-blk compute gdbtest load soak flood lastline bigio
 PV_IMAGES = $(PV_EXAMPLES:%=guests/pv/%.elf)
 PV_EXAMPLE_OBJS = $(PV_EXAMPLES:%=guests/pv/%.o)
 

@@ -61,7 +61,11 @@ enum hvrun_hypercall {
 	/* (status) → does not return. 0..123 becomes hvrun's exit status;
 	 * larger values become 123. */
 	HVRUN_HC_EXIT		= 1,
-	/* (gpa, len) → len. Writes guest bytes to the console. */
+	/* (gpa, len) → len. Writes guest bytes to the console. hvrun holds
+	 * a bounded amount of output: while the host's reader is slower than
+	 * the guest, the call waits (the vCPU, nothing else) until all of it
+	 * is taken. It returns fewer than len only when the run is ending
+	 * (--timeout, a signal), which the guest does not get to see. */
 	HVRUN_HC_CONSOLE_WRITE	= 2,
 	/* (gpa, len) → bytes read, 0 when no input is waiting. Never blocks;
 	 * use poll(HVRUN_POLL_CONSOLE) to wait. */
@@ -78,7 +82,9 @@ enum hvrun_hypercall {
 	HVRUN_HC_RANDOM		= 6,
 	/* (dev, sector, gpa, len) → len. len must be a multiple of
 	 * HVRUN_SECTOR_SIZE; a request past the end of the disk is -EINVAL,
-	 * an unknown dev -ENODEV. */
+	 * an unknown dev -ENODEV. Any len that fits in guest RAM is one
+	 * call; hvrun moves it in pieces, and a run that ends (--timeout, a
+	 * signal) ends the request between two of them. */
 	HVRUN_HC_BLOCK_READ	= 7,
 	/* (dev, sector, gpa, len) → len. -EROFS on a read-only disk. */
 	HVRUN_HC_BLOCK_WRITE	= 8,

@@ -1,34 +1,70 @@
-/* Console backend. Output: vCPU threads append to a locked evbuffer and the
- * loop drains it to the output descriptor. Input: the loop reads stdin and
- * hands bytes to the device that asked for them, at the device's pace, so
- * nothing typed or piped in is dropped. */
+/* Console backend. Output: vCPU threads copy guest bytes into a fixed ring
+ * and the loop drains it to the output descriptor without ever blocking;
+ * a full ring paces the guest (its device waits or says it is busy).
+ * Input: the loop reads stdin and hands bytes to the device that asked
+ * for them, at the device's pace, so nothing typed or piped in is
+ * dropped. */
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/stat.h>
 #include <termios.h>
 #include <unistd.h>
-#include <event2/buffer.h>
 #include <event2/event.h>
 
 #include "../log.h"
+#include "../outfd.h"
 #include "../vm.h"
 #include "backend.h"
 #include "console.h"
 
-/* Above this much unwritten output the writing vCPU drains it itself. */
-#define OUT_HIGH_WATER (1u << 20)
 #define ESCAPE_CHAR 0x01	/* Ctrl-A, as QEMU: Ctrl-A x quits */
+#define MAX_ROOM_FNS 4
+/* A flush before one of hvrun's messages, or the last one, gives up on a
+ * reader that takes nothing for this long; the last one ends at
+ * FLUSH_END_MS whatever the reader does. */
+#define FLUSH_STALL_MS 1000
+#define FLUSH_END_MS 3000
+#define RETRY_MS 10		/* not pollable and would block: try again */
+
+struct room_fn {
+	console_room_fn fn;
+	void *opaque;
+};
 
 struct console {
 	struct vm *vm;
-	int out_fd;			/* -1: output discarded */
+
+	/*
+	 * Output. out_lock covers the ring and the state below it; writers
+	 * that wait for room wait on out_room. The ring is allocated once:
+	 * nothing on the output path allocates (a vCPU thread's malloc freed
+	 * by the loop would make glibc trim the vCPU's arena from the loop).
+	 */
+	pthread_mutex_t out_lock;
+	pthread_cond_t out_room;
+	struct outfd out;		/* out.fd -1: output discarded */
+	bool close_out;			/* out.fd is our --console file */
 	bool out_dead;			/* writing failed: discard from now on */
-	bool close_out;
-	struct evbuffer *out;
-	struct event *flush_ev;
+	int out_errno;			/* why, for the warning the loop gives */
+	bool warned;
+	bool stopping;			/* console_stop: writers wait no more */
+	bool room_wanted;		/* someone found the ring full */
+	bool stalled;			/* a bounded flush gave up: wait no more */
+	bool wrote;			/* last_out is valid */
+	uint8_t last_out;		/* the last byte written */
+	bool shares_stderr;		/* output and stderr are one file */
+	uint8_t *ring;
+	size_t head, len;
+	struct event *flush_ev;		/* activated by writers */
+	struct event *writable_ev;	/* out.fd has room again */
+	bool out_pollable;
+	struct room_fn room[MAX_ROOM_FNS];
+	int nr_room;
 
 	int in_fd;			/* -1: no input */
 	bool in_pollable;		/* epoll takes it (not a file, /dev/null) */
@@ -45,47 +81,215 @@ struct console {
 	struct termios saved_tio;
 };
 
-static void drain_output(struct console *c)
+static bool discarding(const struct console *c)
 {
-	evbuffer_lock(c->out);
-	while (!c->out_dead && evbuffer_get_length(c->out) > 0) {
-		int n = evbuffer_write(c->out, c->out_fd);
+	return c->out.fd < 0 || c->out_dead;
+}
+
+/*
+ * Write what the ring holds until it is empty or the descriptor would
+ * block: bytes written. out_lock held, so nothing here may log (the log
+ * hook takes out_lock): a failure is kept in out_errno for the caller.
+ */
+static size_t write_ring(struct console *c)
+{
+	size_t total = 0;
+
+	while (c->len && !c->out_dead) {
+		size_t seg = CONSOLE_OUT_BUF - c->head;
+		ssize_t n = write(c->out.fd, c->ring + c->head,
+				  c->len < seg ? c->len : seg);
 
 		if (n < 0 && errno == EINTR)
 			continue;
-		if (n < 0) {
+		if (n < 0 && errno == EAGAIN)
+			break;
+		if (n <= 0) {
 			/* The reader went away: keep the guest running, mute it. */
-			log_warn("console output stopped: %s", strerror(errno));
+			c->out_errno = n < 0 ? errno : EIO;
 			c->out_dead = true;
+			break;
 		}
+		c->last_out = c->ring[c->head + (size_t)n - 1];
+		c->wrote = true;
+		c->head = (c->head + (size_t)n) % CONSOLE_OUT_BUF;
+		c->len -= (size_t)n;
+		total += (size_t)n;
 	}
-	evbuffer_drain(c->out, evbuffer_get_length(c->out));
-	evbuffer_unlock(c->out);
+	if (c->out_dead) {
+		total += c->len;
+		c->len = 0;
+	}
+	if (total)
+		pthread_cond_broadcast(&c->out_room);
+	return total;
 }
 
+static void warn_dead(struct console *c)
+{
+	bool warn;
+	int err;
+
+	pthread_mutex_lock(&c->out_lock);
+	warn = c->out_dead && c->out_errno && !c->warned;
+	c->warned |= warn;
+	err = c->out_errno;
+	pthread_mutex_unlock(&c->out_lock);
+	if (warn)
+		log_warn("console output stopped: %s", strerror(err));
+}
+
+/* The loop: drain, wait for the descriptor if it is full, and tell the
+ * devices that found the ring full that it has room. */
 static void on_flush(evutil_socket_t fd, short what, void *arg)
 {
-	drain_output(arg);
+	struct console *c = arg;
+	struct timeval retry = { 0, RETRY_MS * 1000 };
+	bool pending, notify;
+
+	pthread_mutex_lock(&c->out_lock);
+	write_ring(c);
+	pending = c->len > 0;
+	notify = c->room_wanted && (c->len < CONSOLE_OUT_BUF || c->out_dead);
+	if (notify)
+		c->room_wanted = false;
+	pthread_mutex_unlock(&c->out_lock);
+	if (pending)
+		event_add(c->writable_ev, c->out_pollable ? NULL : &retry);
+	warn_dead(c);
+	for (int i = 0; notify && i < c->nr_room; i++)
+		c->room[i].fn(c->room[i].opaque);
 }
 
-void console_write(struct console *c, const void *buf, size_t len)
+size_t console_write(struct console *c, const void *buf, size_t len)
 {
-	size_t before;
+	const uint8_t *p = buf;
+	size_t n, tail, first;
+	bool was_empty;
 
-	if (c->out_fd < 0)
-		return;
-	evbuffer_lock(c->out);
-	if (c->out_dead) {
-		evbuffer_unlock(c->out);
-		return;
+	pthread_mutex_lock(&c->out_lock);
+	if (discarding(c)) {
+		pthread_mutex_unlock(&c->out_lock);
+		return len;
 	}
-	before = evbuffer_get_length(c->out);
-	evbuffer_add(c->out, buf, len);
-	evbuffer_unlock(c->out);
-	if (before + len > OUT_HIGH_WATER)
-		drain_output(c);
-	else if (before == 0)
+	n = CONSOLE_OUT_BUF - c->len;
+	if (n > len)
+		n = len;
+	tail = (c->head + c->len) % CONSOLE_OUT_BUF;
+	first = CONSOLE_OUT_BUF - tail < n ? CONSOLE_OUT_BUF - tail : n;
+	memcpy(c->ring + tail, p, first);
+	memcpy(c->ring, p + first, n - first);
+	was_empty = c->len == 0;
+	c->len += n;
+	if (n < len)
+		c->room_wanted = true;
+	pthread_mutex_unlock(&c->out_lock);
+	/* A non-empty ring already has a flush activated or armed. */
+	if (was_empty && n)
 		event_active(c->flush_ev, EV_WRITE, 0);
+	return n;
+}
+
+bool console_has_room(struct console *c, size_t need)
+{
+	bool room;
+
+	pthread_mutex_lock(&c->out_lock);
+	room = discarding(c) || CONSOLE_OUT_BUF - c->len >= need;
+	if (!room)
+		c->room_wanted = true;
+	pthread_mutex_unlock(&c->out_lock);
+	return room;
+}
+
+bool console_wait_room(struct console *c)
+{
+	bool ok;
+
+	pthread_mutex_lock(&c->out_lock);
+	while (!discarding(c) && c->len == CONSOLE_OUT_BUF && !c->stopping &&
+	       !atomic_load(&c->vm->stopping))
+		pthread_cond_wait(&c->out_room, &c->out_lock);
+	ok = !c->stopping && !atomic_load(&c->vm->stopping);
+	pthread_mutex_unlock(&c->out_lock);
+	return ok;
+}
+
+int console_on_room(struct console *c, console_room_fn fn, void *opaque)
+{
+	if (c->nr_room == MAX_ROOM_FNS)
+		return -1;
+	c->room[c->nr_room++] = (struct room_fn){ fn, opaque };
+	return 0;
+}
+
+void console_stop(struct console *c)
+{
+	if (!c)
+		return;
+	pthread_mutex_lock(&c->out_lock);
+	c->stopping = true;
+	pthread_cond_broadcast(&c->out_room);
+	pthread_mutex_unlock(&c->out_lock);
+}
+
+/*
+ * Write the ring out, from any thread, waiting for the reader while it
+ * makes progress within stall_ms and for end_ms in all: true when it is
+ * empty. A flush that gives up marks the console stalled: later ones try
+ * once and do not wait.
+ */
+static bool flush_bounded(struct console *c, int stall_ms, int end_ms)
+{
+	long long now = outfd_now_ms(), end = now + end_ms;
+	long long idle_end = now + stall_ms;
+	bool empty, progress = false;
+
+	for (;;) {
+		pthread_mutex_lock(&c->out_lock);
+		if (write_ring(c)) {
+			idle_end = outfd_now_ms() + stall_ms;
+			progress = true;
+		}
+		empty = c->len == 0;
+		if (c->stalled)
+			end = 0;
+		pthread_mutex_unlock(&c->out_lock);
+		now = outfd_now_ms();
+		if (empty || now >= end || now >= idle_end)
+			break;
+		outfd_wait(&c->out, (int)((end < idle_end ? end : idle_end) - now));
+	}
+	if (!empty) {
+		pthread_mutex_lock(&c->out_lock);
+		c->stalled = true;
+		pthread_mutex_unlock(&c->out_lock);
+	}
+	/* Devices waiting for room hear of it on the loop. */
+	if (progress)
+		event_active(c->flush_ev, EV_WRITE, 0);
+	return empty;
+}
+
+/*
+ * The log hook: before hvrun writes a message, the guest's output so far
+ * goes out; when both go to one file and the guest's last line is
+ * unfinished, the message needs a fresh line.
+ */
+static bool before_log(void *arg)
+{
+	struct console *c = arg;
+	bool newline;
+
+	if (c->out.fd < 0)
+		return false;
+	flush_bounded(c, FLUSH_STALL_MS, FLUSH_STALL_MS);
+	pthread_mutex_lock(&c->out_lock);
+	newline = c->shares_stderr && c->wrote && c->last_out != '\n';
+	if (c->shares_stderr)
+		c->last_out = '\n';	/* the message ends its line */
+	pthread_mutex_unlock(&c->out_lock);
+	return newline;
 }
 
 /* Ctrl-A x quits; Ctrl-A Ctrl-A sends one Ctrl-A. Terminal input only. */
@@ -210,28 +414,56 @@ static void make_raw(struct console *c)
 		c->tty = true;
 }
 
+/*
+ * --console file:PATH opens without blocking: a FIFO with no reader would
+ * otherwise hang the start with the stop signals already blocked, so it
+ * is refused (start the reader first); one with a reader is paced like a
+ * pipe on stdout.
+ */
+static int open_file(struct console *c, const char *path)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NONBLOCK |
+			    O_NOCTTY | O_CLOEXEC, 0644);
+
+	if (fd < 0 && errno == ENXIO) {
+		log_err("console file '%s' is a FIFO with no reader", path);
+		return -1;
+	}
+	if (fd < 0) {
+		log_err("cannot open console file '%s': %s", path, strerror(errno));
+		return -1;
+	}
+	c->out = (struct outfd){ fd, fd, -1, false };
+	c->close_out = true;
+	return 0;
+}
+
+static bool same_file(int a, int b)
+{
+	struct stat sa, sb;
+
+	return fstat(a, &sa) == 0 && fstat(b, &sb) == 0 &&
+	       sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+}
+
 static int open_output(struct console *c, const struct vm_config *cfg)
 {
 	switch (cfg->console) {
 	case CONSOLE_STDIO:
-		c->out_fd = STDOUT_FILENO;
-		return 0;
+		outfd_init(&c->out, STDOUT_FILENO);
+		break;
 	case CONSOLE_NONE:
-		c->out_fd = -1;
-		c->out_dead = true;
+		c->out = (struct outfd){ -1, -1, -1, false };
 		return 0;
 	case CONSOLE_FILE:
-		c->out_fd = open(cfg->console_path,
-				 O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-		if (c->out_fd < 0) {
-			log_err("cannot open console file '%s': %s",
-				cfg->console_path, strerror(errno));
+		if (open_file(c, cfg->console_path) < 0)
 			return -1;
-		}
-		c->close_out = true;
-		return 0;
+		break;
+	default:
+		return -1;
 	}
-	return -1;
+	c->shares_stderr = same_file(c->out.shared_fd, STDERR_FILENO);
+	return 0;
 }
 
 /* Ask epoll itself: it is what libevent will use. */
@@ -272,6 +504,30 @@ static int open_input(struct console *c, struct event_base *base)
 	return 0;
 }
 
+/* Output: the ring, the flush events, the log hook. */
+static int init_output(struct console *c, struct event_base *base)
+{
+	pthread_condattr_t ca;
+
+	pthread_mutex_init(&c->out_lock, NULL);
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&c->out_room, &ca);
+	pthread_condattr_destroy(&ca);
+	c->out = (struct outfd){ -1, -1, -1, false };
+	if (open_output(c, c->vm->cfg) < 0)
+		return -1;
+	c->out_pollable = c->out.fd >= 0 && fd_pollable(c->out.fd);
+	c->ring = malloc(CONSOLE_OUT_BUF);
+	c->flush_ev = event_new(base, -1, 0, on_flush, c);
+	c->writable_ev = event_new(base, c->out_pollable ? c->out.fd : -1,
+				   c->out_pollable ? EV_WRITE : 0, on_flush, c);
+	if (!c->ring || !c->flush_ev || !c->writable_ev)
+		return -1;
+	log_set_hook(before_log, c);
+	return 0;
+}
+
 struct console *console_open(struct vm *vm)
 {
 	struct event_base *base = backend_base(vm->backend);
@@ -281,13 +537,7 @@ struct console *console_open(struct vm *vm)
 		return NULL;
 	c->vm = vm;
 	c->in_fd = -1;
-	if (open_output(c, vm->cfg) < 0)
-		goto fail;
-	c->out = evbuffer_new();
-	c->flush_ev = event_new(base, -1, 0, on_flush, c);
-	if (!c->out || !c->flush_ev || evbuffer_enable_locking(c->out, NULL) < 0)
-		goto fail;
-	if (open_input(c, base) < 0)
+	if (init_output(c, base) < 0 || open_input(c, base) < 0)
 		goto fail;
 	return c;
 fail:
@@ -295,12 +545,30 @@ fail:
 	return NULL;
 }
 
+/* The last flush: bounded, and it says what it had to drop. */
+static void final_flush(struct console *c)
+{
+	size_t left;
+
+	if (c->out.fd < 0 || !c->ring)
+		return;
+	flush_bounded(c, FLUSH_STALL_MS, FLUSH_END_MS);
+	warn_dead(c);
+	pthread_mutex_lock(&c->out_lock);
+	left = c->len;
+	c->len = 0;
+	pthread_mutex_unlock(&c->out_lock);
+	if (left)
+		log_warn("console: %zu bytes of guest output dropped: the reader stopped reading",
+			 left);
+}
+
 void console_close(struct console *c)
 {
 	if (!c)
 		return;
-	if (c->out)
-		drain_output(c);
+	final_flush(c);
+	log_set_hook(NULL, NULL);
 	if (c->tty)
 		tcsetattr(c->in_fd, TCSANOW, &c->saved_tio);
 	if (c->read_ev)
@@ -309,9 +577,14 @@ void console_close(struct console *c)
 		event_free(c->resume_ev);
 	if (c->flush_ev)
 		event_free(c->flush_ev);
-	if (c->out)
-		evbuffer_free(c->out);
-	if (c->close_out && c->out_fd >= 0)
-		close(c->out_fd);
+	if (c->writable_ev)
+		event_free(c->writable_ev);
+	if (c->close_out)
+		close(c->out.fd);
+	else
+		outfd_fini(&c->out);
+	free(c->ring);
+	pthread_mutex_destroy(&c->out_lock);
+	pthread_cond_destroy(&c->out_room);
 	free(c);
 }

@@ -1,6 +1,9 @@
 /*
  * 16550A UART on COM1 (ports 0x3f8-0x3ff, IRQ 4). Transmit goes straight to
- * the console; receive takes host input through a 16-byte FIFO at the
+ * the console while it has room; the transmitter is busy (LSR THRE clear,
+ * no THR-empty interrupt) while the console has no room for a FIFO's
+ * worth, as a real UART's is at its line speed: the console's reader
+ * paces the guest. Receive takes host input through a 16-byte FIFO at the
  * guest's pace (the console holds the rest). Loopback mode works, since
  * Linux's 8250 driver probes with it. Line speed is ignored.
  */
@@ -45,6 +48,7 @@ struct serial {
 	struct vm *vm;
 	uint8_t ier, lcr, mcr, scr, fcr, dll, dlm;
 	bool thre_pending;	/* THR-empty interrupt not yet acknowledged */
+	bool thre_waiting;	/* THR busy: the interrupt comes with room */
 	bool rx_wanted;		/* the console has input waiting for room */
 	int irq_level;
 	uint8_t rx[FIFO_SIZE];
@@ -115,14 +119,44 @@ static size_t serial_input(void *opaque, const uint8_t *buf, size_t len)
 	return n;
 }
 
-static void transmit(struct serial *s, uint8_t ch)
+/* THR empty: room in the console for what a driver writes per THRE. */
+static bool thr_empty(struct serial *s)
+{
+	return (s->mcr & MCR_LOOP) || console_has_room(s->vm->console, FIFO_SIZE);
+}
+
+/* THR is empty now, or will say so by interrupt once the console has room. */
+static void thr_emptied(struct serial *s)
+{
+	if (thr_empty(s))
+		s->thre_pending = true;
+	else
+		s->thre_waiting = true;
+}
+
+/* False when the console is full: a guest that ignored LSR waits. */
+static bool transmit(struct serial *s, uint8_t ch)
 {
 	if (s->mcr & MCR_LOOP)
 		rx_push(s, &ch, 1);
-	else
-		console_write(s->vm->console, &ch, 1);
-	/* Transmission is instant: THR is empty again at once. */
-	s->thre_pending = true;
+	else if (console_write(s->vm->console, &ch, 1) == 0)
+		return false;
+	thr_emptied(s);
+	return true;
+}
+
+/* The console has room again: backend thread. */
+static void serial_room(void *opaque)
+{
+	struct serial *s = opaque;
+
+	pthread_mutex_lock(&s->lock);
+	if (s->thre_waiting && thr_empty(s)) {
+		s->thre_waiting = false;
+		s->thre_pending = true;
+		update_irq(s);
+	}
+	pthread_mutex_unlock(&s->lock);
 }
 
 static uint8_t modem_status(const struct serial *s)
@@ -157,7 +191,8 @@ static uint8_t serial_read(struct serial *s, unsigned reg)
 	case MCR:
 		return s->mcr;
 	case LSR:
-		return (uint8_t)(LSR_THRE | LSR_TEMT | (s->rx_count ? LSR_DR : 0));
+		return (uint8_t)((thr_empty(s) ? LSR_THRE | LSR_TEMT : 0) |
+				 (s->rx_count ? LSR_DR : 0));
 	case MSR:
 		return modem_status(s);
 	default:
@@ -165,14 +200,14 @@ static uint8_t serial_read(struct serial *s, unsigned reg)
 	}
 }
 
-static void serial_write(struct serial *s, unsigned reg, uint8_t v)
+/* False: a THR write found the console full; nothing changed. */
+static bool serial_write(struct serial *s, unsigned reg, uint8_t v)
 {
 	switch (reg) {
 	case RBR_THR:
-		if (s->lcr & LCR_DLAB)
-			s->dll = v;
-		else
-			transmit(s, v);
+		if (!(s->lcr & LCR_DLAB))
+			return transmit(s, v);
+		s->dll = v;
 		break;
 	case IER:
 		if (s->lcr & LCR_DLAB) {
@@ -181,7 +216,7 @@ static void serial_write(struct serial *s, unsigned reg, uint8_t v)
 		}
 		/* Enabling THRE with THR empty raises the interrupt at once. */
 		if ((v & IER_THRE) && !(s->ier & IER_THRE))
-			s->thre_pending = true;
+			thr_emptied(s);
 		s->ier = v & 0x0f;
 		break;
 	case IIR_FCR:
@@ -206,6 +241,7 @@ static void serial_write(struct serial *s, unsigned reg, uint8_t v)
 	default:
 		break;		/* LSR and MSR are read-only */
 	}
+	return true;
 }
 
 static void serial_io(void *opaque, uint64_t addr, uint8_t *data, uint32_t len,
@@ -216,7 +252,13 @@ static void serial_io(void *opaque, uint64_t addr, uint8_t *data, uint32_t len,
 
 	pthread_mutex_lock(&s->lock);
 	if (is_write) {
-		serial_write(s, reg, data[0]);
+		/* The vCPU waits, not the loop; a stop ends the wait. */
+		while (!serial_write(s, reg, data[0])) {
+			pthread_mutex_unlock(&s->lock);
+			if (!console_wait_room(s->vm->console))
+				return;
+			pthread_mutex_lock(&s->lock);
+		}
 	} else {
 		memset(data, 0xff, len);
 		data[0] = serial_read(s, reg);
@@ -239,7 +281,7 @@ static int serial_init(struct vm *vm, void **state)
 	if (bus_register(&vm->pio, COM1_BASE, 8, serial_io, s, "serial") < 0)
 		return -1;
 	console_set_input(vm->console, serial_input, s);
-	return 0;
+	return console_on_room(vm->console, serial_room, s);
 }
 
 static void serial_exit(void *state)

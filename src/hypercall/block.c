@@ -8,7 +8,15 @@
 #include "../vm.h"
 #include "hypercall.h"
 
-/* One request, on the vCPU's stack while the backend thread runs it. */
+/*
+ * A request runs on the loop in pieces of at most this much, so that a
+ * guest-sized request (GiBs) never holds the loop: the timeout, signals
+ * and other devices get their turn between pieces, and a stop ends the
+ * request at the next piece.
+ */
+#define PIECE (1u << 20)
+
+/* One piece, on the vCPU's stack while the backend thread runs it. */
 struct block_req {
 	struct block_dev *dev;
 	bool write;
@@ -27,6 +35,28 @@ static int64_t do_io(void *arg)
 static int64_t do_flush(void *arg)
 {
 	return block_flush(arg);
+}
+
+/* r's transfer piece by piece: len, the first error, or -EINTR when the
+ * VM stops first (the guest never sees it). */
+static int64_t run_pieces(struct vm *vm, struct block_req *r)
+{
+	uint64_t len = r->len, done = 0;
+	uint8_t *buf = r->buf;
+	int64_t n;
+
+	while (done < len) {
+		if (atomic_load(&vm->stopping))
+			return -EINTR;
+		r->buf = buf + done;
+		r->len = len - done < PIECE ? len - done : PIECE;
+		n = backend_call(vm->backend, do_io, r);
+		if (n < 0)
+			return n;
+		done += r->len;
+		r->offset += r->len;
+	}
+	return (int64_t)len;
 }
 
 /* (dev, sector, gpa, len): every check before any I/O, in ABI order. */
@@ -55,9 +85,7 @@ static int64_t block_rw(struct hc_call *c, bool write)
 	r.buf = mem_ptr(&vm->mem, gpa, len);
 	if (!r.buf)
 		return -EFAULT;
-	if (len == 0)
-		return 0;
-	return backend_call(vm->backend, do_io, &r);
+	return run_pieces(vm, &r);
 }
 
 int64_t hc_block_read(struct hc_call *c)

@@ -1,5 +1,5 @@
 /*
- * The PV console: console_write queues guest bytes on the console backend;
+ * The PV console: console_write hands guest bytes to the console backend;
  * console_read takes host input that the console handed us, from a ring
  * that fills at the guest's pace (what does not fit waits in the console).
  */
@@ -77,18 +77,30 @@ size_t pv_console_pending(struct vm *vm)
 	return n;
 }
 
+/*
+ * Through the console's bounded buffer: while the host reader is slower
+ * than the guest the vCPU waits for room (never hvrun's loop), so a
+ * write of any size costs hvrun no more memory than the buffer, and a
+ * stop ends the wait: then fewer than len bytes were written.
+ */
 int64_t hc_console_write(struct hc_call *c)
 {
-	uint64_t len = c->arg[1];
-	const void *p = mem_ptr(&c->vm->mem, c->arg[0], len);
+	struct console *con = c->vm->console;
+	uint64_t len = c->arg[1], done = 0;
+	const uint8_t *p = mem_ptr(&c->vm->mem, c->arg[0], len);
 
 	if (!p)
 		return -EFAULT;
 	if (len > INT64_MAX)
 		return -EINVAL;
-	if (len && c->vm->console)
-		console_write(c->vm->console, p, len);
-	return (int64_t)len;
+	if (!con)
+		return (int64_t)len;
+	while (done < len) {
+		done += console_write(con, p + done, len - done);
+		if (done < len && !console_wait_room(con))
+			break;
+	}
+	return (int64_t)done;
 }
 
 int64_t hc_console_read(struct hc_call *c)

@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <linux/kvm.h>
@@ -67,6 +68,26 @@ static void dump_internal_error(struct vcpu *v, FILE *f)
 	fprintf(f, "\n");
 }
 
+/* The report goes out as one text through the log, after the guest's
+ * console output and on a fresh line. */
+static void report_crash(struct vcpu *v, const char *why)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+
+	if (!f) {
+		log_err("guest crashed on vCPU %d: %s", v->id, why);
+		return;
+	}
+	fprintf(f, "hvrun: guest crashed on vCPU %d: %s\n", v->id, why);
+	dump_internal_error(v, f);
+	vcpu_dump_regs(v, f);
+	if (fclose(f) == 0)
+		log_text(text);
+	free(text);
+}
+
 void vcpu_crash(struct vcpu *v, const char *fmt, ...)
 {
 	struct vm *vm = v->vm;
@@ -83,10 +104,7 @@ void vcpu_crash(struct vcpu *v, const char *fmt, ...)
 	pthread_mutex_lock(&vm->report_lock);
 	/* After a stop, other vCPUs' exits are teardown, not crashes. */
 	if (!atomic_load(&vm->stopping)) {
-		fprintf(stderr, "hvrun: guest crashed on vCPU %d: %s\n", v->id, why);
-		dump_internal_error(v, stderr);
-		vcpu_dump_regs(v, stderr);
-		fflush(stderr);
+		report_crash(v, why);
 		vm_stop(vm, STATUS_CRASH);
 		/* Under the lock: one core, from this thread, which vm_run
 		 * joins before it frees guest RAM. */

@@ -2,8 +2,10 @@
  * virtio-console (virtio 1.x, section 5.3) for --virtio-console: one port,
  * no multiport control queue, receive queue 0 (host to guest) and
  * transmit queue 1 (guest to host). Linux makes it /dev/hvc0. Output goes
- * to the host console beside COM1's; host input comes here instead of to
- * COM1, at the pace the guest posts receive buffers.
+ * to the host console beside COM1's, at the pace its reader takes it: a
+ * chain the console has no room for stays in the ring until it has.
+ * Host input comes here instead of to COM1, at the pace the guest posts
+ * receive buffers.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -27,29 +29,87 @@ struct vcon {
 	struct virtio_console_config cfg;	/* cols, rows: with F_SIZE */
 	bool input_wanted;	/* input waits for receive buffers */
 	struct virtq_chain chain;
+	/* The transmit chain the console took only part of: taken again
+	 * (same head and length) from tx_done on. */
+	struct virtq_chain tx;
+	uint16_t tx_head;
+	uint64_t tx_len, tx_done;
 };
 
-/* Copy one output chain to the host console. */
-static uint32_t transmit_one(void *dev, const struct virtq_chain *c, bool bad)
+/* Give the console what it takes of chain c from byte off: bytes taken. */
+static uint64_t write_chain(struct console *con, const struct virtq_chain *c,
+			    uint64_t off)
 {
-	struct vcon *v = dev;
+	uint64_t done = 0;
 
-	if (bad)
-		return 0;
-	if (c->nr_in) {
-		virtio_mmio_warn(v->vd, "tx: request %u has writable buffers",
-				 c->head);
-		return 0;
+	for (int i = 0; i < c->nr_out; i++) {
+		const struct virtq_seg *seg = &c->out[i];
+		size_t n;
+
+		if (off >= seg->len) {
+			off -= seg->len;
+			continue;
+		}
+		n = console_write(con, (const uint8_t *)seg->ptr + off,
+				  seg->len - off);
+		done += n;
+		if (n < seg->len - off)
+			break;
+		off = 0;
 	}
-	for (int i = 0; i < c->nr_out; i++)
-		console_write(v->vd->vm->console, c->out[i].ptr, c->out[i].len);
-	return 0;
+	return done;
 }
 
+/* Hand chain v->tx to the console, resuming where a partly taken one
+ * stopped: true when all of it is taken. */
+static bool send_chain(struct vcon *v, struct console *con)
+{
+	bool resumed = v->tx.head == v->tx_head && v->tx.out_len == v->tx_len;
+	uint64_t off = resumed ? v->tx_done : 0;
+
+	off += write_chain(con, &v->tx, off);
+	v->tx_head = v->tx.head;
+	v->tx_len = v->tx.out_len;
+	v->tx_done = off < v->tx.out_len ? off : 0;
+	return off == v->tx.out_len;
+}
+
+/*
+ * Copy output chains to the host console while it has room. A chain it
+ * takes only part of goes back to the ring, to be resumed when the
+ * console says it has room (vcon_room). True when any chain completed.
+ */
 static bool transmit(struct vcon *v)
 {
-	return virtio_mmio_serve(v->vd, &v->vd->vq[TXQ], &v->chain,
-				 transmit_one, v);
+	struct virtio_mmio *vd = v->vd;
+	struct virtq *q = &vd->vq[TXQ];
+	struct console *con = vd->vm->console;
+	char err[VIRTQ_ERRLEN];
+	bool done = false;
+	int r;
+
+	while (console_has_room(con, 1) &&
+	       (r = virtq_pop(&vd->vm->mem, q, &v->tx, err)) != 0) {
+		if (r == -EIO) {
+			virtio_mmio_broken(vd, err);
+			break;
+		}
+		if (r < 0)
+			virtio_mmio_warn(vd, "queue %d: %s", TXQ, err);
+		else if (v->tx.nr_in)
+			virtio_mmio_warn(vd, "tx: request %u has writable buffers",
+					 v->tx.head);
+		else if (!send_chain(v, con)) {
+			virtq_unpop(q);
+			break;
+		}
+		if (virtq_push(&vd->vm->mem, q, v->tx.head, 0) < 0) {
+			virtio_mmio_broken(vd, "used ring outside guest RAM");
+			break;
+		}
+		done = true;
+	}
+	return done;
 }
 
 /* Fill receive buffers from buf while both last: bytes taken. Lock held. */
@@ -115,6 +175,12 @@ static void vcon_notify(void *dev)
 	}
 }
 
+/* The console has room again: go on transmitting (backend thread). */
+static void vcon_room(void *opaque)
+{
+	virtio_mmio_process(((struct vcon *)opaque)->vd);
+}
+
 static void vcon_config(void *dev, uint32_t off, uint8_t *data, uint32_t len)
 {
 	struct vcon *v = dev;
@@ -172,5 +238,5 @@ int virtio_console_new(struct vm *vm, struct virtio_mmio **out)
 	/* Host input comes here from now on, not to COM1. */
 	console_set_input(vm->console, vcon_input, v);
 	*out = v->vd;
-	return 0;
+	return console_on_room(vm->console, vcon_room, v);
 }

@@ -37,6 +37,8 @@ finish() {
 # bg [hvrun args...]: hvrun itself in the background (so signals reach it,
 # not a wrapper), with a watchdog that kills it after 60 s.
 bg() {
+	: >"$OUT"	# empty now: wait_out must not find the last run's output
+	: >"$ERR"
 	"$HVRUN" "$@" >"$OUT" 2>"$ERR" </dev/null &
 	HVPID=$!
 	(sleep 60; kill -9 "$HVPID") >/dev/null 2>&1 &

@@ -6,7 +6,9 @@ set -u
 : "${GUESTS:?GUESTS must point at the built guests/ folder}"
 
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/hvrun-test.XXXXXX")
-trap 'rm -rf "$TMP"' EXIT
+HVPID=
+# A background hvrun (run_bg) dies with the test, whatever happens.
+trap '[ -n "$HVPID" ] && kill -9 "$HVPID" 2>/dev/null; rm -rf "$TMP"' EXIT
 OUT=$TMP/stdout
 ERR=$TMP/stderr
 STATUS=
@@ -25,13 +27,59 @@ need_kvm() {
 
 # run [hvrun args...]: stdin from /dev/null unless redirected by the caller.
 # A safety net of RUN_LIMIT seconds (120) keeps a hung hvrun from hanging
-# the suite.
+# the suite, and fails the test: a KILL (not TERM, whose 124 would pass
+# for hvrun's own --timeout status), which timeout --verbose announces.
 run() {
 	set +e
-	timeout -k 5 "${RUN_LIMIT:-120}" "$HVRUN" "$@" >"$OUT" 2>"$ERR"
+	timeout --verbose -s KILL "${RUN_LIMIT:-120}" "$HVRUN" "$@" >"$OUT" 2>"$ERR"
 	STATUS=$?
 	set -e
 	echo "hvrun $* -> $STATUS"
+	! grep -q "^timeout: sending signal" "$ERR" ||
+		fail "hvrun did not end within ${RUN_LIMIT:-120} s"
+}
+
+# run_bg [hvrun args...]: hvrun itself in the background (signals reach it,
+# not a wrapper), HVPID its pid. $OUT and $ERR are emptied first, so that
+# what wait_out finds is this run's. SIGINT gets its default action back:
+# a non-interactive shell starts background jobs with SIGINT ignored, and
+# hvrun rightly keeps an ignore it inherits.
+run_bg() {
+	: >"$OUT"
+	: >"$ERR"
+	env --default-signal=INT "$HVRUN" "$@" >"$OUT" 2>"$ERR" </dev/null &
+	HVPID=$!
+}
+
+# wait_out STRING [SECONDS]: until the background hvrun's stdout has
+# STRING; fails if hvrun ends or SECONDS (30) pass first.
+wait_out() {
+	i=0
+	until grep -qF -- "$1" "$OUT"; do
+		kill -0 "$HVPID" 2>/dev/null || fail "hvrun ended before '$1'"
+		[ $i -lt $((${2:-30} * 10)) ] || fail "no '$1' within ${2:-30} s"
+		sleep 0.1
+		i=$((i + 1))
+	done
+}
+
+# wait_hvrun [SECONDS]: wait for the background hvrun, at most SECONDS
+# (RUN_LIMIT, 120); STATUS is its status. A watchdog in its own process
+# group kills one that is still running, and the test fails.
+wait_hvrun() {
+	limit=${1:-${RUN_LIMIT:-120}}
+	setsid sh -c 'sleep "$1"; kill -KILL "$2"' - "$limit" "$HVPID" \
+		>/dev/null 2>&1 </dev/null &
+	dog=$!
+	STATUS=0
+	wait "$HVPID" || STATUS=$?
+	HVPID=
+	if ! kill -- "-$dog" 2>/dev/null; then
+		wait "$dog" 2>/dev/null || true
+		fail "hvrun did not end within $limit s"
+	fi
+	wait "$dog" 2>/dev/null || true
+	echo "hvrun (background) -> $STATUS"
 }
 
 expect_status() {

@@ -10,6 +10,9 @@ GUEST_TESTS = \
 	tests/guest/pvh.sh \
 	tests/guest/echo.sh \
 	tests/guest/console.sh \
+	tests/guest/console_flood.sh \
+	tests/guest/console_stall.sh \
+	tests/guest/console_order.sh \
 	tests/guest/crash.sh \
 	tests/guest/stop.sh \
 	tests/guest/terminal.sh \
@@ -18,6 +21,7 @@ GUEST_TESTS = \
 	tests/guest/pv_hello.sh \
 	tests/guest/pv_crash.sh \
 	tests/guest/pv_disk.sh \
+	tests/guest/pv_bigreq.sh \
 	tests/guest/pv_smp.sh \
 	tests/guest/pv_net.sh \
 	tests/guest/pv_bench.sh \

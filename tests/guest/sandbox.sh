@@ -20,16 +20,15 @@ seccomp_modes() {
 for mode in sandbox no-sandbox; do
 	opt=; want="2 "
 	[ $mode = no-sandbox ] && { opt=--no-sandbox; want="0 "; }
-	"$HVRUN" $opt "$GUESTS/raw/spin.img" >"$OUT" 2>"$ERR" </dev/null &
-	pid=$!
+	run_bg $opt "$GUESTS/raw/spin.img"
 	i=0; got=
 	until [ $i -ge 100 ]; do
-		got=$(seccomp_modes $pid)
+		got=$(seccomp_modes $HVPID)
 		grep -q spinning "$OUT" && [ "$got" = "$want" ] && break
 		sleep 0.1; i=$((i + 1))
 	done
-	kill -TERM $pid; wait $pid || true
-	wait
+	kill -TERM $HVPID
+	wait_hvrun 30
 	[ "$got" = "$want" ] || fail "$mode: threads' Seccomp modes '$got', expected '$want'"
 	echo "$mode: Seccomp $got"
 done

@@ -25,7 +25,9 @@ trap '[ -n "$PID" ] && kill -9 "$PID" 2>/dev/null; rm -rf "$TMP"' EXIT
 SOCK=$TMP/net.sock
 truncate -s 1M "$TMP/disk.img"
 
-"$HVRUN" --disk "$TMP/disk.img" --net "socket=$SOCK" "$GUESTS/pv/soak.elf" \
+# Bounded: the guest ends on the peer's quit, or the run fails here.
+timeout -s KILL $((DURATION + 120)) \
+	"$HVRUN" --disk "$TMP/disk.img" --net "socket=$SOCK" "$GUESTS/pv/soak.elf" \
 	>"$TMP/out" 2>"$TMP/err" </dev/null &
 PID=$!
 

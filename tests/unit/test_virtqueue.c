@@ -66,15 +66,39 @@ static console_input_fn con_input;
 static void *con_opaque;
 static atomic_int con_ready;
 
-void console_write(struct console *cons, const void *buf, size_t len)
+static size_t con_room = sizeof(con_out);	/* what it takes before it is full */
+static console_room_fn con_room_fn;
+static void *con_room_opaque;
+
+size_t console_write(struct console *cons, const void *buf, size_t len)
 {
 	(void)cons;
 	pthread_mutex_lock(&con_lock);
-	if (len > sizeof(con_out) - con_len)
-		len = sizeof(con_out) - con_len;
+	if (len > con_room - con_len)
+		len = con_room - con_len;
 	memcpy(con_out + con_len, buf, len);
 	con_len += len;
 	pthread_mutex_unlock(&con_lock);
+	return len;
+}
+
+bool console_has_room(struct console *cons, size_t need)
+{
+	bool room;
+
+	(void)cons;
+	pthread_mutex_lock(&con_lock);
+	room = con_room - con_len >= need;
+	pthread_mutex_unlock(&con_lock);
+	return room;
+}
+
+int console_on_room(struct console *cons, console_room_fn fn, void *opaque)
+{
+	(void)cons;
+	con_room_fn = fn;
+	con_room_opaque = opaque;
+	return 0;
 }
 
 void console_set_input(struct console *cons, console_input_fn fn, void *opaque)
@@ -665,6 +689,7 @@ static void vcon_setup(void)
 	cfg.console = CONSOLE_NONE;	/* no terminal size, whatever runs us */
 	cfg.virtio_console = true;
 	con_len = 0;
+	con_room = sizeof(con_out);
 	con_input = NULL;
 	atomic_store(&con_ready, 0);
 	vm_start();
@@ -948,7 +973,8 @@ START_TEST(vcon_identifies_and_takes_input)
 }
 END_TEST
 
-START_TEST(vcon_tx_reaches_the_console)
+/* "hello world\n" in a chain of two buffers, offered and kicked. */
+static void offer_hello_world(void)
 {
 	driver_init_queues(VCON, QSIZE, 2);
 	mem_write(&vm.mem, BUF, "hello ", 6);
@@ -957,6 +983,11 @@ START_TEST(vcon_tx_reaches_the_console)
 	set_desc_on(&vm.mem, 1, 1, BUF + 0x100, 6, 0, 0);
 	offer_on(&vm.mem, 1, 0);
 	wr(VCON, VIRTIO_MMIO_QUEUE_NOTIFY, 1);
+}
+
+START_TEST(vcon_tx_reaches_the_console)
+{
+	offer_hello_world();
 	ck_assert_uint_eq(used_idx(&vm.mem, 1), 1);
 	ck_assert_uint_eq(con_len, 12);
 	ck_assert_mem_eq(con_out, "hello world\n", 12);
@@ -976,6 +1007,28 @@ START_TEST(vcon_tx_reaches_the_console)
 	wr(VCON, VIRTIO_MMIO_QUEUE_NOTIFY, 1);
 	ck_assert_uint_eq(con_len, 18);
 	ck_assert_mem_eq(con_out + 12, "world\n", 6);
+}
+END_TEST
+
+/* A console with no room: the chain stays in the ring, and resumes where
+ * it stopped, without repeating a byte, once the console has room. */
+START_TEST(vcon_tx_waits_for_room)
+{
+	con_room = 4;
+	offer_hello_world();
+	ck_assert_uint_eq(used_idx(&vm.mem, 1), 0);
+	ck_assert_uint_eq(con_len, 4);
+	/* Room for four more: still not complete. */
+	con_room = 8;
+	ck_assert_ptr_nonnull(con_room_fn);
+	con_room_fn(con_room_opaque);
+	ck_assert_uint_eq(used_idx(&vm.mem, 1), 0);
+	ck_assert_uint_eq(con_len, 8);
+	con_room = sizeof(con_out);
+	con_room_fn(con_room_opaque);
+	ck_assert_uint_eq(used_idx(&vm.mem, 1), 1);
+	ck_assert_uint_eq(con_len, 12);
+	ck_assert_mem_eq(con_out, "hello world\n", 12);
 }
 END_TEST
 
@@ -1094,6 +1147,7 @@ int main(void)
 	tcase_add_checked_fixture(vcon, vcon_setup, vcon_teardown);
 	tcase_add_test(vcon, vcon_identifies_and_takes_input);
 	tcase_add_test(vcon, vcon_tx_reaches_the_console);
+	tcase_add_test(vcon, vcon_tx_waits_for_room);
 	tcase_add_test(vcon, vcon_rx_waits_for_buffers);
 	tcase_add_test(vcon, vcon_rx_survives_bad_chains);
 	suite_add_tcase(s, vcon);
