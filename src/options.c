@@ -76,6 +76,10 @@ int parse_seconds(const char *s, uint64_t *ms)
 	return 0;
 }
 
+/* A limit from board.h, spelled out in a message. */
+#define STR_(x) #x
+#define STR(x) STR_(x)
+
 static void usage(FILE *f)
 {
 	fputs("Usage: hvrun [OPTION]... IMAGE [-- GUEST-ARGS...]\n"
@@ -92,8 +96,10 @@ static void usage(FILE *f)
 	      "      --entry ADDR       raw images: entry address (default: load address)\n"
 	      "      --initrd FILE      Linux images: initial ramdisk\n"
 	      "      --append STRING    guest command line, before GUEST-ARGS\n"
-	      "      --disk PATH[,ro]   PV guests: a raw disk image (repeatable)\n"
-	      "      --net tap=IFNAME|socket=PATH  PV guests: a network device (repeatable)\n"
+	      "      --disk PATH[,ro]   a raw disk image: virtio-blk, PV block for PV guests\n"
+	      "                         (repeatable, at most " STR(CONFIG_MAX_DISKS) ")\n"
+	      "      --net tap=IFNAME|socket=PATH  a network device: virtio-net, PV net\n"
+	      "                         for PV guests (repeatable, at most " STR(CONFIG_MAX_NETS) ")\n"
 	      "      --gdb [HOST:]PORT  serve gdb's remote protocol (HOST default 127.0.0.1)\n"
 	      "      --gdb-wait         with --gdb: stop before the first instruction\n"
 	      "      --gdb-step-breakpoints  with --gdb: emulate breakpoints and watchpoints\n"
@@ -185,7 +191,7 @@ static int set_cpus(struct vm_config *cfg, const char *v)
 	uint64_t n;
 
 	if (parse_u64(v, &n) || n == 0 || n > CONFIG_MAX_CPUS)
-		return bad_value("--cpus", v, "expected a number from 1 to 255");
+		return bad_value("--cpus", v, "expected a number from 1 to " STR(CONFIG_MAX_CPUS));
 	cfg->ncpus = (int)n;
 	return 0;
 }
@@ -219,7 +225,7 @@ static int add_disk(struct vm_config *cfg, const char *v)
 	const char *comma = strrchr(v, ',');
 
 	if (cfg->nr_disks == CONFIG_MAX_DISKS)
-		return bad_value("--disk", v, "at most 8 disks");
+		return bad_value("--disk", v, "at most " STR(CONFIG_MAX_DISKS) " disks");
 	if (!*v || *v == ',' || (comma && strcmp(comma, ",ro")))
 		return bad_value("--disk", v, "expected PATH or PATH,ro");
 	cfg->disks[cfg->nr_disks++] = v;
@@ -229,7 +235,7 @@ static int add_disk(struct vm_config *cfg, const char *v)
 static int add_net(struct vm_config *cfg, const char *v)
 {
 	if (cfg->nr_nets == CONFIG_MAX_NETS)
-		return bad_value("--net", v, "at most 8 network devices");
+		return bad_value("--net", v, "at most " STR(CONFIG_MAX_NETS) " network devices");
 	if ((strncmp(v, "tap=", 4) || !v[4]) && (strncmp(v, "socket=", 7) || !v[7]))
 		return bad_value("--net", v, "expected tap=IFNAME or socket=PATH");
 	cfg->nets[cfg->nr_nets++] = v;

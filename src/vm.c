@@ -28,10 +28,6 @@
 #include "virtio/virtio_mmio.h"
 #include "vm.h"
 
-/* Where KVM may put the pages it needs on Intel (as QEMU places them). */
-#define KVM_IDENTITY_MAP_ADDR 0xfeffc000ULL
-#define KVM_TSS_ADDR          0xfeffd000ULL
-
 struct image {
 	uint8_t *data;
 	size_t len;

@@ -34,7 +34,7 @@ struct vm_platform_dev {
 	uint64_t base, len;
 	unsigned gsi;
 };
-#define VM_MAX_PLATFORM_DEVS 8
+#define VM_MAX_PLATFORM_DEVS BOARD_MAX_PLATFORM_DEVS
 
 struct vm {
 	const struct vm_config *cfg;

@@ -4,6 +4,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include "../board.h"
 #include "../mem.h"
 #include "../vcpu/boot.h"
 
@@ -16,51 +17,10 @@ enum image_kind {
 	IMAGE_PVH,		/* ELF with Xen's PHYS32_ENTRY note: PVH boot */
 };
 
-/*
- * Guest-physical pages hvrun keeps for itself when it builds boot state for
- * an ELF image (GDT, page tables, multiboot info). Images must not load here.
- * Raw images run in real mode and need none of them.
- */
-#define RESERVED_START 0x1000ULL
-#define RESERVED_END   0x9000ULL
-#define BOOT_GDT       0x1000ULL	/* GDT, 1 page */
-#define BOOT_PML4      0x2000ULL	/* identity map: PML4, PDPT, 4 PDs */
-#define BOOT_PDPT      0x3000ULL
-#define BOOT_PD        0x4000ULL	/* 4 pages: 4 GiB in 2 MiB pages */
-#define BOOT_INFO      0x8000ULL	/* multiboot info, mmap, cmdline: 1 page */
-
-#define RAW_DEFAULT_LOAD 0x7C00ULL
-
 #define LOADER_ERRLEN 256
 
 /* The instruction in each hypercall page entry. */
 enum hc_insn { HC_INSN_MMIO, HC_INSN_VMCALL, HC_INSN_VMMCALL };
-
-/*
- * A PV guest's low memory, all hvrun's (images load from PV_IMAGE_MIN):
- * GDT and TSS, identity map (as BOOT_*, user-accessible, page 0 unmapped),
- * IDT, exception stubs, hypercall page, exception stack, FDT.
- */
-#define PV_IMAGE_MIN   0x100000ULL
-#define PV_GDT         BOOT_GDT
-#define PV_TSS         (BOOT_GDT + 0x800)
-#define PV_IDT         0x8000ULL
-#define PV_STUBS       0x9000ULL	/* PV_NR_STUBS stubs, then the common part */
-#define PV_NR_STUBS    32		/* one per exception vector */
-#define PV_STUB_SIZE   16
-#define PV_STUBS_END   (PV_STUBS + PV_NR_STUBS * PV_STUB_SIZE + 64)
-#define PV_HC_PAGE     0xA000ULL
-#define PV_PT0         0xB000ULL	/* 4 KiB pages for 0-2 MiB */
-#define PV_STACK_TOP   0xE000ULL	/* exception stack, 0xC000-0xE000 */
-#define PV_FDT         0x10000ULL
-#define PV_FDT_SIZE    0x10000ULL
-
-/* PV GDT selectors. */
-#define PV_SEL_KCODE   0x08
-#define PV_SEL_KDATA   0x10
-#define PV_SEL_UCODE   0x1b		/* 0x18 | RPL 3 */
-#define PV_SEL_UDATA   0x23		/* 0x20 | RPL 3 */
-#define PV_SEL_TSS     0x28
 
 /*
  * Linux x86 boot protocol (Documentation/arch/x86/boot.rst): offsets of the
@@ -104,7 +64,7 @@ enum hc_insn { HC_INSN_MMIO, HC_INSN_VMCALL, HC_INSN_VMMCALL };
 #define BZ_LOADER_UNDEFINED	0xFF		/* type_of_loader */
 #define BZ_ENTRY64_OFF		0x200
 #define BZ_SECTOR		512
-#define BZ_DEFAULT_LOAD		0x100000ULL	/* and the lowest load address */
+#define BZ_DEFAULT_LOAD		BOOT_IMAGE_MIN	/* and the lowest load address */
 
 /*
  * Where the bzImage loader puts the zero page and the command line. The
@@ -113,8 +73,8 @@ enum hc_insn { HC_INSN_MMIO, HC_INSN_VMCALL, HC_INSN_VMMCALL };
  * where kvmtool and Firecracker put it: Linux keeps the first MiB to itself.
  */
 #define BZ_ZERO_PAGE		BOOT_INFO
-#define BZ_CMDLINE		0x20000ULL
-#define BZ_CMDLINE_MAX		0x10000ULL
+#define BZ_CMDLINE		BOOT_CMDLINE
+#define BZ_CMDLINE_MAX		BOOT_CMDLINE_MAX
 
 /*
  * PVH boot ABI (Xen's public/arch-x86/hvm/start_info.h, as Linux's
@@ -131,7 +91,7 @@ enum hc_insn { HC_INSN_MMIO, HC_INSN_VMCALL, HC_INSN_VMMCALL };
 #define PVH_MODLIST		(PVH_START_INFO + 0x40)
 #define PVH_MEMMAP		(PVH_START_INFO + 0x80)
 #define PVH_CMDLINE		BZ_CMDLINE
-#define PVH_IMAGE_MIN		0x100000ULL
+#define PVH_IMAGE_MIN		BOOT_IMAGE_MIN
 
 struct hvm_start_info {
 	uint32_t magic;

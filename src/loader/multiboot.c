@@ -11,7 +11,6 @@
 #include "loader.h"
 #include "bootmem.h"
 
-#define FOUR_GIB (1ULL << 32)
 
 /* Flags hvrun honours among the required ones (bits 0-15). */
 #define MB_FLAGS_REQUIRED	0x0000FFFFU
@@ -138,7 +137,7 @@ static int aout_check(const struct mem *m, const struct mb_header *h,
 	snprintf(what, sizeof(what), "multiboot image 0x%x-0x%llx",
 		 h->load_addr, (unsigned long long)l->end);
 	if (loader_check_range(m, h->load_addr, l->end - h->load_addr,
-			       FOUR_GIB, what, err) < 0)
+			       BOARD_4GIB, what, err) < 0)
 		return -1;
 	if (!mem_ptr(m, h->entry_addr, 1))
 		return loader_fail(err, "multiboot entry_addr 0x%x is outside "

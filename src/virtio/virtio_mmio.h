@@ -7,18 +7,14 @@
  * (VIRTIO_MMIO_SIZE bytes, inside the 3-4 GiB hole) and it interrupts on
  * IOAPIC input VIRTIO_MMIO_GSI_BASE + n, above the ISA interrupts.
  */
-#define VIRTIO_MMIO_BASE	0xD0000000ULL
-#define VIRTIO_MMIO_STRIDE	0x1000ULL
-#define VIRTIO_MMIO_SIZE	0x200ULL
-#define VIRTIO_MMIO_GSI_BASE	16
 #define VIRTIO_MMIO_HID		"LNRO0005"
-#define VIRTIO_MMIO_MAX		8	/* VM_MAX_PLATFORM_DEVS */
 
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "../board.h"
 #include "virtqueue.h"
 
 struct vm;
