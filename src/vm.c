@@ -350,11 +350,9 @@ void vm_stop(struct vm *vm, int status)
 		vcpu_kick(&vm->vcpus[i]);
 	if (vm->gdb)
 		gdbstub_vm_stopping(vm->gdb);	/* vCPUs parked for gdb */
-	if (vm->pv)
-		hc_poll_notify(vm);	/* vCPUs blocked in poll() */
 	console_stop(vm->console);	/* vCPUs waiting for console room */
 	if (vm->backend)
-		backend_stop(vm->backend);
+		backend_stop(vm->backend);	/* and vCPUs waiting for input */
 }
 
 int vm_irq_line(struct vm *vm, unsigned gsi, int level)
@@ -394,8 +392,6 @@ static void run_guest(struct vm *vm)
 
 static void vm_init(struct vm *vm, const struct vm_config *cfg)
 {
-	pthread_condattr_t ca;
-
 	memset(vm, 0, sizeof(*vm));
 	vm->cfg = cfg;
 	vm->kvm_fd = vm->vm_fd = -1;
@@ -408,11 +404,6 @@ static void vm_init(struct vm *vm, const struct vm_config *cfg)
 	atomic_init(&vm->stopping, false);
 	pthread_mutex_init(&vm->report_lock, NULL);
 	pthread_mutex_init(&vm->start_lock, NULL);
-	pthread_mutex_init(&vm->poll_lock, NULL);
-	pthread_condattr_init(&ca);
-	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);	/* poll() deadlines */
-	pthread_cond_init(&vm->poll_cond, &ca);
-	pthread_condattr_destroy(&ca);
 	bus_init(&vm->pio, "pio");
 	bus_init(&vm->mmio, "mmio");
 }
@@ -448,8 +439,6 @@ static void vm_teardown(struct vm *vm, bool devices)
 	mem_free(&vm->mem);
 	pthread_mutex_destroy(&vm->report_lock);
 	pthread_mutex_destroy(&vm->start_lock);
-	pthread_mutex_destroy(&vm->poll_lock);
-	pthread_cond_destroy(&vm->poll_cond);
 }
 
 int vm_run(const struct vm_config *cfg)

@@ -10,7 +10,7 @@
 #include "bus.h"
 #include "vm_config.h"
 #include "mem.h"
-#include "vcpu/boot.h"
+#include "boot.h"
 
 struct vcpu;
 struct backend;
@@ -75,9 +75,6 @@ struct vm {
 	int nr_nets;
 	struct pv_console *pv_console;
 	struct symtab *symbols;		/* names RIPs in crash reports */	/* console input for console_read */
-	/* poll(): vCPUs wait here; hc_poll_notify wakes them (CLOCK_MONOTONIC). */
-	pthread_mutex_t poll_lock;
-	pthread_cond_t poll_cond;
 
 	atomic_bool stopping;
 	atomic_int status;		/* exit status; -1 until vm_stop */

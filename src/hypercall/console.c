@@ -8,7 +8,9 @@
 #include <stdbool.h>
 #include <stdlib.h>
 
+#include "../backend/backend.h"
 #include "../backend/console.h"
+#include "../wake.h"
 #include "../vm.h"
 #include "hypercall.h"
 
@@ -37,7 +39,7 @@ static size_t pv_console_input(void *opaque, const uint8_t *buf, size_t len)
 		pc->wanted = true;
 	pthread_mutex_unlock(&pc->lock);
 	if (n)
-		hc_poll_notify(pc->vm);
+		wake_signal(backend_io_wake(pc->vm->backend));	/* poll */
 	return n;
 }
 

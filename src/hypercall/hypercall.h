@@ -29,9 +29,6 @@ typedef int64_t (*hc_fn)(struct hc_call *c);
 /* Run call c->nr; -ENOSYS for unknown numbers. */
 int64_t hc_dispatch(struct hc_call *c);
 
-/* Wake every vCPU blocked in poll() to re-check its sources. Any thread. */
-void hc_poll_notify(struct vm *vm);
-
 /* console.c: buffer host console input for console_read (PV guests). */
 int pv_console_init(struct vm *vm);
 void pv_console_free(struct vm *vm);

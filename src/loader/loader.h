@@ -6,7 +6,7 @@
 #include <stdint.h>
 #include "../board.h"
 #include "../mem.h"
-#include "../vcpu/boot.h"
+#include "../boot.h"
 
 enum image_kind {
 	IMAGE_RAW,

@@ -7,7 +7,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 
-#include "boot.h"
+#include "../boot.h"
 
 struct vm;
 struct kvm_run;

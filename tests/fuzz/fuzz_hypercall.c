@@ -34,6 +34,7 @@
 #include "hypercall/hypercall.h"
 #include "vcpu/vcpu.h"
 #include "vm.h"
+#include "wake.h"
 
 #define RAM		(16ULL << 20)
 #define DISK0_SIZE	(64 * 1024)
@@ -50,7 +51,7 @@ void vm_stop(struct vm *vm, int status)
 {
 	stopped_with = status;
 	atomic_store(&vm->stopping, true);
-	hc_poll_notify(vm);
+	wake_signal(backend_io_wake(vm->backend));
 }
 
 int vcpu_set_boot_state(struct vcpu *v, const struct boot_state *bs)
@@ -106,7 +107,6 @@ static void setup(void)
 {
 	const char *tmp = access("/dev/shm", W_OK) == 0 ? "/dev/shm" : "/tmp";
 	char disk0[128], disk1[128], sock[128], spec[160];
-	pthread_condattr_t ca;
 
 	cfg.console = CONSOLE_STDIO;
 	vm.cfg = &cfg;
@@ -119,7 +119,6 @@ static void setup(void)
 	}
 	atomic_init(&vm.stopping, false);
 	atomic_init(&vm.status, -1);
-	pthread_mutex_init(&vm.poll_lock, NULL);
 	pthread_mutex_init(&vm.report_lock, NULL);
 	pthread_mutex_init(&vm.start_lock, NULL);
 	pthread_condattr_init(&ca);

@@ -18,7 +18,6 @@
 #include <unistd.h>
 
 #include "backend/block.h"
-#include "hypercall/hypercall.h"
 #include "mem.h"
 #include "virtio/blk.h"
 #include "virtio/virtqueue.h"
@@ -32,11 +31,6 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 /* The linked device files reach for the VM; nothing here has one. */
-void hc_poll_notify(struct vm *vm)
-{
-	(void)vm;
-}
-
 void vm_stop(struct vm *vm, int status)
 {
 	(void)vm, (void)status;

@@ -26,6 +26,7 @@
 #include "backend/net.h"
 #include "hypercall/hypercall.h"
 #include "vm.h"
+#include "wake.h"
 
 #define RAM		(16ULL << 20)
 #define DISK0_SIZE	(64 * 1024)	/* read-write */
@@ -40,7 +41,7 @@
 void vm_stop(struct vm *vm, int status)
 {
 	atomic_store(&vm->stopping, true);
-	hc_poll_notify(vm);
+	wake_signal(backend_io_wake(vm->backend));
 }
 
 /* ---- Fixture. ------------------------------------------------------------ */
@@ -89,7 +90,6 @@ static void read_file(const char *path, uint8_t *buf, size_t size)
 static void setup(void)
 {
 	const char *tmp = getenv("TMPDIR");
-	pthread_condattr_t ca;
 	char spec[160];
 	int fds[2];
 
@@ -100,11 +100,6 @@ static void setup(void)
 	ck_assert_int_eq(mem_init(&vm.mem, RAM), 0);
 	guest = mem_ptr(&vm.mem, 0, RAM);
 	ck_assert_ptr_nonnull(guest);
-	pthread_mutex_init(&vm.poll_lock, NULL);
-	pthread_condattr_init(&ca);
-	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-	pthread_cond_init(&vm.poll_cond, &ca);
-	pthread_condattr_destroy(&ca);
 
 	if (!tmp || !*tmp || strlen(tmp) > 60)
 		tmp = "/tmp";
@@ -164,8 +159,6 @@ static void teardown(void)
 	dup2(saved_stdin, STDIN_FILENO);
 	close(saved_stdin);
 	mem_free(&vm.mem);
-	pthread_cond_destroy(&vm.poll_cond);
-	pthread_mutex_destroy(&vm.poll_lock);
 	unlink(disk0);
 	unlink(disk1);
 	unlink(sock);
@@ -697,7 +690,7 @@ static void *act_later(void *arg)
 		ck_assert_int_eq(write(console_in, "k", 1), 1);
 		break;
 	case NOTIFY_ONLY:
-		hc_poll_notify(&vm);
+		wake_signal(backend_io_wake(vm.backend));
 		break;
 	case STOP_VM:
 		vm_stop(&vm, 0);	/* sets stopping, then notifies */

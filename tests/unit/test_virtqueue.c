@@ -22,7 +22,6 @@
 #include "backend/block.h"
 #include "backend/console.h"
 #include "backend/net.h"
-#include "hypercall/hypercall.h"
 #include "virtio/blk.h"
 #include "virtio/virtio_mmio.h"
 #include "virtio/virtqueue.h"
@@ -41,11 +40,6 @@
 static int irq_pulses;
 
 /* net.c wakes PV pollers when no virtio-net device took the frames. */
-void hc_poll_notify(struct vm *vm)
-{
-	(void)vm;
-}
-
 void vm_stop(struct vm *vm, int status)
 {
 	(void)vm, (void)status;
