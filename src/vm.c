@@ -229,19 +229,7 @@ static int create_vm(struct vm *vm)
 	if (set_memory(vm) < 0 || create_irqchip(vm) < 0)
 		return -1;
 	enable_msr_exits(vm);
-	vm->sync_regs = (check_extension(vm, KVM_CAP_SYNC_REGS) &
-			 KVM_SYNC_X86_REGS) != 0;
-	return cpuid_fetch(vm);
-}
-
-/* AMD's vendor string in CPUID leaf 0 ("AuthenticAMD"; Hygon's is "HygonGenuine"). */
-static bool cpu_is_amd(const struct vm *vm)
-{
-	for (uint32_t i = 0; i < vm->cpuid->nent; i++)
-		if (vm->cpuid->entries[i].function == 0)
-			return vm->cpuid->entries[i].ebx == 0x68747541 ||
-			       vm->cpuid->entries[i].ebx == 0x6f677948;
-	return false;
+	return vcpus_init(vm);
 }
 
 /*
@@ -263,12 +251,12 @@ static int setup_hypercalls(struct vm *vm, bool *vmcall)
 			 (unsigned long long)HVRUN_HC_DOORBELL);
 		return 0;
 	}
-	if (pv_hc_page_write(&vm->mem, cpu_is_amd(vm) ? HC_INSN_VMMCALL :
+	if (pv_hc_page_write(&vm->mem, vcpu_host_is_amd(vm) ? HC_INSN_VMMCALL :
 			     HC_INSN_VMCALL, err) < 0) {
 		log_err("%s", err);
 		return -1;
 	}
-	log_info(1, "hypercalls: %s", cpu_is_amd(vm) ? "vmmcall" : "vmcall");
+	log_info(1, "hypercalls: %s", vcpu_host_is_amd(vm) ? "vmmcall" : "vmcall");
 	*vmcall = true;
 	return 0;
 }
@@ -307,6 +295,7 @@ static int create_frontend(struct vm *vm)
 	}
 	if (setup_hypercalls(vm, &vmcall) < 0 || pv_console_init(vm) < 0)
 		return -1;
+	vcpu_set_hypercall_handler(vm, hc_vcpu_exit);
 	return pv_fdt_write(vm, vmcall);
 }
 
@@ -383,11 +372,7 @@ static void run_guest(struct vm *vm)
 		vm_stop(vm, STATUS_CANNOT_RUN);
 	/* The loop only ends after vm_stop, but be sure every vCPU knows. */
 	vm_stop(vm, STATUS_CANNOT_RUN);
-	/* No vcpu_start call can start a thread after this: join them all. */
-	pthread_mutex_lock(&vm->start_lock);
-	pthread_mutex_unlock(&vm->start_lock);
-	for (int i = 0; i < vm->nr_vcpus; i++)
-		vcpu_join(&vm->vcpus[i]);
+	vcpus_join(vm);
 }
 
 static void vm_init(struct vm *vm, const struct vm_config *cfg)
@@ -402,8 +387,6 @@ static void vm_init(struct vm *vm, const struct vm_config *cfg)
 		log_info(1, "sandbox: off in sanitizer builds");
 	atomic_init(&vm->status, -1);
 	atomic_init(&vm->stopping, false);
-	pthread_mutex_init(&vm->report_lock, NULL);
-	pthread_mutex_init(&vm->start_lock, NULL);
 	bus_init(&vm->pio, "pio");
 	bus_init(&vm->mmio, "mmio");
 }
@@ -415,6 +398,7 @@ static void vm_teardown(struct vm *vm, bool devices)
 			if (vm->vcpus[i].vm)
 				vcpu_destroy(&vm->vcpus[i]);
 	free(vm->vcpus);
+	vcpus_free(vm);
 	if (devices)
 		devices_exit();
 	pv_console_free(vm);
@@ -428,7 +412,6 @@ static void vm_teardown(struct vm *vm, bool devices)
 	for (int i = 0; i < vm->nr_nets; i++)
 		net_close(vm->nets[i]);
 	backend_free(vm->backend);
-	free(vm->cpuid);
 	symtab_free(vm->symbols);
 	if (vm->vm_fd >= 0)
 		close(vm->vm_fd);
@@ -437,8 +420,6 @@ static void vm_teardown(struct vm *vm, bool devices)
 	bus_free(&vm->pio);
 	bus_free(&vm->mmio);
 	mem_free(&vm->mem);
-	pthread_mutex_destroy(&vm->report_lock);
-	pthread_mutex_destroy(&vm->start_lock);
 }
 
 int vm_run(const struct vm_config *cfg)
@@ -487,8 +468,12 @@ int vm_run(const struct vm_config *cfg)
 		goto out;
 	if (vcpu_signals_init() < 0 || create_vcpus(&vm) < 0)
 		goto out;
-	if (cfg->gdb && !(vm.gdb = gdbstub_new(&vm)))
-		goto out;
+	if (cfg->gdb) {
+		vm.gdb = gdbstub_new(&vm);
+		if (!vm.gdb)
+			goto out;
+		vcpu_set_debugger(&vm, &gdbstub_vcpu_ops, vm.gdb);
+	}
 
 	run_guest(&vm);
 	status = atomic_load(&vm.status);

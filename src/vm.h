@@ -20,7 +20,7 @@ struct pv_console;
 struct symtab;
 struct console;
 struct gdbstub;
-struct kvm_cpuid2;
+struct vcpu_state;
 struct virtio_mmio;
 
 /*
@@ -48,10 +48,10 @@ struct vm {
 	struct bus pio;
 	struct bus mmio;
 	struct boot_state boot;
-	struct kvm_cpuid2 *cpuid;	/* what KVM supports; patched per vCPU */
 
 	struct vcpu *vcpus;
 	int nr_vcpus;
+	struct vcpu_state *vcpu_state;	/* src/vcpu/: CPUID, start and report locks */
 
 	struct backend *backend;
 	struct console *console;
@@ -67,8 +67,6 @@ struct vm {
 
 	/* Paravirtual guests (src/hypercall/). */
 	bool pv;
-	bool sync_regs;			/* KVM_CAP_SYNC_REGS offers the GPRs */
-	uint64_t hc_page;		/* gpa of the hypercall page */
 	struct block_dev *disks[CONFIG_MAX_DISKS];
 	int nr_disks;
 	struct net_dev *nets[CONFIG_MAX_NETS];
@@ -78,9 +76,6 @@ struct vm {
 
 	atomic_bool stopping;
 	atomic_int status;		/* exit status; -1 until vm_stop */
-	pthread_mutex_t report_lock;	/* one crash report at a time */
-	pthread_mutex_t start_lock;	/* vCPU threads start under it */
-	_Atomic uint8_t unhandled_pio[65536 / 8];	/* -v names each port once */
 };
 
 /* Run the guest the configuration describes; returns hvrun's exit status. */

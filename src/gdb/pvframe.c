@@ -6,7 +6,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 
-#include "../loader/loader.h"
+#include "../board.h"
 #include "../log.h"
 #include "gdb_internal.h"
 
@@ -104,7 +104,7 @@ int gdb_pv_unwind_fault(struct gdbstub *g, struct vcpu *v)
 	struct kvm_regs r;
 	uint64_t vec, gpa;
 
-	if (gdb_get_regs(v, &r) < 0 || !gdb_in_pv_stubs(g, r.rip) ||
+	if (vcpu_get_regs(v, &r) < 0 || !gdb_in_pv_stubs(g, r.rip) ||
 	    r.rip < PV_STUBS + 32 * PV_STUB_SIZE ||
 	    gdb_translate_on(g, v, r.rsp, &gpa) < 0 ||
 	    mem_read(&g->vm->mem, &vec, gpa, sizeof(vec)) < 0 || vec >= 32)

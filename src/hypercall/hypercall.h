@@ -26,6 +26,9 @@ struct hc_call {
  */
 typedef int64_t (*hc_fn)(struct hc_call *c);
 
+/* entry.c: the vCPU loop's hypercall exit (vcpu_set_hypercall_handler). */
+void hc_vcpu_exit(struct vcpu *v);
+
 /* Run call c->nr; -ENOSYS for unknown numbers. */
 int64_t hc_dispatch(struct hc_call *c);
 

@@ -14,7 +14,6 @@ int64_t hc_vcpu_start(struct hc_call *c)
 	uint64_t id = c->arg[0];
 	struct boot_state bs = vm->boot;
 	struct vcpu *v;
-	int64_t ret = 0;
 
 	if (id == 0 || id >= (uint64_t)vm->nr_vcpus || !vm->vcpus)
 		return -EINVAL;
@@ -26,14 +25,7 @@ int64_t hc_vcpu_start(struct hc_call *c)
 	bs.rip = c->arg[1];
 	bs.rsp = c->arg[2];
 	bs.rdi = c->arg[3];
-	pthread_mutex_lock(&vm->start_lock);
-	/* After a stop, vm.c joins the threads it sees: start no more. */
-	if (atomic_load(&vm->stopping))
-		ret = -EIO;
-	else if (vcpu_set_boot_state(v, &bs) < 0 || vcpu_start(v) < 0)
-		ret = -EIO;
-	pthread_mutex_unlock(&vm->start_lock);
-	return ret;
+	return vcpu_start_secondary(v, &bs) < 0 ? -EIO : 0;
 }
 
 static const char *const vector_names[32] = {

@@ -28,7 +28,7 @@
 
 #include "../log.h"
 #include "../vm.h"
-#include "../loader/loader.h"
+#include "../board.h"
 #include "vcpu.h"
 
 #define CORE_PAGE	4096ULL
@@ -88,7 +88,7 @@ static int core_prstatus(struct vcpu *v, struct elf_prstatus *ps)
 	struct kvm_sregs s;
 	elf_greg_t *g = ps->pr_reg;
 
-	if (ioctl(v->fd, KVM_GET_REGS, &r) < 0 ||
+	if (vcpu_get_regs(v, &r) < 0 ||
 	    ioctl(v->fd, KVM_GET_SREGS, &s) < 0)
 		return -1;
 	memset(ps, 0, sizeof(*ps));

@@ -11,6 +11,8 @@
 
 struct vm;
 struct kvm_run;
+struct kvm_regs;
+struct gdbstub;
 
 struct vcpu {
 	struct vm *vm;
@@ -24,6 +26,49 @@ struct vcpu {
 	atomic_bool running;		/* self is valid: the thread may be in KVM_RUN */
 };
 
+/*
+ * What the run loop hands to the layers above it. vcpu/ knows neither
+ * hypercalls nor gdb: vm.c installs these before any vCPU starts.
+ */
+typedef void (*vcpu_exit_fn)(struct vcpu *v);
+
+/* --gdb: src/gdb/ implements these; each call is behind a debugger. */
+struct vcpu_debugger {
+	/* Before each KVM_RUN: true if the vCPU must park. */
+	bool (*before_run)(struct gdbstub *g, struct vcpu *v);
+	/* After each KVM_RUN that before_run allowed; its result. */
+	void (*after_run)(struct gdbstub *g, struct vcpu *v, int ret);
+	/* Wait while the debugger holds the guest (or until vm_stop). */
+	void (*park)(struct gdbstub *g, struct vcpu *v);
+	/* KVM_EXIT_DEBUG. */
+	void (*debug_exit)(struct gdbstub *g, struct vcpu *v);
+	/* Before a crash report. */
+	void (*crash)(struct gdbstub *g, struct vcpu *v);
+};
+
+/* The vCPUs' shared state (CPUID, locks), in vm->vcpu_state: after
+ * create_vm's KVM objects, before vcpu_create. 0, or -1 (logged). */
+int vcpus_init(struct vm *vm);
+void vcpus_free(struct vm *vm);
+/* PV guests: the doorbell MMIO write and KVM_EXIT_XEN go to fn, and the
+ * run area carries the GPRs where KVM offers it (KVM_CAP_SYNC_REGS). */
+void vcpu_set_hypercall_handler(struct vm *vm, vcpu_exit_fn fn);
+void vcpu_set_debugger(struct vm *vm, const struct vcpu_debugger *ops,
+		       struct gdbstub *g);
+/* AMD's or Hygon's vendor string in CPUID leaf 0. */
+bool vcpu_host_is_amd(const struct vm *vm);
+
+/*
+ * The only register path. Reads come from the run area when KVM syncs
+ * the GPRs (on the vCPU's thread after an exit, or while it is parked),
+ * else KVM_GET_REGS; writes go to the run area for the next KVM_RUN to
+ * load, else KVM_SET_REGS. vcpu_flush_regs hands a pending write to KVM
+ * now (a single-step must be re-armed after it). 0, or -1 with errno.
+ */
+int vcpu_get_regs(struct vcpu *v, struct kvm_regs *r);
+int vcpu_set_regs(struct vcpu *v, const struct kvm_regs *r);
+int vcpu_flush_regs(struct vcpu *v);
+
 /* Create vCPU `id`, its CPUID and (for the boot vCPU) its entry state. */
 int vcpu_create(struct vm *vm, struct vcpu *v, int id);
 void vcpu_destroy(struct vcpu *v);
@@ -33,11 +78,18 @@ int vcpu_signals_init(void);
 int vcpu_start(struct vcpu *v);
 /* Make the vCPU leave KVM_RUN (or not enter it) promptly. Any thread. */
 void vcpu_kick(struct vcpu *v);
-void vcpu_join(struct vcpu *v);
+/*
+ * Start a vCPU that has not run, at bs (PV vcpu_start): under the start
+ * lock, so none starts once vcpus_join has begun. -1 after a stop or on
+ * failure.
+ */
+int vcpu_start_secondary(struct vcpu *v, const struct boot_state *bs);
+/* After vm_stop: no vCPU can start any more; join every thread. */
+void vcpus_join(struct vm *vm);
 
 /* cpuid.c */
-int cpuid_fetch(struct vm *vm);
 struct kvm_cpuid2;
+int cpuid_fetch(struct vm *vm, struct kvm_cpuid2 **out);
 /* Clear the --cpu-features bits (vm_config.cpu_drop) in every matching
  * entry of c; leaves c does not have are skipped. */
 void cpuid_drop_features(struct kvm_cpuid2 *c, const uint64_t *drop);

@@ -54,12 +54,7 @@ void vm_stop(struct vm *vm, int status)
 	wake_signal(backend_io_wake(vm->backend));
 }
 
-int vcpu_set_boot_state(struct vcpu *v, const struct boot_state *bs)
-{
-	return 0;
-}
-
-int vcpu_start(struct vcpu *v)
+int vcpu_start_secondary(struct vcpu *v, const struct boot_state *bs)
 {
 	vcpus_started++;
 	return 0;
@@ -119,8 +114,6 @@ static void setup(void)
 	}
 	atomic_init(&vm.stopping, false);
 	atomic_init(&vm.status, -1);
-	pthread_mutex_init(&vm.report_lock, NULL);
-	pthread_mutex_init(&vm.start_lock, NULL);
 	pthread_condattr_init(&ca);
 	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
 	pthread_cond_init(&vm.poll_cond, &ca);

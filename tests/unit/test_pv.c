@@ -33,15 +33,9 @@ void vm_stop(struct vm *vm, int status)
 
 /* Argument checks must refuse every case these tests make before any vCPU
  * would be touched: reaching one of these is a failure. */
-int vcpu_set_boot_state(struct vcpu *v, const struct boot_state *bs)
+int vcpu_start_secondary(struct vcpu *v, const struct boot_state *bs)
 {
-	ck_abort_msg("vcpu_set_boot_state reached");
-	return -1;
-}
-
-int vcpu_start(struct vcpu *v)
-{
-	ck_abort_msg("vcpu_start reached");
+	ck_abort_msg("vcpu_start_secondary reached");
 	return -1;
 }
 
