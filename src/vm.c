@@ -102,7 +102,8 @@ static int load_image(struct vm *vm, const struct image *img,
 		return -1;
 	}
 	log_info(1, "loaded %s image %s",
-		 loader_kind_name(loader_sniff(img->data, img->len)), cfg->image);
+		 loader_kind_name(loader_kind(img->data, img->len, &opts)),
+		 cfg->image);
 	if (vm->pv)
 		vm->symbols = symtab_load(img->data, img->len);
 	return 0;

@@ -45,12 +45,37 @@ expect_one_line_error "--bogus"
 run
 expect_one_line_error "no guest image"
 
-# An image too large for the guest's memory.
+# An image too large for the guest's memory (a boot sector, so that it is
+# an image at all).
 head -c $((2 * 1024 * 1024)) /dev/zero >"$TMP/big.img"
+printf '\125\252' | dd of="$TMP/big.img" bs=1 seek=510 conv=notrunc 2>/dev/null
 run -m 1M "$TMP/big.img"
 expect_one_line_error "big.img"
+expect_err "does not fit"
+
+# Neither ELF, bzImage nor a boot sector: refused, not run as code (which
+# used to end as "guest crashed", 126).
+printf '#!/bin/sh\necho hello\n' >"$TMP/script.sh"
+run "$TMP/script.sh"
+expect_one_line_error "not a recognised image"
+expect_err "boot sector with 0x55AA at offset 510"
+printf 'some text' | gzip -c >"$TMP/text.gz"
+run "$TMP/text.gz"
+expect_one_line_error "this is gzip data"
+# 1 KiB of zeros: no signature.
+head -c 1024 /dev/zero >"$TMP/zeros.img"
+run "$TMP/zeros.img"
+expect_one_line_error "not a recognised image"
 
 if [ -r /dev/kvm ]; then
+	# --entry says the file is raw code: no signature needed.
+	# mov $7,%al; mov $0x501,%dx; out %al,(%dx)
+	printf '\260\007\272\001\005\356' >"$TMP/code.bin"
+	run --entry 0x7c00 "$TMP/code.bin"
+	expect_status 7
+	run --load 0x7c00 "$TMP/code.bin"
+	expect_status 7
+
 	# A PV guest has console hypercalls, no virtio devices.
 	run --virtio-console "$GUESTS/pv/hello.elf"
 	expect_one_line_error "--virtio-console is for non-PV guests"
