@@ -45,6 +45,21 @@ expect_one_line_error "--bogus"
 run
 expect_one_line_error "no guest image"
 
+# A second word after the image is a mistake, not the command line; an
+# archive gets the --initrd hint. No KVM needed: options fail first.
+printf '070701' >"$TMP/initrd.cpio"
+run "$GUESTS/raw/hello.img" "$TMP/initrd.cpio"
+expect_one_line_error "did you mean --initrd $TMP/initrd.cpio?"
+run "$GUESTS/multiboot/hello32.elf" console=ttyS0
+expect_one_line_error "guest arguments follow '--'"
+# QEMU's single-dash spellings get the hvrun option.
+run -kernel "$GUESTS/raw/hello.img"
+expect_one_line_error "hvrun takes the kernel as IMAGE"
+run -initrd "$TMP/initrd.cpio" "$GUESTS/raw/hello.img"
+expect_one_line_error "did you mean --initrd?"
+run -memory 64M "$GUESTS/raw/hello.img"
+expect_one_line_error "did you mean --memory?"
+
 # An image too large for the guest's memory (a boot sector, so that it is
 # an image at all).
 head -c $((2 * 1024 * 1024)) /dev/zero >"$TMP/big.img"
