@@ -101,6 +101,7 @@ static void usage(FILE *f)
 	      "      --gdb-step-breakpoints  with --gdb: emulate breakpoints and watchpoints\n"
 	      "                         by single-stepping (KVMs whose debug traps miss)\n"
 	      "      --core FILE        on a guest crash, write an ELF core to FILE\n"
+	      "      --report FILE      when the run ends, write how it ended to FILE (JSON)\n"
 	      "      --cpu-features -F1,-F2  hide CPUID features from the guest\n"
 	      "                         (/proc/cpuinfo names, kvm-pv-ipi, ...)\n"
 	      "      --no-sandbox       do not confine hvrun with seccomp (debugging)\n"
@@ -130,6 +131,7 @@ enum {
 	OPT_APPEND,
 	OPT_CPU_FEATURES,
 	OPT_VIRTIO_CONSOLE,
+	OPT_REPORT,
 };
 
 static const struct option long_opts[] = {
@@ -147,6 +149,7 @@ static const struct option long_opts[] = {
 	{ "gdb-wait", no_argument,      NULL, OPT_GDB_WAIT },
 	{ "gdb-step-breakpoints", no_argument, NULL, OPT_GDB_STEP_BP },
 	{ "core",    required_argument, NULL, OPT_CORE },
+	{ "report",  required_argument, NULL, OPT_REPORT },
 	{ "initrd",  required_argument, NULL, OPT_INITRD },
 	{ "append",  required_argument, NULL, OPT_APPEND },
 	{ "cpu-features", required_argument, NULL, OPT_CPU_FEATURES },
@@ -361,6 +364,11 @@ static int set_option(struct vm_config *cfg, int c, const char *arg)
 		if (!*arg)
 			return bad_value("--core", arg, "expected a file name");
 		cfg->core_path = arg;
+		return 0;
+	case OPT_REPORT:
+		if (!*arg)
+			return bad_value("--report", arg, "expected a file name");
+		cfg->report_path = arg;
 		return 0;
 	case OPT_INITRD:
 		if (!*arg)

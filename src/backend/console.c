@@ -72,6 +72,8 @@ void console_write(struct console *c, const void *buf, size_t len)
 {
 	size_t before;
 
+	if (len)
+		report_console_output();
 	if (c->out_fd < 0)
 		return;
 	evbuffer_lock(c->out);
@@ -102,7 +104,7 @@ static bool filter_escape(struct console *c, uint8_t ch, uint8_t *out)
 	c->escape = false;
 	if (ch == 'x' || ch == 'X') {
 		log_err("terminated by Ctrl-A x");
-		vm_stop(c->vm, 0);
+		vm_stop(c->vm, 0, STOP_QUIT, "Ctrl-A x typed on the console");
 		return false;
 	}
 	*out = ch;	/* Ctrl-A Ctrl-A, or Ctrl-A then anything: pass it on */
