@@ -95,6 +95,30 @@ if [ -r /dev/kvm ]; then
 	run --virtio-console "$GUESTS/pv/hello.elf"
 	expect_one_line_error "--virtio-console is for non-PV guests"
 
+	# The device limits hvrun(1), README and --help give: a PV guest takes
+	# 8 disks, other guests 7 virtio disks and networks in all (the
+	# entropy device has the 8th slot), 6 with --virtio-console.
+	disks=
+	for i in 1 2 3 4 5 6 7 8 9; do
+		head -c 65536 /dev/zero >"$TMP/d$i.img"
+		disks="$disks --disk $TMP/d$i.img"
+	done
+	seven=${disks% --disk*}; seven=${seven% --disk*}
+	six=${seven% --disk*}
+	eight=${disks% --disk*}
+	run $eight "$GUESTS/pv/hello.elf"
+	expect_status 0
+	run $disks "$GUESTS/pv/hello.elf"
+	expect_one_line_error "at most 8 disks"
+	run $seven "$GUESTS/multiboot/hello32.elf"
+	expect_status 0
+	run $eight "$GUESTS/multiboot/hello32.elf"
+	expect_one_line_error "at most 7 in all"
+	run --virtio-console $six "$GUESTS/multiboot/hello32.elf"
+	expect_status 0
+	run --virtio-console $seven "$GUESTS/multiboot/hello32.elf"
+	expect_one_line_error "at most 6 in all for this guest with --virtio-console"
+
 	max=$(grep -h . /sys/module/kvm/parameters/max_vcpus 2>/dev/null || true)
 	run -c 255 "$GUESTS/raw/hello.img"
 	# Either this KVM allows 255 vCPUs and the guest runs, or hvrun says no.
