@@ -37,9 +37,11 @@ void hc_poll_notify(struct vm *vm)
 	(void)vm;
 }
 
-void vm_stop(struct vm *vm, int status)
+bool vm_stop(struct vm *vm, int status, enum stop_reason why,
+	     const char *fmt, ...)
 {
-	(void)vm, (void)status;
+	(void)vm, (void)status, (void)why, (void)fmt;
+	return true;
 }
 
 int vm_irq_line(struct vm *vm, unsigned gsi, int level)

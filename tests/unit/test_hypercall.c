@@ -37,10 +37,12 @@
 
 /* backend.c and console.c stop the VM on --timeout, signals and Ctrl-A x;
  * vm.c (KVM) is not linked. Like the real one, it wakes pollers. */
-void vm_stop(struct vm *vm, int status)
+bool vm_stop(struct vm *vm, int status, enum stop_reason why,
+	     const char *fmt, ...)
 {
 	atomic_store(&vm->stopping, true);
 	hc_poll_notify(vm);
+	return true;
 }
 
 /* ---- Fixture. ------------------------------------------------------------ */
@@ -700,7 +702,7 @@ static void *act_later(void *arg)
 		hc_poll_notify(&vm);
 		break;
 	case STOP_VM:
-		vm_stop(&vm, 0);	/* sets stopping, then notifies */
+		vm_stop(&vm, 0, STOP_SIGNAL, "test");	/* sets stopping, then notifies */
 		break;
 	}
 	return NULL;
