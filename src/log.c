@@ -2,6 +2,7 @@
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdbool.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -54,6 +55,10 @@ static void emit(const char *text, size_t len)
 		err_stalled = true;
 	errno = saved;
 }
+/* Setup steps print why they fail and return -1: the report takes the
+ * reason from here. Written once, by the first error's thread. */
+static atomic_flag have_first_error = ATOMIC_FLAG_INIT;
+static char first_error[256];
 
 static void vlog(const char *prefix, const char *fmt, va_list ap)
 {
@@ -83,8 +88,20 @@ void log_err(const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
+	if (!atomic_flag_test_and_set(&have_first_error)) {
+		va_list copy;
+
+		va_copy(copy, ap);
+		vsnprintf(first_error, sizeof(first_error), fmt, copy);
+		va_end(copy);
+	}
 	vlog("", fmt, ap);
 	va_end(ap);
+}
+
+const char *log_first_error(void)
+{
+	return first_error;
 }
 
 void log_warn(const char *fmt, ...)

@@ -4,6 +4,7 @@
 
 #include "log.h"
 #include "options.h"
+#include "report.h"
 #include "status.h"
 #include "vm.h"
 
@@ -12,6 +13,7 @@ int main(int argc, char **argv)
 	struct vm_config cfg;
 	int status;
 
+	report_start();
 	switch (options_parse(argc, argv, &cfg)) {
 	case OPTIONS_EXIT_OK:
 		return 0;
@@ -21,11 +23,19 @@ int main(int argc, char **argv)
 		break;
 	}
 	log_verbosity = cfg.verbose;
+	if (cfg.report_path && report_open(cfg.report_path) < 0) {
+		options_free(&cfg);
+		return STATUS_CANNOT_RUN;
+	}
+	report_vcpus(cfg.ncpus);
 	/* A console reader that goes away is an error on write, not a kill. */
 	signal(SIGPIPE, SIG_IGN);
 	/* A stalled stderr reader must not hold up a stop or the exit. */
 	log_open();
 	status = vm_run(&cfg);
+	/* A report that cannot be written is said on stderr; the status
+	 * stays the guest's. */
+	report_finish(status, cfg.image);
 	log_close();
 	options_free(&cfg);
 	return status;

@@ -3,11 +3,13 @@
 #include <config.h>
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "vm_config.h"
 #include "log.h"
@@ -85,8 +87,8 @@ static void usage(FILE *f)
 	fputs("Usage: hvrun [OPTION]... IMAGE [-- GUEST-ARGS...]\n"
 	      "Run a guest image on KVM.\n"
 	      "\n"
-	      "  -m, --memory SIZE      guest RAM, K/M/G suffix, bare number in MiB (default 256M)\n"
-	      "  -c, --cpus N           number of vCPUs (default 1)\n"
+	      "  -m, --memory SIZE      guest RAM, K/M/G/T suffix, bare number in MiB (default 256M)\n"
+	      "  -c, --cpus N           number of vCPUs, 1 to 255 (default 1)\n"
 	      "      --timeout SECONDS  stop the guest after SECONDS; exit status 124\n"
 	      "      --console KIND     stdio (default), none, or file:PATH\n"
 	      "      --virtio-console   non-PV guests: a virtio console (Linux hvc0) that\n"
@@ -96,15 +98,16 @@ static void usage(FILE *f)
 	      "      --entry ADDR       raw images: entry address (default: load address)\n"
 	      "      --initrd FILE      Linux images: initial ramdisk\n"
 	      "      --append STRING    guest command line, before GUEST-ARGS\n"
-	      "      --disk PATH[,ro]   a raw disk image: virtio-blk, PV block for PV guests\n"
-	      "                         (repeatable, at most " STR(CONFIG_MAX_DISKS) ")\n"
-	      "      --net tap=IFNAME|socket=PATH  a network device: virtio-net, PV net\n"
-	      "                         for PV guests (repeatable, at most " STR(CONFIG_MAX_NETS) ")\n"
+	      "      --disk PATH[,ro]   a raw disk image: virtio-blk, or PV (repeatable)\n"
+	      "      --net tap=IFNAME|socket=PATH  a network device: virtio-net, or PV\n"
+	      "                         (repeatable); limits: PV 8 of each, others 7\n"
+	      "                         --disk and --net in all, 6 with --virtio-console\n"
 	      "      --gdb [HOST:]PORT  serve gdb's remote protocol (HOST default 127.0.0.1)\n"
 	      "      --gdb-wait         with --gdb: stop before the first instruction\n"
 	      "      --gdb-step-breakpoints  with --gdb: emulate breakpoints and watchpoints\n"
 	      "                         by single-stepping (KVMs whose debug traps miss)\n"
 	      "      --core FILE        on a guest crash, write an ELF core to FILE\n"
+	      "      --report FILE      when the run ends, write how it ended to FILE (JSON)\n"
 	      "      --cpu-features -F1,-F2  hide CPUID features from the guest\n"
 	      "                         (/proc/cpuinfo names, kvm-pv-ipi, ...)\n"
 	      "      --no-sandbox       do not confine hvrun with seccomp (debugging)\n"
@@ -134,6 +137,7 @@ enum {
 	OPT_APPEND,
 	OPT_CPU_FEATURES,
 	OPT_VIRTIO_CONSOLE,
+	OPT_REPORT,
 };
 
 static const struct option long_opts[] = {
@@ -151,6 +155,7 @@ static const struct option long_opts[] = {
 	{ "gdb-wait", no_argument,      NULL, OPT_GDB_WAIT },
 	{ "gdb-step-breakpoints", no_argument, NULL, OPT_GDB_STEP_BP },
 	{ "core",    required_argument, NULL, OPT_CORE },
+	{ "report",  required_argument, NULL, OPT_REPORT },
 	{ "initrd",  required_argument, NULL, OPT_INITRD },
 	{ "append",  required_argument, NULL, OPT_APPEND },
 	{ "cpu-features", required_argument, NULL, OPT_CPU_FEATURES },
@@ -366,6 +371,11 @@ static int set_option(struct vm_config *cfg, int c, const char *arg)
 			return bad_value("--core", arg, "expected a file name");
 		cfg->core_path = arg;
 		return 0;
+	case OPT_REPORT:
+		if (!*arg)
+			return bad_value("--report", arg, "expected a file name");
+		cfg->report_path = arg;
+		return 0;
 	case OPT_INITRD:
 		if (!*arg)
 			return bad_value("--initrd", arg, "expected a file name");
@@ -381,6 +391,110 @@ static int set_option(struct vm_config *cfg, int c, const char *arg)
 		return 0;
 	}
 	return -1;
+}
+
+/*
+ * Words QEMU users type out of habit, with one dash: getopt would read
+ * "-kernel" as -k and say only "unknown option '-k'".
+ */
+static const struct {
+	const char *word, *hint;
+} qemu_words[] = {
+	{ "-kernel", "hvrun takes the kernel as IMAGE: hvrun [OPTION]... KERNEL" },
+	{ "-initrd", "did you mean --initrd?" },
+	{ "-append", "did you mean --append?" },
+	{ "-smp", "did you mean -c/--cpus?" },
+	{ "-nographic", "not needed: COM1 is on standard input and output by default" },
+	{ "-serial", "did you mean --console?" },
+	{ "-drive", "did you mean --disk?" },
+	{ "-hda", "did you mean --disk?" },
+	{ "-netdev", "did you mean --net?" },
+	{ "-nic", "did you mean --net?" },
+	{ "-net", "did you mean --net?" },
+	{ "-gdb", "did you mean --gdb PORT?" },
+	{ "-cpu", "did you mean --cpu-features?" },
+	{ "-enable-kvm", "not needed: hvrun always runs on KVM" },
+	{ "-no-reboot", "not needed: a guest reset ends hvrun" },
+};
+
+/* "--NAME" when word is "-NAME" or "-NAME=..." for one of our long options. */
+static const char *long_with_one_dash(const char *word)
+{
+	const char *name = word + 1;
+	size_t len = strcspn(name, "=");
+
+	for (const struct option *o = long_opts; o->name; o++)
+		if (strlen(o->name) == len && !strncmp(o->name, name, len))
+			return o->name;
+	return NULL;
+}
+
+/*
+ * A single-dash word longer than one option that is a QEMU spelling or
+ * one of our long options: refuse it with the right spelling. Clusters
+ * getopt reads as intended (-m512, -c4, -vv) are none of these.
+ */
+static int refuse_one_dash(const char *word)
+{
+	const char *name;
+
+	if (word[0] != '-' || word[1] == '-' || !word[1] || !word[2])
+		return 0;
+	for (size_t i = 0; i < sizeof(qemu_words) / sizeof(qemu_words[0]); i++)
+		if (!strcmp(word, qemu_words[i].word)) {
+			log_err("unknown option '%s': %s", word, qemu_words[i].hint);
+			return -1;
+		}
+	name = long_with_one_dash(word);
+	if (!name)
+		return 0;
+	log_err("unknown option '%s': did you mean --%s?", word, name);
+	return -1;
+}
+
+/* The first bytes of path, if it can be read: 0 or -1. */
+static int peek_file(const char *path, uint8_t *buf, size_t len)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+	ssize_t n;
+
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, len);
+	close(fd);
+	return n == (ssize_t)len ? 0 : -1;
+}
+
+/*
+ * A second word after IMAGE without "--": "hvrun bzImage initrd.cpio" once
+ * passed the file name as the kernel command line. Name the likely intent.
+ */
+static void refuse_extra_word(const char *image, const char *word)
+{
+	uint8_t m[6];
+	bool archive = peek_file(word, m, sizeof(m)) == 0 &&
+		       ((m[0] == 0x1f && m[1] == 0x8b) ||
+			!memcmp(m, "070701", 6) || !memcmp(m, "070702", 6));
+
+	if (archive)
+		log_err("unexpected argument '%s' after the image '%s': did you "
+			"mean --initrd %s?", word, image, word);
+	else
+		log_err("unexpected argument '%s' after the image '%s': guest "
+			"arguments follow '--' (hvrun IMAGE -- ARGS)", word, image);
+}
+
+static void refuse_unknown_option(char **argv, int word, int optopt_char)
+{
+	const char *w = argv[word];
+
+	if (optopt_char && w && w[0] == '-' && w[1] != '-' && w[1] && w[2])
+		log_err("unknown option '-%c' in '%s' (long options start with "
+			"'--'; try --help)", optopt_char, w);
+	else if (optopt_char)
+		log_err("unknown option '-%c' (try --help)", optopt_char);
+	else
+		log_err("unknown option '%s' (try --help)", argv[optind - 1]);
 }
 
 /* Join first (if not NULL) and the guest's arguments with single spaces. */
@@ -413,15 +527,34 @@ static void config_defaults(struct vm_config *cfg)
 	cfg->irqchip = true;
 }
 
-enum options_result options_parse(int argc, char **argv, struct vm_config *cfg)
+/*
+ * getopt in order ("-"): each non-option comes back as 1, so the image is
+ * the first and a second one is a mistake, while "--" ends the options
+ * and leaves the guest's arguments in argv[optind..].
+ */
+static enum options_result parse_words(int argc, char **argv,
+				       struct vm_config *cfg)
 {
-	int c;
+	bool new_word = true;
+	int c, word;
 
-	config_defaults(cfg);
-	opterr = 0;
 	optind = 0;	/* full reset of getopt's state: tests parse many times */
-	while ((c = getopt_long(argc, argv, ":m:c:vhV", long_opts, NULL)) != -1) {
+	for (;;) {
+		word = optind ? optind : 1;
+		if (new_word && word < argc && refuse_one_dash(argv[word]) < 0)
+			return OPTIONS_ERROR;
+		c = getopt_long(argc, argv, "-:m:c:vhV", long_opts, NULL);
+		if (c == -1)
+			return OPTIONS_RUN;
+		new_word = optind != word;	/* not inside "-vv" */
 		switch (c) {
+		case 1:
+			if (cfg->image) {
+				refuse_extra_word(cfg->image, optarg);
+				return OPTIONS_ERROR;
+			}
+			cfg->image = optarg;
+			break;
 		case 'h':
 			usage(stdout);
 			return OPTIONS_EXIT_OK;
@@ -433,17 +566,24 @@ enum options_result options_parse(int argc, char **argv, struct vm_config *cfg)
 				argv[optind - 1]);
 			return OPTIONS_ERROR;
 		case '?':
-			if (optopt)
-				log_err("unknown option '-%c' (try --help)", optopt);
-			else
-				log_err("unknown option '%s' (try --help)",
-					argv[optind - 1]);
+			refuse_unknown_option(argv, word, optopt);
 			return OPTIONS_ERROR;
 		default:
 			if (set_option(cfg, c, optarg))
 				return OPTIONS_ERROR;
 		}
 	}
+}
+
+enum options_result options_parse(int argc, char **argv, struct vm_config *cfg)
+{
+	enum options_result r;
+
+	config_defaults(cfg);
+	opterr = 0;
+	r = parse_words(argc, argv, cfg);
+	if (r != OPTIONS_RUN)
+		return r;
 	if (cfg->gdb_step_bp && !cfg->gdb) {
 		log_err("--gdb-step-breakpoints needs --gdb");
 		return OPTIONS_ERROR;
@@ -452,11 +592,12 @@ enum options_result options_parse(int argc, char **argv, struct vm_config *cfg)
 		log_err("--gdb-wait needs --gdb");
 		return OPTIONS_ERROR;
 	}
-	if (optind >= argc) {
+	if (!cfg->image && optind < argc)	/* hvrun [OPTION]... -- IMAGE */
+		cfg->image = argv[optind++];
+	if (!cfg->image) {
 		log_err("no guest image given (try --help)");
 		return OPTIONS_ERROR;
 	}
-	cfg->image = argv[optind++];
 	if (optind < argc || cfg->append) {
 		cfg->cmdline = join_args(cfg->append, argc - optind,
 					 argv + optind);

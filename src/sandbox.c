@@ -42,7 +42,8 @@ static const int vcpu_calls[] = {
 };
 
 /* The loop: epoll, disk and network I/O (fallocate: virtio-blk discard),
- * the gdb connection, teardown. */
+ * the gdb connection, teardown, and moving the --report file (created
+ * before the sandbox) into place. */
 static const int backend_calls[] = {
 	SCMP_SYS(epoll_wait), SCMP_SYS(epoll_pwait), SCMP_SYS(epoll_ctl),
 	SCMP_SYS(preadv), SCMP_SYS(pwritev), SCMP_SYS(fdatasync),
@@ -51,6 +52,7 @@ static const int backend_calls[] = {
 	SCMP_SYS(accept4), SCMP_SYS(shutdown), SCMP_SYS(setsockopt),
 	SCMP_SYS(getsockopt), SCMP_SYS(getsockname), SCMP_SYS(getpeername),
 	SCMP_SYS(unlink), SCMP_SYS(unlinkat), SCMP_SYS(fallocate),
+	SCMP_SYS(rename), SCMP_SYS(renameat), SCMP_SYS(renameat2),
 };
 
 /* SIGSYS from the filter: say which call, then end (async-signal-safe). */

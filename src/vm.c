@@ -3,6 +3,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -98,7 +100,8 @@ static int load_image(struct vm *vm, const struct image *img,
 		return -1;
 	}
 	log_info(1, "loaded %s image %s",
-		 loader_kind_name(loader_sniff(img->data, img->len)), cfg->image);
+		 loader_kind_name(loader_kind(img->data, img->len, &opts)),
+		 cfg->image);
 	if (vm->pv)
 		vm->symbols = symtab_load(img->data, img->len);
 	return 0;
@@ -328,12 +331,19 @@ static int create_vcpus(struct vm *vm)
 	return 0;
 }
 
-void vm_stop(struct vm *vm, int status)
+bool vm_stop(struct vm *vm, int status, enum stop_reason why,
+	     const char *fmt, ...)
 {
 	int unset = -1;
+	char message[256];
+	va_list ap;
 
 	if (!atomic_compare_exchange_strong(&vm->status, &unset, status))
-		return;
+		return false;
+	va_start(ap, fmt);
+	vsnprintf(message, sizeof(message), fmt, ap);
+	va_end(ap);
+	report_stop(why, message);
 	atomic_store(&vm->stopping, true);
 	for (int i = 0; vm->vcpus && i < vm->nr_vcpus; i++)
 		vcpu_kick(&vm->vcpus[i]);
@@ -342,6 +352,7 @@ void vm_stop(struct vm *vm, int status)
 	console_stop(vm->console);	/* vCPUs waiting for console room */
 	if (vm->backend)
 		backend_stop(vm->backend);	/* and vCPUs waiting for input */
+	return true;
 }
 
 int vm_irq_line(struct vm *vm, unsigned gsi, int level)
@@ -362,16 +373,20 @@ static void run_guest(struct vm *vm)
 		atomic_store(&vm->vcpus[0].claimed, true);
 	for (int i = 0; i < nr_start; i++)
 		if (vcpu_start(&vm->vcpus[i]) < 0) {
-			vm_stop(vm, STATUS_CANNOT_RUN);
+			vm_stop(vm, STATUS_CANNOT_RUN, STOP_SETUP_ERROR,
+				"cannot start vCPU %d's thread", i);
 			break;
 		}
 	/* Every vCPU runs: the loop needs nothing more than its allowlist. */
 	if (vm->sandbox && sandbox_enter(SANDBOX_BACKEND) < 0)
-		vm_stop(vm, STATUS_CANNOT_RUN);
+		vm_stop(vm, STATUS_CANNOT_RUN, STOP_SETUP_ERROR,
+			"cannot enter the sandbox");
 	if (backend_run(vm->backend) < 0)
-		vm_stop(vm, STATUS_CANNOT_RUN);
+		vm_stop(vm, STATUS_CANNOT_RUN, STOP_SETUP_ERROR,
+			"the event loop failed");
 	/* The loop only ends after vm_stop, but be sure every vCPU knows. */
-	vm_stop(vm, STATUS_CANNOT_RUN);
+	vm_stop(vm, STATUS_CANNOT_RUN, STOP_SETUP_ERROR,
+		"the event loop ended with the guest running");
 	vcpus_join(vm);
 }
 
@@ -478,6 +493,9 @@ int vm_run(const struct vm_config *cfg)
 	run_guest(&vm);
 	status = atomic_load(&vm.status);
 out:
+	/* A setup step failed: its own error line is why. */
+	if (status == STATUS_CANNOT_RUN)
+		vm_stop(&vm, status, STOP_SETUP_ERROR, "%s", log_first_error());
 	release_image(&img);
 	release_image(&initrd);
 	vm_teardown(&vm, devices);

@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "bus.h"
+#include "report.h"
 #include "vm_config.h"
 #include "mem.h"
 #include "boot.h"
@@ -82,11 +83,14 @@ struct vm {
 int vm_run(const struct vm_config *cfg);
 
 /*
- * End the VM with exit status `status`. Safe from any thread; the first
- * call decides the status, later calls do nothing. Returns at once: vCPUs
- * are kicked out of KVM_RUN and the backend loop stops.
+ * End the VM with exit status `status`, for reason `why`, which fmt says
+ * in one line (--report's detail.message; stderr is the caller's). Safe
+ * from any thread; the first call decides and returns true, later calls
+ * do nothing and return false. Returns at once: vCPUs are kicked out of
+ * KVM_RUN and the backend loop stops.
  */
-void vm_stop(struct vm *vm, int status);
+bool vm_stop(struct vm *vm, int status, enum stop_reason why,
+	     const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
 /* Assert (level 1) or deassert (0) a GSI on the in-kernel irqchip. */
 int vm_irq_line(struct vm *vm, unsigned gsi, int level);

@@ -41,6 +41,7 @@ struct vm_config {
 	char gdb_host[16];		/* IPv4 literal; 127.0.0.1 by default */
 	uint16_t gdb_port;
 	const char *core_path;		/* --core FILE: ELF core on a crash */
+	const char *report_path;	/* --report FILE: JSON when the run ends */
 	/* --cpu-features: bit i set drops cpu_features[i] from every vCPU */
 	uint64_t cpu_drop[CPU_FEATURE_WORDS];
 };

@@ -104,7 +104,9 @@ static void on_timeout(evutil_socket_t fd, short what, void *arg)
 
 	log_err("timeout: guest still running after %llu.%03llu s",
 		(unsigned long long)(ms / 1000), (unsigned long long)(ms % 1000));
-	vm_stop(b->vm, STATUS_TIMEOUT);
+	vm_stop(b->vm, STATUS_TIMEOUT, STOP_TIMEOUT,
+		"--timeout: the guest still ran after %llu.%03llu s",
+		(unsigned long long)(ms / 1000), (unsigned long long)(ms % 1000));
 }
 
 static void on_signal(evutil_socket_t fd, short what, void *arg)
@@ -114,7 +116,9 @@ static void on_signal(evutil_socket_t fd, short what, void *arg)
 
 	while (read(b->signal_fd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
 		log_info(1, "stopping on signal %s", strsignal((int)si.ssi_signo));
-		vm_stop(b->vm, STATUS_SIGNAL((int)si.ssi_signo));
+		vm_stop(b->vm, STATUS_SIGNAL((int)si.ssi_signo), STOP_SIGNAL,
+			"stopped by signal %d (%s)", (int)si.ssi_signo,
+			strsignal((int)si.ssi_signo));
 	}
 }
 

@@ -167,6 +167,8 @@ size_t console_write(struct console *c, const void *buf, size_t len)
 	size_t n, tail, first;
 	bool was_empty;
 
+	if (len)
+		report_console_output();
 	pthread_mutex_lock(&c->out_lock);
 	if (discarding(c)) {
 		pthread_mutex_unlock(&c->out_lock);
@@ -306,7 +308,7 @@ static bool filter_escape(struct console *c, uint8_t ch, uint8_t *out)
 	c->escape = false;
 	if (ch == 'x' || ch == 'X') {
 		log_err("terminated by Ctrl-A x");
-		vm_stop(c->vm, 0);
+		vm_stop(c->vm, 0, STOP_QUIT, "Ctrl-A x typed on the console");
 		return false;
 	}
 	*out = ch;	/* Ctrl-A Ctrl-A, or Ctrl-A then anything: pass it on */

@@ -25,7 +25,8 @@ static void acpi_pm_io(void *opaque, uint64_t addr, uint8_t *data,
 	if (!acpi_pm_is_poweroff(data[0]))
 		return;
 	log_info(1, "guest powered off (ACPI S5, port 0x%x)", ACPI_PM_PORT);
-	vm_stop(vm, 0);
+	vm_stop(vm, 0, STOP_POWEROFF, "the guest powered off (ACPI S5, port 0x%x)",
+		ACPI_PM_PORT);
 }
 
 static int acpi_pm_init(struct vm *vm, void **state)

@@ -30,7 +30,10 @@ static void debug_exit_io(void *opaque, uint64_t addr, uint8_t *data,
 	log_info(1, "guest exited with status %d (debug-exit %s 0x%llx)",
 		 status, addr == DEBUG_EXIT_PORT ? "port" : "MMIO",
 		 (unsigned long long)addr);
-	vm_stop(vm, status);
+	vm_stop(vm, status, STOP_GUEST_STATUS,
+		"the guest wrote %u to the debug-exit %s 0x%llx", data[0],
+		addr == DEBUG_EXIT_PORT ? "port" : "MMIO",
+		(unsigned long long)addr);
 }
 
 static void post_io(void *opaque, uint64_t addr, uint8_t *data, uint32_t len,

@@ -22,7 +22,7 @@ struct i8042 {
 static void reset(struct vm *vm, const char *how)
 {
 	log_info(1, "guest requested a reset (%s)", how);
-	vm_stop(vm, 0);
+	vm_stop(vm, 0, STOP_RESET, "the guest requested a reset (%s)", how);
 }
 
 static void i8042_io(void *opaque, uint64_t addr, uint8_t *data, uint32_t len,

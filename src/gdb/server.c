@@ -111,7 +111,7 @@ static void cmd_vpacket(struct gdbstub *g, const char *p)
 		gdb_cmd_vcont(g, p + 5);
 	} else if (!strncmp(p, "vKill", 5)) {
 		gdb_send_str(g, "OK");
-		vm_stop(g->vm, GDB_KILL_STATUS);
+		vm_stop(g->vm, GDB_KILL_STATUS, STOP_GDB_KILL, "gdb killed the guest");
 	} else {
 		gdb_send_str(g, "");
 	}
@@ -176,7 +176,7 @@ static void handle_packet(struct gdbstub *g, char *p, size_t len)
 		detach(g);
 		break;
 	case 'k':
-		vm_stop(g->vm, GDB_KILL_STATUS);
+		vm_stop(g->vm, GDB_KILL_STATUS, STOP_GDB_KILL, "gdb killed the guest");
 		break;
 	default:
 		gdb_send_str(g, "");

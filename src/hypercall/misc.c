@@ -14,7 +14,9 @@ int64_t hc_abi_version(struct hc_call *c)
 
 int64_t hc_exit(struct hc_call *c)
 {
-	vm_stop(c->vm, status_from_guest(c->arg[0]));
+	vm_stop(c->vm, status_from_guest(c->arg[0]), STOP_GUEST_STATUS,
+		"the guest's exit call with status %llu",
+		(unsigned long long)c->arg[0]);
 	return 0;
 }
 

@@ -54,9 +54,10 @@ int64_t hc_fault(struct hc_call *c)
 			 (unsigned long long)off);
 	if (!c->vcpu)
 		return -EINVAL;
-	vcpu_crash(c->vcpu, "%s, error code 0x%llx, RIP 0x%llx%s, CR2 0x%llx",
-		   vec < 32 ? vector_names[vec] : "unknown vector",
-		   (unsigned long long)c->arg[1], (unsigned long long)rip,
-		   where, (unsigned long long)c->arg[3]);
+	vcpu_crash_at(c->vcpu, vec < 32 ? (int)vec : -1, rip,
+		      "%s, error code 0x%llx, RIP 0x%llx%s, CR2 0x%llx",
+		      vec < 32 ? vector_names[vec] : "unknown vector",
+		      (unsigned long long)c->arg[1], (unsigned long long)rip,
+		      where, (unsigned long long)c->arg[3]);
 	return 0;
 }

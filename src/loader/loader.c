@@ -67,10 +67,16 @@ static int is_elf(const uint8_t *img, size_t len)
 	return len >= SELFMAG && memcmp(img, ELFMAG, SELFMAG) == 0;
 }
 
+/* The PC boot sector's signature, which a bzImage's header keeps too. */
+static int has_boot_signature(const uint8_t *img, size_t len)
+{
+	return len >= BZ_BOOT_FLAG + 2 &&
+	       img[BZ_BOOT_FLAG] == 0x55 && img[BZ_BOOT_FLAG + 1] == 0xAA;
+}
+
 static int is_bzimage(const uint8_t *img, size_t len)
 {
-	return len >= BZ_HEADER + 4 &&
-	       img[BZ_BOOT_FLAG] == 0x55 && img[BZ_BOOT_FLAG + 1] == 0xAA &&
+	return len >= BZ_HEADER + 4 && has_boot_signature(img, len) &&
 	       memcmp(img + BZ_HEADER, "HdrS", 4) == 0;
 }
 
@@ -104,7 +110,17 @@ enum image_kind loader_sniff(const uint8_t *img, size_t len)
 		return IMAGE_MULTIBOOT;
 	if (is_bzimage(img, len))
 		return IMAGE_BZIMAGE;
-	return IMAGE_RAW;
+	return has_boot_signature(img, len) ? IMAGE_RAW : IMAGE_UNKNOWN;
+}
+
+enum image_kind loader_kind(const uint8_t *img, size_t len,
+			    const struct load_opts *opts)
+{
+	enum image_kind kind = loader_sniff(img, len);
+
+	if (kind == IMAGE_UNKNOWN && opts && (opts->has_load || opts->has_entry))
+		return IMAGE_RAW;
+	return kind;
 }
 
 const char *loader_kind_name(enum image_kind kind)
@@ -122,8 +138,10 @@ const char *loader_kind_name(enum image_kind kind)
 		return "PV";
 	case IMAGE_PVH:
 		return "PVH";
+	case IMAGE_UNKNOWN:
+		break;
 	}
-	return "unknown";
+	return "unrecognised";
 }
 
 /*
@@ -142,6 +160,25 @@ static int check_broken_multiboot(const uint8_t *img, size_t len, char *err)
 	return loader_fail(err, "multiboot header at offset 0x%lx has a bad checksum "
 			   "(magic + flags + checksum = 0x%x, must be 0)",
 			   off, (unsigned int)(hdr[0] + hdr[1] + hdr[2]));
+}
+
+/*
+ * Run as real-mode code, a text file or an archive only "crashes": say
+ * what hvrun takes instead, and what the file seems to be when that is
+ * plain from its first bytes.
+ */
+static int refuse_unknown(const uint8_t *img, size_t len, char *err)
+{
+	const char *seems = "";
+
+	if (len >= 2 && img[0] == 0x1f && img[1] == 0x8b)
+		seems = " (this is gzip data)";
+	else if (len >= 6 && (!memcmp(img, "070701", 6) || !memcmp(img, "070702", 6)))
+		seems = " (this is a cpio archive)";
+	return loader_fail(err, "not a recognised image%s: expected ELF "
+			   "(multiboot, PV, PVH), a Linux bzImage, or a boot "
+			   "sector with 0x55AA at offset 510 (--load or --entry "
+			   "run any file as raw code)", seems);
 }
 
 /* --load, --entry, --initrd and a command line mean nothing to some
@@ -181,7 +218,9 @@ int loader_load(struct mem *m, const uint8_t *img, size_t len,
 	if (len == 0)
 		return loader_fail(err, "image is empty");
 
-	kind = loader_sniff(img, len);
+	kind = loader_kind(img, len, opts);
+	if (kind == IMAGE_UNKNOWN)
+		return refuse_unknown(img, len, err);
 	if (check_opts(kind, opts, err) < 0)
 		return -1;
 
@@ -200,6 +239,8 @@ int loader_load(struct mem *m, const uint8_t *img, size_t len,
 		return load_pv(m, img, len, opts, bs, err);
 	case IMAGE_PVH:
 		return load_pvh(m, img, len, opts, bs, err);
+	case IMAGE_UNKNOWN:
+		break;
 	}
 	return loader_fail(err, "unknown image kind %d", (int)kind);
 }

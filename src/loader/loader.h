@@ -15,6 +15,7 @@ enum image_kind {
 	IMAGE_BZIMAGE,		/* Linux x86 boot protocol, 64-bit entry */
 	IMAGE_PV,		/* ELF64 with the "hvrun" ABI note: PV guest */
 	IMAGE_PVH,		/* ELF with Xen's PHYS32_ENTRY note: PVH boot */
+	IMAGE_UNKNOWN,		/* none of these, and no boot signature */
 };
 
 #define LOADER_ERRLEN 256
@@ -129,8 +130,16 @@ struct load_opts {
 	enum hc_insn hc_insn;		/* PV: the hypercall page's trap */
 };
 
-/* What the first bytes say the image is. */
+/*
+ * What the bytes say the image is: IMAGE_RAW only for a boot sector (the
+ * signature 0x55 0xAA at offset 510), IMAGE_UNKNOWN for anything else
+ * unrecognised.
+ */
 enum image_kind loader_sniff(const uint8_t *img, size_t len);
+/* What loader_load will load it as: loader_sniff, except that --load or
+ * --entry make an unrecognised image raw (the user says it is). */
+enum image_kind loader_kind(const uint8_t *img, size_t len,
+			    const struct load_opts *opts);
 const char *loader_kind_name(enum image_kind kind);
 
 /*

@@ -88,16 +88,24 @@ static void report_crash(struct vcpu *v, const char *why)
 	free(text);
 }
 
-void vcpu_crash(struct vcpu *v, const char *fmt, ...)
+/* RIP as KVM has it; 0 when the registers cannot be read. */
+static uint64_t current_rip(struct vcpu *v)
+{
+	struct kvm_regs r;
+
+	return ioctl(v->fd, KVM_GET_REGS, &r) < 0 ? 0 : r.rip;
+}
+
+/* vector -1 and has_rip false: KVM's view of the vCPU is the site. */
+static void __attribute__((format(printf, 5, 0)))
+crash(struct vcpu *v, int vector, bool has_rip, uint64_t rip,
+      const char *fmt, va_list ap)
 {
 	struct vm *vm = v->vm;
 	struct vcpu_state *st = vm->vcpu_state;
 	char why[256];
-	va_list ap;
 
-	va_start(ap, fmt);
 	vsnprintf(why, sizeof(why), fmt, ap);
-	va_end(ap);
 
 	/* gdb looks first; its c, s or D then let the report go on. */
 	if (st->dbg)
@@ -106,11 +114,32 @@ void vcpu_crash(struct vcpu *v, const char *fmt, ...)
 	/* After a stop, other vCPUs' exits are teardown, not crashes. */
 	if (!atomic_load(&vm->stopping)) {
 		report_crash(v, why);
-		vm_stop(vm, STATUS_CRASH);
+		if (vm_stop(vm, STATUS_CRASH, STOP_CRASH, "%s", why))
+			report_crash_site(v->id, has_rip ? rip : current_rip(v),
+					  vector);
 		/* Under the lock: one core, from this thread, which vm_run
 		 * joins before it frees guest RAM. */
 		if (vm->cfg->core_path)
 			vcpu_write_core(v, vm->cfg->core_path);
 	}
 	pthread_mutex_unlock(&st->report_lock);
+}
+
+void vcpu_crash(struct vcpu *v, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	crash(v, -1, false, 0, fmt, ap);
+	va_end(ap);
+}
+
+void vcpu_crash_at(struct vcpu *v, int vector, uint64_t rip,
+		   const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	crash(v, vector, true, rip, fmt, ap);
+	va_end(ap);
 }

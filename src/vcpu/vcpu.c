@@ -191,11 +191,13 @@ static void handle_system_event(struct vcpu *v)
 	switch (v->run->system_event.type) {
 	case KVM_SYSTEM_EVENT_SHUTDOWN:
 		log_info(1, "guest powered off");
-		vm_stop(v->vm, 0);
+		vm_stop(v->vm, 0, STOP_POWEROFF,
+			"the guest powered off (KVM shutdown event)");
 		break;
 	case KVM_SYSTEM_EVENT_RESET:
 		log_info(1, "guest requested a reset");
-		vm_stop(v->vm, 0);
+		vm_stop(v->vm, 0, STOP_RESET,
+			"the guest requested a reset (KVM reset event)");
 		break;
 	case KVM_SYSTEM_EVENT_CRASH:
 		vcpu_crash(v, "guest reported a crash (KVM_SYSTEM_EVENT_CRASH)");
@@ -206,10 +208,17 @@ static void handle_system_event(struct vcpu *v)
 	}
 }
 
+/* Counted per vCPU, by its own thread: no lock, no atomic (--report). */
+static void count_exit(struct vcpu *v, uint32_t reason)
+{
+	v->exits[reason < REPORT_EXIT_SLOTS - 1 ? reason : REPORT_EXIT_SLOTS - 1]++;
+}
+
 static void handle_exit(struct vcpu *v)
 {
 	struct kvm_run *run = v->run;
 
+	count_exit(v, run->exit_reason);
 	switch (run->exit_reason) {
 	case KVM_EXIT_IO:
 		handle_pio(v);
@@ -220,7 +229,8 @@ static void handle_exit(struct vcpu *v)
 	case KVM_EXIT_HLT:
 		/* Only without the in-kernel irqchip: nothing can wake it. */
 		log_info(1, "vCPU %d halted with no interrupt source", v->id);
-		vm_stop(v->vm, 0);
+		vm_stop(v->vm, 0, STOP_HALT,
+			"vCPU %d halted with no interrupt source", v->id);
 		break;
 	case KVM_EXIT_X86_RDMSR:
 		handle_msr(v, false);
@@ -275,7 +285,8 @@ static void *vcpu_thread(void *arg)
 	atomic_store(&v->running, true);	/* kicks may signal now */
 
 	if (vm->sandbox && sandbox_enter(SANDBOX_VCPU) < 0) {
-		vm_stop(vm, STATUS_CANNOT_RUN);
+		vm_stop(vm, STATUS_CANNOT_RUN, STOP_SETUP_ERROR,
+			"vCPU %d cannot enter the sandbox", v->id);
 		return NULL;
 	}
 
@@ -299,6 +310,8 @@ static void *vcpu_thread(void *arg)
 			ops->after_run(g, v, r);
 		if (r < 0) {
 			/* EINTR: kicked; EAGAIN: an AP left wait-for-SIPI. */
+			if (errno == EINTR)
+				count_exit(v, KVM_EXIT_INTR);
 			if (errno == EINTR || errno == EAGAIN)
 				continue;
 			vcpu_crash(v, "KVM_RUN failed: %s", strerror(errno));
@@ -356,8 +369,10 @@ void vcpus_join(struct vm *vm)
 	/* No vcpu_start_secondary can start a thread after this. */
 	pthread_mutex_lock(&vm->vcpu_state->start_lock);
 	pthread_mutex_unlock(&vm->vcpu_state->start_lock);
-	for (int i = 0; i < vm->nr_vcpus; i++)
+	for (int i = 0; i < vm->nr_vcpus; i++) {
 		vcpu_join(&vm->vcpus[i]);
+		report_add_exits(vm->vcpus[i].exits);
+	}
 }
 
 int vcpus_init(struct vm *vm)

@@ -8,6 +8,7 @@
 #include <stdio.h>
 
 #include "../boot.h"
+#include "../report.h"
 
 struct vm;
 struct kvm_run;
@@ -24,6 +25,7 @@ struct vcpu {
 	atomic_bool claimed;		/* PV: vcpu_start took it */
 	atomic_bool thread_started;	/* read by threads that kick */
 	atomic_bool running;		/* self is valid: the thread may be in KVM_RUN */
+	uint64_t exits[REPORT_EXIT_SLOTS];	/* by KVM exit reason; own thread */
 };
 
 /*
@@ -101,6 +103,10 @@ int vcpu_set_boot_state(struct vcpu *v, const struct boot_state *bs);
 /* dump.c: crash report (exit reason, registers) and status 126. */
 void vcpu_crash(struct vcpu *v, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+/* The same for an exception the guest reported itself (a PV guest's
+ * stubs): its vector and the guest's RIP, for --report. */
+void vcpu_crash_at(struct vcpu *v, int vector, uint64_t rip,
+		   const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 void vcpu_dump_regs(struct vcpu *v, FILE *f);
 
 /* core.c: --core, an ELF core of guest RAM and this vCPU's registers.

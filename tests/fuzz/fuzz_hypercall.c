@@ -47,11 +47,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static int stopped_with = -1, vcpus_started, crashes;
 
-void vm_stop(struct vm *vm, int status)
+bool vm_stop(struct vm *vm, int status, enum stop_reason why,
+	     const char *fmt, ...)
 {
+	(void)why, (void)fmt;
 	stopped_with = status;
 	atomic_store(&vm->stopping, true);
 	wake_signal(backend_io_wake(vm->backend));
+	return true;
 }
 
 int vcpu_start_secondary(struct vcpu *v, const struct boot_state *bs)
@@ -61,7 +64,8 @@ int vcpu_start_secondary(struct vcpu *v, const struct boot_state *bs)
 }
 
 /* Format the report as the real one would, so its arguments are used. */
-void vcpu_crash(struct vcpu *v, const char *fmt, ...)
+void vcpu_crash_at(struct vcpu *v, int vector, uint64_t rip,
+		   const char *fmt, ...)
 {
 	char buf[512];
 	va_list ap;

@@ -31,9 +31,11 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 /* The linked device files reach for the VM; nothing here has one. */
-void vm_stop(struct vm *vm, int status)
+bool vm_stop(struct vm *vm, int status, enum stop_reason why,
+	     const char *fmt, ...)
 {
-	(void)vm, (void)status;
+	(void)vm, (void)status, (void)why, (void)fmt;
+	return true;
 }
 
 int vm_irq_line(struct vm *vm, unsigned gsi, int level)

@@ -45,15 +45,79 @@ expect_one_line_error "--bogus"
 run
 expect_one_line_error "no guest image"
 
-# An image too large for the guest's memory.
+# A second word after the image is a mistake, not the command line; an
+# archive gets the --initrd hint. No KVM needed: options fail first.
+printf '070701' >"$TMP/initrd.cpio"
+run "$GUESTS/raw/hello.img" "$TMP/initrd.cpio"
+expect_one_line_error "did you mean --initrd $TMP/initrd.cpio?"
+run "$GUESTS/multiboot/hello32.elf" console=ttyS0
+expect_one_line_error "guest arguments follow '--'"
+# QEMU's single-dash spellings get the hvrun option.
+run -kernel "$GUESTS/raw/hello.img"
+expect_one_line_error "hvrun takes the kernel as IMAGE"
+run -initrd "$TMP/initrd.cpio" "$GUESTS/raw/hello.img"
+expect_one_line_error "did you mean --initrd?"
+run -memory 64M "$GUESTS/raw/hello.img"
+expect_one_line_error "did you mean --memory?"
+
+# An image too large for the guest's memory (a boot sector, so that it is
+# an image at all).
 head -c $((2 * 1024 * 1024)) /dev/zero >"$TMP/big.img"
+printf '\125\252' | dd of="$TMP/big.img" bs=1 seek=510 conv=notrunc 2>/dev/null
 run -m 1M "$TMP/big.img"
 expect_one_line_error "big.img"
+expect_err "does not fit"
+
+# Neither ELF, bzImage nor a boot sector: refused, not run as code (which
+# used to end as "guest crashed", 126).
+printf '#!/bin/sh\necho hello\n' >"$TMP/script.sh"
+run "$TMP/script.sh"
+expect_one_line_error "not a recognised image"
+expect_err "boot sector with 0x55AA at offset 510"
+printf 'some text' | gzip -c >"$TMP/text.gz"
+run "$TMP/text.gz"
+expect_one_line_error "this is gzip data"
+# 1 KiB of zeros: no signature.
+head -c 1024 /dev/zero >"$TMP/zeros.img"
+run "$TMP/zeros.img"
+expect_one_line_error "not a recognised image"
 
 if [ -r /dev/kvm ]; then
+	# --entry says the file is raw code: no signature needed.
+	# mov $7,%al; mov $0x501,%dx; out %al,(%dx)
+	printf '\260\007\272\001\005\356' >"$TMP/code.bin"
+	run --entry 0x7c00 "$TMP/code.bin"
+	expect_status 7
+	run --load 0x7c00 "$TMP/code.bin"
+	expect_status 7
+
 	# A PV guest has console hypercalls, no virtio devices.
 	run --virtio-console "$GUESTS/pv/hello.elf"
 	expect_one_line_error "--virtio-console is for non-PV guests"
+
+	# The device limits hvrun(1), README and --help give: a PV guest takes
+	# 8 disks, other guests 7 virtio disks and networks in all (the
+	# entropy device has the 8th slot), 6 with --virtio-console.
+	disks=
+	for i in 1 2 3 4 5 6 7 8 9; do
+		head -c 65536 /dev/zero >"$TMP/d$i.img"
+		disks="$disks --disk $TMP/d$i.img"
+	done
+	seven=${disks% --disk*}; seven=${seven% --disk*}
+	six=${seven% --disk*}
+	eight=${disks% --disk*}
+	run $eight "$GUESTS/pv/hello.elf"
+	expect_status 0
+	run $disks "$GUESTS/pv/hello.elf"
+	expect_one_line_error "at most 8 disks"
+	run $seven "$GUESTS/multiboot/hello32.elf"
+	expect_status 0
+	run $eight "$GUESTS/multiboot/hello32.elf"
+	expect_one_line_error "at most 7 in all"
+	run --virtio-console $six "$GUESTS/multiboot/hello32.elf"
+	expect_status 0
+	run --virtio-console $seven "$GUESTS/multiboot/hello32.elf"
+	expect_one_line_error "at most 6 in all for this guest with --virtio-console"
 
 	max=$(grep -h . /sys/module/kvm/parameters/max_vcpus 2>/dev/null || true)
 	run -c 255 "$GUESTS/raw/hello.img"

@@ -65,11 +65,13 @@ expect_out "spun"
 
 # 3. Attach to a running guest without --gdb-wait, then kill: hvrun ends
 #    with 137 (128 + SIGKILL). -v says where the stub listens.
-start -v "$ELF" -- spin
+start -v --report "$TMP/report.json" "$ELF" -- spin
 gdb_run -ex 'info registers rip' -ex 'kill'
 finish
 expect_gdb '^rip +0x[0-9a-f]+ +0x[0-9a-f]+ <main\+'
 expect_status 137
+grep -q '"reason": "gdb-kill"' "$TMP/report.json" ||
+	fail "the --report file does not say gdb-kill"
 
 # 4. A client that sends garbage, a bad checksum and an oversized packet
 #    is dropped; the guest carries on and a new client can attach.

@@ -3,6 +3,8 @@ GUEST_TESTS = \
 	tests/guest/linux.sh \
 	tests/guest/linux_net.sh \
 	tests/guest/bad_input.sh \
+	tests/guest/report.sh \
+	tests/guest/docs.sh \
 	tests/guest/sandbox.sh \
 	tests/guest/raw.sh \
 	tests/guest/multiboot.sh \

@@ -20,7 +20,7 @@ term)	(sh -c 'echo $$ >"$T/pid"; exec "$HVRUN" "$GUESTS/raw/spin.img"') &
 	kill -TERM "$(cat "$T/pid")"
 	wait $!
 	;;
-ctrla)	"$HVRUN" "$GUESTS/raw/spin.img" ;;
+ctrla)	"$HVRUN" --report "$T/report.json" "$GUESTS/raw/spin.img" ;;
 esac
 echo $? >"$T/status"
 stty -g >"$T/after"
@@ -43,4 +43,10 @@ for mode in exit term ctrla; do
 	[ "$(cat "$TMP/status")" = $want ] || fail "$mode: status $(cat "$TMP/status"), expected $want"
 	cmp -s "$TMP/before" "$TMP/after" || fail "$mode: terminal settings not restored"
 done
+# --report names Ctrl-A x as the reason.
+if command -v python3 >/dev/null 2>&1; then
+	python3 -c 'import json, sys; r = json.load(open(sys.argv[1]))
+assert r["reason"] == "quit" and r["status"] == 0, r' "$TMP/report.json" ||
+		fail "ctrla: the report does not say quit"
+fi
 echo "terminal restored after guest exit, SIGTERM and Ctrl-A x"

@@ -3,6 +3,7 @@ UNIT_TESTS = \
 	tests/unit/test_mem \
 	tests/unit/test_bus \
 	tests/unit/test_options \
+	tests/unit/test_report \
 	tests/unit/test_loader \
 	tests/unit/test_bzimage \
 	tests/unit/test_hypercall \
@@ -29,6 +30,9 @@ tests_unit_test_bus_LDADD = $(UNIT_LDADD)
 tests_unit_test_options_SOURCES = tests/unit/test_options.c
 tests_unit_test_options_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_options_LDADD = $(UNIT_LDADD)
+tests_unit_test_report_SOURCES = tests/unit/test_report.c
+tests_unit_test_report_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_report_LDADD = $(UNIT_LDADD)
 tests_unit_test_loader_SOURCES = tests/unit/test_loader.c
 tests_unit_test_loader_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_loader_LDADD = $(UNIT_LDADD)

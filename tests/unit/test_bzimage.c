@@ -371,6 +371,8 @@ END_TEST
 START_TEST(initrd_refused_for_raw)
 {
 	memset(img, 0, sizeof(img));
+	img[510] = 0x55;	/* a boot sector */
+	img[511] = 0xAA;
 	opts.initrd = initrd;
 	opts.initrd_len = INITRD_LEN;
 	expect_fail(512, "--initrd applies to Linux bzImage and PVH images only");

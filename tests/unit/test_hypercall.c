@@ -38,10 +38,12 @@
 
 /* backend.c and console.c stop the VM on --timeout, signals and Ctrl-A x;
  * vm.c (KVM) is not linked. Like the real one, it wakes pollers. */
-void vm_stop(struct vm *vm, int status)
+bool vm_stop(struct vm *vm, int status, enum stop_reason why,
+	     const char *fmt, ...)
 {
 	atomic_store(&vm->stopping, true);
 	wake_signal(backend_io_wake(vm->backend));
+	return true;
 }
 
 /* ---- Fixture. ------------------------------------------------------------ */
@@ -693,7 +695,7 @@ static void *act_later(void *arg)
 		wake_signal(backend_io_wake(vm.backend));
 		break;
 	case STOP_VM:
-		vm_stop(&vm, 0);	/* sets stopping, then notifies */
+		vm_stop(&vm, 0, STOP_SIGNAL, "test");	/* sets stopping, then notifies */
 		break;
 	}
 	return NULL;

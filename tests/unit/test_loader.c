@@ -245,12 +245,63 @@ static void expect_ok(const uint8_t *b, size_t len)
 
 /* --- sniffing --- */
 
+/* A boot sector is raw; without its signature nothing is. */
 START_TEST(sniff_raw)
 {
 	memset(img, 0x90, 512);
+	ck_assert_int_eq(loader_sniff(img, 512), IMAGE_UNKNOWN);
+	img[510] = 0x55;
+	img[511] = 0xAA;
 	ck_assert_int_eq(loader_sniff(img, 512), IMAGE_RAW);
-	ck_assert_int_eq(loader_sniff(img, 0), IMAGE_RAW);
-	ck_assert_int_eq(loader_sniff((const uint8_t *)"\x7f" "EL", 3), IMAGE_RAW);
+	ck_assert_int_eq(loader_sniff(img, 511), IMAGE_UNKNOWN);
+	ck_assert_int_eq(loader_sniff(img, 0), IMAGE_UNKNOWN);
+	ck_assert_int_eq(loader_sniff((const uint8_t *)"\x7f" "EL", 3), IMAGE_UNKNOWN);
+	img[511] = 0xAB;
+	ck_assert_int_eq(loader_sniff(img, 512), IMAGE_UNKNOWN);
+}
+END_TEST
+
+/* --load or --entry say the user knows the file is raw code. */
+START_TEST(kind_unknown_with_load_or_entry_is_raw)
+{
+	memset(img, 0x90, 512);
+	ck_assert_int_eq(loader_kind(img, 512, &opts), IMAGE_UNKNOWN);
+	ck_assert_int_eq(loader_kind(img, 512, NULL), IMAGE_UNKNOWN);
+	opts.has_entry = 1;
+	opts.entry_addr = 0x7C00;
+	ck_assert_int_eq(loader_kind(img, 512, &opts), IMAGE_RAW);
+	opts.has_entry = 0;
+	opts.has_load = 1;
+	opts.load_addr = 0x7C00;
+	ck_assert_int_eq(loader_kind(img, 512, &opts), IMAGE_RAW);
+	expect_ok(img, 512);
+	ck_assert_int_eq(bs.mode, MODE_REAL);
+	/* A recognised image stays what it is: the options are refused. */
+	ck_assert_int_eq(loader_kind(img, elf32_kernel(), &opts), IMAGE_ELF);
+}
+END_TEST
+
+/* Text, gzip and cpio files are refused, naming what was expected. */
+START_TEST(unknown_image_refused)
+{
+	static const uint8_t gz[] = { 0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 3 };
+	const char *text = "#!/bin/sh\necho hello\n";
+
+	expect_fail((const uint8_t *)text, strlen(text), "not a recognised image");
+	ck_assert_msg(strstr(err, "0x55AA at offset 510"), "%s", err);
+	ck_assert_msg(strstr(err, "bzImage"), "%s", err);
+	ck_assert_uint_eq(guest_byte(0x7C00), 0);	/* nothing written */
+	expect_fail(gz, sizeof(gz), "this is gzip data");
+	memset(img, 0, 1024);
+	memcpy(img, "070701", 6);
+	expect_fail(img, 1024, "this is a cpio archive");
+	memcpy(img, "070702", 6);
+	expect_fail(img, 1024, "this is a cpio archive");
+	/* 511 bytes cannot hold the signature. */
+	memset(img, 0, 512);
+	img[510] = 0x55;
+	expect_fail(img, 511, "not a recognised image");
+	ck_assert_str_eq(loader_kind_name(IMAGE_UNKNOWN), "unrecognised");
 }
 END_TEST
 
@@ -277,9 +328,9 @@ START_TEST(sniff_multiboot_aout)
 {
 	mb_put_aout(img + 0x20, 0, 0, 0, 0, 0, 0);
 	ck_assert_int_eq(loader_sniff(img, 0x200), IMAGE_MULTIBOOT);
-	/* Non-ELF without the kludge cannot be loaded as multiboot: raw. */
+	/* Non-ELF without the kludge cannot be loaded as multiboot. */
 	mb_put(img + 0x20, 0);
-	ck_assert_int_eq(loader_sniff(img, 0x200), IMAGE_RAW);
+	ck_assert_int_eq(loader_sniff(img, 0x200), IMAGE_UNKNOWN);
 }
 END_TEST
 
@@ -291,7 +342,7 @@ START_TEST(sniff_bzimage)
 	ck_assert_int_eq(loader_sniff(img, 0x400), IMAGE_BZIMAGE);
 	ck_assert_int_eq(loader_sniff(img, 0x205), IMAGE_RAW);	/* "HdrS" cut */
 	img[0x203] = 'X';
-	ck_assert_int_eq(loader_sniff(img, 0x400), IMAGE_RAW);
+	ck_assert_int_eq(loader_sniff(img, 0x400), IMAGE_RAW);	/* a boot sector */
 }
 END_TEST
 
@@ -348,6 +399,8 @@ END_TEST
 START_TEST(raw_default_load)
 {
 	payload_fill(img, 512);
+	img[510] = 0x55;
+	img[511] = 0xAA;
 	guest_fill(RAW_DEFAULT_LOAD + 512, 0xAA, 16);
 	expect_ok(img, 512);
 	ck_assert_int_eq(bs.mode, MODE_REAL);
@@ -355,7 +408,8 @@ START_TEST(raw_default_load)
 	ck_assert_uint_eq(bs.rip, 0x7C00);
 	ck_assert_uint_eq(bs.rsp, 0);
 	ck_assert_uint_eq(guest_byte(0x7C00), pattern(0));
-	ck_assert_uint_eq(guest_byte(0x7C00 + 511), pattern(511));
+	ck_assert_uint_eq(guest_byte(0x7C00 + 509), pattern(509));
+	ck_assert_uint_eq(guest_byte(0x7C00 + 511), 0xAA);
 	ck_assert_uint_eq(guest_byte(0x7C00 + 512), 0xAA);
 }
 END_TEST
@@ -813,11 +867,11 @@ START_TEST(elf_every_truncation)
 		ck_assert_ptr_nonnull(b);
 		memcpy(b, img, n);
 		ret = loader_load(&m, b, n, &opts, &bs, err);
-		/* Shorter than the ELF magic, it is a raw image. */
+		/* Shorter than the ELF magic, it is not recognised. */
 		if (ret < 0)
 			assert_err_line();
 		else
-			ck_assert(n < SELFMAG || n == len);
+			ck_assert(n == len);
 		free(b);
 	}
 }
@@ -863,6 +917,8 @@ START_TEST(multiboot_bad_checksum_raw_is_raw)
 {
 	mb_put(img + 0x10, MB_FLAG_AOUT_KLUDGE);
 	img[0x18] ^= 1;
+	img[510] = 0x55;
+	img[511] = 0xAA;
 	expect_ok(img, 512);
 	ck_assert_int_eq(bs.mode, MODE_REAL);
 	ck_assert_uint_eq(guest_u32(0x7C10), MB_HEADER_MAGIC);
@@ -1140,6 +1196,8 @@ int main(void)
 	tcase_set_timeout(tc, 60);
 
 	tcase_add_test(tc, sniff_raw);
+	tcase_add_test(tc, kind_unknown_with_load_or_entry_is_raw);
+	tcase_add_test(tc, unknown_image_refused);
 	tcase_add_test(tc, sniff_elf);
 	tcase_add_test(tc, sniff_multiboot_elf);
 	tcase_add_test(tc, sniff_multiboot_aout);

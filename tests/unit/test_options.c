@@ -2,13 +2,52 @@
 #include <check.h>
 #include <errno.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 
 #include "options.h"
 
 #define ARGV(...) ((char *[]){ "hvrun", __VA_ARGS__, NULL })
 #define ARGC(...) ((int)(sizeof((char *[]){ "hvrun", __VA_ARGS__ }) / sizeof(char *)))
 #define PARSE(cfg, ...) options_parse(ARGC(__VA_ARGS__), ARGV(__VA_ARGS__), cfg)
+
+static char errbuf[1024];
+
+/* options_parse with stderr caught in errbuf; the result. */
+static enum options_result parse_err(int argc, char **argv,
+				     struct vm_config *cfg)
+{
+	FILE *f = tmpfile();
+	int saved = dup(STDERR_FILENO);
+	enum options_result r;
+	size_t n;
+
+	ck_assert_ptr_nonnull(f);
+	fflush(stderr);
+	dup2(fileno(f), STDERR_FILENO);
+	r = options_parse(argc, argv, cfg);
+	fflush(stderr);
+	dup2(saved, STDERR_FILENO);
+	close(saved);
+	rewind(f);
+	n = fread(errbuf, 1, sizeof(errbuf) - 1, f);
+	errbuf[n] = '\0';
+	fclose(f);
+	return r;
+}
+#define PARSE_ERR(cfg, ...) parse_err(ARGC(__VA_ARGS__), ARGV(__VA_ARGS__), cfg)
+
+/* One error line, containing what. */
+static void expect_error(enum options_result r, const char *what)
+{
+	ck_assert_int_eq(r, OPTIONS_ERROR);
+	ck_assert_msg(strstr(errbuf, what), "stderr \"%s\" lacks \"%s\"",
+		      errbuf, what);
+	ck_assert_msg(strchr(errbuf, '\n') == errbuf + strlen(errbuf) - 1,
+		      "not one line: \"%s\"", errbuf);
+}
 
 START_TEST(sizes)
 {
@@ -145,6 +184,86 @@ START_TEST(bad_options)
 }
 END_TEST
 
+/* "hvrun bzImage initrd.cpio" took the second word as the command line. */
+START_TEST(extra_word_after_image)
+{
+	struct vm_config cfg;
+	char cpio[] = "/tmp/hvrun-test-cpio.XXXXXX";
+	char gz[] = "/tmp/hvrun-test-gz.XXXXXX";
+	int fd;
+
+	fd = mkstemp(cpio);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(write(fd, "070701000000", 12), 12);
+	close(fd);
+	fd = mkstemp(gz);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(write(fd, "\x1f\x8b\x08\x00\x00\x00\x00\x00", 8), 8);
+	close(fd);
+
+	expect_error(PARSE_ERR(&cfg, "bzImage", cpio), "did you mean --initrd");
+	ck_assert_msg(strstr(errbuf, cpio), "%s", errbuf);
+	expect_error(PARSE_ERR(&cfg, "bzImage", gz, "--timeout", "5"),
+		     "did you mean --initrd");
+	expect_error(PARSE_ERR(&cfg, "-m", "64M", "kernel.elf", "console=ttyS0"),
+		     "unexpected argument 'console=ttyS0' after the image 'kernel.elf'");
+	ck_assert_msg(strstr(errbuf, "'--'"), "%s", errbuf);
+	expect_error(PARSE_ERR(&cfg, "a.img", "/nonexistent/b"), "follow '--'");
+	unlink(cpio);
+	unlink(gz);
+
+	/* After "--" they are the guest's; options may follow the image. */
+	ck_assert_int_eq(PARSE(&cfg, "k.elf", "--timeout", "2", "--", "x", "y"),
+			 OPTIONS_RUN);
+	ck_assert_str_eq(cfg.image, "k.elf");
+	ck_assert_str_eq(cfg.cmdline, "x y");
+	ck_assert_uint_eq(cfg.timeout_ms, 2000);
+	options_free(&cfg);
+	ck_assert_int_eq(PARSE(&cfg, "--", "k.elf", "x"), OPTIONS_RUN);
+	ck_assert_str_eq(cfg.image, "k.elf");
+	ck_assert_str_eq(cfg.cmdline, "x");
+	options_free(&cfg);
+	ck_assert_int_eq(PARSE(&cfg, "k.elf", "--", "--timeout"), OPTIONS_RUN);
+	ck_assert_str_eq(cfg.cmdline, "--timeout");
+	ck_assert_uint_eq(cfg.timeout_ms, 0);
+	options_free(&cfg);
+}
+END_TEST
+
+/* QEMU spellings and our long options with one dash get the right one. */
+START_TEST(one_dash_long_options)
+{
+	struct vm_config cfg;
+
+	expect_error(PARSE_ERR(&cfg, "-kernel", "bzImage"), "takes the kernel as IMAGE");
+	ck_assert_msg(strstr(errbuf, "'-kernel'"), "%s", errbuf);
+	expect_error(PARSE_ERR(&cfg, "k", "-initrd", "i.cpio"), "did you mean --initrd?");
+	expect_error(PARSE_ERR(&cfg, "-append", "quiet", "k"), "did you mean --append?");
+	expect_error(PARSE_ERR(&cfg, "-smp", "2", "k"), "-c/--cpus");
+	expect_error(PARSE_ERR(&cfg, "-nographic", "k"), "not needed");
+	expect_error(PARSE_ERR(&cfg, "-memory", "64M", "k"), "did you mean --memory?");
+	expect_error(PARSE_ERR(&cfg, "-timeout=3", "k"), "did you mean --timeout?");
+	expect_error(PARSE_ERR(&cfg, "-cpus", "2", "k"), "did you mean --cpus?");
+	/* Not in any table: the whole word is named. */
+	expect_error(PARSE_ERR(&cfg, "-kvm", "k"), "'-k' in '-kvm'");
+	ck_assert_msg(strstr(errbuf, "'--'"), "%s", errbuf);
+	expect_error(PARSE_ERR(&cfg, "-Z", "k"), "unknown option '-Z'");
+
+	/* What getopt reads as meant stays valid: -m512 is -m 512. */
+	ck_assert_int_eq(PARSE(&cfg, "-m512", "-c2", "-vv", "k"), OPTIONS_RUN);
+	ck_assert_uint_eq(cfg.mem_size, 512ULL << 20);
+	ck_assert_int_eq(cfg.ncpus, 2);
+	ck_assert_int_eq(cfg.verbose, 2);
+	/* An option's value is not an option, even when it looks like one. */
+	ck_assert_int_eq(PARSE(&cfg, "--append", "-kernel", "k"), OPTIONS_RUN);
+	ck_assert_str_eq(cfg.cmdline, "-kernel");
+	options_free(&cfg);
+	ck_assert_int_eq(PARSE(&cfg, "k", "--", "-kernel"), OPTIONS_RUN);
+	ck_assert_str_eq(cfg.cmdline, "-kernel");
+	options_free(&cfg);
+}
+END_TEST
+
 START_TEST(help_and_version)
 {
 	struct vm_config cfg;
@@ -255,6 +374,8 @@ int main(void)
 	tcase_add_test(tc, every_option);
 	tcase_add_test(tc, bad_options);
 	tcase_add_test(tc, help_and_version);
+	tcase_add_test(tc, extra_word_after_image);
+	tcase_add_test(tc, one_dash_long_options);
 	tcase_add_test(tc, core_file);
 	tcase_add_test(tc, cpu_features_good);
 	tcase_add_test(tc, cpu_features_bad);

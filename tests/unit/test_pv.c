@@ -25,10 +25,13 @@
 
 static int stopped_with = -1;
 
-void vm_stop(struct vm *vm, int status)
+bool vm_stop(struct vm *vm, int status, enum stop_reason why,
+	     const char *fmt, ...)
 {
+	(void)why, (void)fmt;
 	stopped_with = status;
 	atomic_store(&vm->stopping, true);
+	return true;
 }
 
 /* Argument checks must refuse every case these tests make before any vCPU
@@ -39,9 +42,10 @@ int vcpu_start_secondary(struct vcpu *v, const struct boot_state *bs)
 	return -1;
 }
 
-void vcpu_crash(struct vcpu *v, const char *fmt, ...)
+void vcpu_crash_at(struct vcpu *v, int vector, uint64_t rip,
+		   const char *fmt, ...)
 {
-	ck_abort_msg("vcpu_crash reached");
+	ck_abort_msg("vcpu_crash_at reached");
 }
 
 /* ---- A minimal PV image: ELF64 header, PT_LOAD at 1 MiB, PT_NOTE. ---- */

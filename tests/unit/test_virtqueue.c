@@ -40,9 +40,11 @@
 static int irq_pulses;
 
 /* net.c wakes PV pollers when no virtio-net device took the frames. */
-void vm_stop(struct vm *vm, int status)
+bool vm_stop(struct vm *vm, int status, enum stop_reason why,
+	     const char *fmt, ...)
 {
-	(void)vm, (void)status;
+	(void)vm, (void)status, (void)why, (void)fmt;
+	return true;
 }
 
 int vm_irq_line(struct vm *vm, unsigned gsi, int level)
