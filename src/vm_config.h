@@ -6,7 +6,7 @@
 #include <stdint.h>
 
 #include "board.h"
-#include "vcpu/cpu_features.h"
+#include "cpu_features.h"
 
 #define CONFIG_MAX_DISKS BOARD_MAX_DISKS
 #define CONFIG_MAX_NETS BOARD_MAX_NETS

@@ -11,7 +11,7 @@
 #include "../vm.h"
 #include "internal.h"
 #include "vcpu.h"
-#include "cpu_features.h"
+#include "../cpu_features.h"
 
 static uint32_t *cpuid_reg(struct kvm_cpuid_entry2 *e, enum cpuid_reg r)
 {
