@@ -80,8 +80,24 @@ out:
 	return ret;
 }
 
+/*
+ * What each image kind gets: the one place that says it. A PV guest takes
+ * no interrupts (no irqchip, whatever --irqchip says), talks to hvrun by
+ * hypercalls only, and its crash reports name functions; everything else
+ * gets the emulated devices and virtio-mmio, and Linux (bzImage, PVH)
+ * finds its CPUs, IOAPIC and devices in ACPI tables.
+ */
+static const struct image_profile image_profiles[] = {
+	[IMAGE_RAW]       = { .devices = true },
+	[IMAGE_ELF]       = { .devices = true },
+	[IMAGE_MULTIBOOT] = { .devices = true },
+	[IMAGE_BZIMAGE]   = { .devices = true, .acpi = true },
+	[IMAGE_PVH]       = { .devices = true, .acpi = true },
+	[IMAGE_PV]        = { .pv = true, .symbols = true },
+};
+
 static int load_image(struct vm *vm, const struct image *img,
-		      const struct image *initrd)
+		      const struct image *initrd, struct symtab **symbols)
 {
 	const struct vm_config *cfg = vm->cfg;
 	struct load_opts opts = {
@@ -102,8 +118,8 @@ static int load_image(struct vm *vm, const struct image *img,
 	log_info(1, "loaded %s image %s",
 		 loader_kind_name(loader_kind(img->data, img->len, &opts)),
 		 cfg->image);
-	if (vm->pv)
-		vm->symbols = symtab_load(img->data, img->len);
+	if (vm->profile->symbols)
+		*symbols = symtab_load(img->data, img->len);
 	return 0;
 }
 
@@ -125,11 +141,6 @@ static int open_kvm(struct vm *vm)
 	if (version != KVM_API_VERSION) {
 		log_err("unsupported KVM API version %d (need %d)", version,
 			KVM_API_VERSION);
-		return -1;
-	}
-	vm->run_size = ioctl(vm->kvm_fd, KVM_GET_VCPU_MMAP_SIZE, 0);
-	if (vm->run_size < (int)sizeof(struct kvm_run)) {
-		log_err("KVM_GET_VCPU_MMAP_SIZE failed");
 		return -1;
 	}
 	return 0;
@@ -156,7 +167,7 @@ static int check_cpus(struct vm *vm)
 			vm->nr_vcpus, max);
 		return -1;
 	}
-	if (vm->nr_vcpus > 1 && !vm->irqchip && !vm->pv) {
+	if (vm->nr_vcpus > 1 && !vm->irqchip && !vm->profile->pv) {
 		log_err("--cpus %d needs the in-kernel irqchip to start application processors (drop --irqchip off)",
 			vm->nr_vcpus);
 		return -1;
@@ -278,12 +289,15 @@ static int open_io(struct vm *vm)
 	return 0;
 }
 
-/* PV guests get hypercalls, others emulated devices and virtio-mmio. */
-static int create_frontend(struct vm *vm)
+/* PV guests get hypercalls, others emulated devices and virtio-mmio.
+ * pv_init takes the symbols. */
+static int create_frontend(struct vm *vm, struct symtab **symbols)
 {
+	struct symtab *syms = *symbols;
+
 	bool vmcall;
 
-	if (!vm->pv) {
+	if (vm->profile->devices) {
 		if (devices_init(vm) < 0)
 			return -1;
 		if (virtio_init(vm) < 0) {
@@ -296,7 +310,10 @@ static int create_frontend(struct vm *vm)
 		log_err("--virtio-console is for non-PV guests; a PV guest has the console hypercalls");
 		return -1;
 	}
-	if (setup_hypercalls(vm, &vmcall) < 0 || pv_console_init(vm) < 0)
+	if (setup_hypercalls(vm, &vmcall) < 0)
+		return -1;
+	*symbols = NULL;
+	if (pv_init(vm, syms) < 0)
 		return -1;
 	vcpu_set_hypercall_handler(vm, hc_vcpu_exit);
 	return pv_fdt_write(vm, vmcall);
@@ -367,9 +384,9 @@ int vm_irq_line(struct vm *vm, unsigned gsi, int level)
 static void run_guest(struct vm *vm)
 {
 	/* A PV guest starts its other vCPUs with the vcpu_start call. */
-	int nr_start = vm->pv ? 1 : vm->nr_vcpus;
+	int nr_start = vm->profile->pv ? 1 : vm->nr_vcpus;
 
-	if (vm->pv)
+	if (vm->profile->pv)
 		atomic_store(&vm->vcpus[0].claimed, true);
 	for (int i = 0; i < nr_start; i++)
 		if (vcpu_start(&vm->vcpus[i]) < 0) {
@@ -416,7 +433,7 @@ static void vm_teardown(struct vm *vm, bool devices)
 	vcpus_free(vm);
 	if (devices)
 		devices_exit();
-	pv_console_free(vm);
+	pv_free(vm);
 	console_close(vm->console);
 	vm->console = NULL;
 	gdbstub_free(vm->gdb);		/* its client is on the backend's loop */
@@ -427,7 +444,6 @@ static void vm_teardown(struct vm *vm, bool devices)
 	for (int i = 0; i < vm->nr_nets; i++)
 		net_close(vm->nets[i]);
 	backend_free(vm->backend);
-	symtab_free(vm->symbols);
 	if (vm->vm_fd >= 0)
 		close(vm->vm_fd);
 	if (vm->kvm_fd >= 0)
@@ -441,6 +457,7 @@ int vm_run(const struct vm_config *cfg)
 {
 	struct vm vm;
 	struct image img = { NULL, 0 }, initrd = { NULL, 0 };
+	struct symtab *symbols = NULL;
 	bool devices = false;
 	int status = STATUS_CANNOT_RUN;
 	enum image_kind kind;
@@ -452,10 +469,8 @@ int vm_run(const struct vm_config *cfg)
 	if (cfg->initrd && read_image(cfg->initrd, "initrd", &initrd) < 0)
 		goto out;
 	kind = loader_sniff(img.data, img.len);
-	vm.pv = kind == IMAGE_PV;
-	/* Linux finds its CPUs, IOAPIC and devices in ACPI tables only. */
-	vm.acpi = kind == IMAGE_BZIMAGE || kind == IMAGE_PVH;
-	if (vm.pv)
+	vm.profile = &image_profiles[kind];
+	if (vm.profile->pv)
 		vm.irqchip = false;	/* a PV guest takes no interrupts */
 	err = mem_init(&vm.mem, cfg->mem_size);
 	if (err) {
@@ -463,7 +478,7 @@ int vm_run(const struct vm_config *cfg)
 			(unsigned long long)cfg->mem_size, strerror(-err));
 		goto out;
 	}
-	if (load_image(&vm, &img, &initrd) < 0)
+	if (load_image(&vm, &img, &initrd, &symbols) < 0)
 		goto out;
 	/* Their page cache pages would count against hvrun's RSS all run. */
 	release_image(&img);
@@ -476,10 +491,10 @@ int vm_run(const struct vm_config *cfg)
 	vm.console = console_open(&vm);
 	if (!vm.console || open_io(&vm) < 0)
 		goto out;
-	if (create_frontend(&vm) < 0)
+	if (create_frontend(&vm, &symbols) < 0)
 		goto out;
-	devices = !vm.pv;
-	if (vm.acpi && build_acpi(&vm) < 0)
+	devices = vm.profile->devices;
+	if (vm.profile->acpi && build_acpi(&vm) < 0)
 		goto out;
 	if (vcpu_signals_init() < 0 || create_vcpus(&vm) < 0)
 		goto out;
@@ -493,6 +508,7 @@ int vm_run(const struct vm_config *cfg)
 	run_guest(&vm);
 	status = atomic_load(&vm.status);
 out:
+	symtab_free(symbols);
 	/* A setup step failed: its own error line is why. */
 	if (status == STATUS_CANNOT_RUN)
 		vm_stop(&vm, status, STOP_SETUP_ERROR, "%s", log_first_error());

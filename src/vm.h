@@ -17,7 +17,8 @@ struct vcpu;
 struct backend;
 struct block_dev;
 struct net_dev;
-struct pv_console;
+struct pv_state;
+struct virtio_set;
 struct symtab;
 struct console;
 struct gdbstub;
@@ -37,11 +38,22 @@ struct vm_platform_dev {
 };
 #define VM_MAX_PLATFORM_DEVS BOARD_MAX_PLATFORM_DEVS
 
+/*
+ * What an image kind gets. vm.c's image_profiles is the one table that
+ * says it; everything else asks vm->profile.
+ */
+struct image_profile {
+	bool pv;		/* hypercalls and the PV state; no interrupts */
+	bool devices;		/* the emulated legacy devices and virtio-mmio */
+	bool acpi;		/* ACPI tables describe CPUs and devices (Linux) */
+	bool symbols;		/* crash reports name the function at RIP */
+};
+
 struct vm {
 	const struct vm_config *cfg;
 	int kvm_fd;
 	int vm_fd;
-	int run_size;			/* bytes of each vCPU's kvm_run mapping */
+	const struct image_profile *profile;	/* what this image kind gets */
 	bool irqchip;			/* in-kernel PIC, IOAPIC, LAPIC and PIT */
 	bool sandbox;			/* threads confine themselves (seccomp) */
 
@@ -59,21 +71,18 @@ struct vm {
 	struct gdbstub *gdb;		/* --gdb, else NULL */
 
 	/* Linux guests: ACPI tables describe the CPUs and these devices. */
-	bool acpi;
 	struct vm_platform_dev platform[VM_MAX_PLATFORM_DEVS];
 	int nr_platform;
 	/* Non-PV guests: virtio-mmio devices (src/virtio/), on --disk/--net. */
 	struct virtio_mmio *virtio[VM_MAX_PLATFORM_DEVS];
 	int nr_virtio;
 
-	/* Paravirtual guests (src/hypercall/). */
-	bool pv;
+	/* Paravirtual guests: hypercall/'s state (console ring, symbols). */
+	struct pv_state *pv;
 	struct block_dev *disks[CONFIG_MAX_DISKS];
 	int nr_disks;
 	struct net_dev *nets[CONFIG_MAX_NETS];
 	int nr_nets;
-	struct pv_console *pv_console;
-	struct symtab *symbols;		/* names RIPs in crash reports */	/* console input for console_read */
 
 	atomic_bool stopping;
 	atomic_int status;		/* exit status; -1 until vm_stop */

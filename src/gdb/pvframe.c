@@ -33,7 +33,7 @@ static int load_segment(struct gdbstub *g, const struct kvm_sregs *s,
 
 bool gdb_in_pv_stubs(struct gdbstub *g, uint64_t rip)
 {
-	return g->vm->pv && rip >= PV_STUBS && rip < PV_STUBS_END;
+	return g->vm->profile->pv && rip >= PV_STUBS && rip < PV_STUBS_END;
 }
 
 /*

@@ -32,9 +32,12 @@ void hc_vcpu_exit(struct vcpu *v);
 /* Run call c->nr; -ENOSYS for unknown numbers. */
 int64_t hc_dispatch(struct hc_call *c);
 
-/* console.c: buffer host console input for console_read (PV guests). */
-int pv_console_init(struct vm *vm);
-void pv_console_free(struct vm *vm);
+struct symtab;
+
+/* console.c: the PV state (vm->pv), which buffers host console input for
+ * console_read and keeps the image's symbols (taken, even on failure). */
+int pv_init(struct vm *vm, struct symtab *symbols);
+void pv_free(struct vm *vm);
 /* Bytes of console input waiting. */
 size_t pv_console_pending(struct vm *vm);
 

@@ -7,6 +7,7 @@
 #include "../vcpu/vcpu.h"
 #include "../vm.h"
 #include "hypercall.h"
+#include "internal.h"
 
 int64_t hc_vcpu_start(struct hc_call *c)
 {
@@ -46,7 +47,7 @@ static const char *const vector_names[32] = {
 int64_t hc_fault(struct hc_call *c)
 {
 	uint64_t vec = c->arg[0], rip = c->arg[2], off = 0;
-	const char *sym = symtab_lookup(c->vm->symbols, rip, &off);
+	const char *sym = symtab_lookup(c->vm->pv ? c->vm->pv->symbols : NULL, rip, &off);
 	char where[160] = "";
 
 	if (sym)

@@ -69,7 +69,7 @@ static void core_pv_frame(struct vcpu *v, const struct kvm_sregs *s,
 {
 	uint64_t f[7];
 
-	if (!v->vm->pv || (s->cs.selector & 3) != 0 ||
+	if (!v->vm->profile->pv || (s->cs.selector & 3) != 0 ||
 	    reg[R_RIP] < PV_STUBS || reg[R_RIP] >= PV_STUBS + CORE_PAGE)
 		return;
 	if (mem_read(&v->vm->mem, f, core_translate(v, reg[R_RSP]),

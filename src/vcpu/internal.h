@@ -14,6 +14,7 @@ struct kvm_cpuid2;
 struct vcpu_state {
 	/* Set up by vcpus_init and the vcpu_set_* calls, before any vCPU
 	 * thread starts; read-only afterwards. */
+	int run_size;			/* bytes of each vCPU's kvm_run mapping */
 	struct kvm_cpuid2 *cpuid;	/* what KVM supports; patched per vCPU */
 	bool sync_regs;			/* KVM_CAP_SYNC_REGS offers the GPRs */
 	vcpu_exit_fn hypercall;		/* PV guests (src/hypercall/) */

@@ -44,7 +44,7 @@ int vcpu_create(struct vm *vm, struct vcpu *v, int id)
 		log_err("cannot create vCPU %d: %s", id, strerror(errno));
 		return -1;
 	}
-	v->run = mmap(NULL, vm->run_size, PROT_READ | PROT_WRITE, MAP_SHARED,
+	v->run = mmap(NULL, vm->vcpu_state->run_size, PROT_READ | PROT_WRITE, MAP_SHARED,
 		      v->fd, 0);
 	if (v->run == MAP_FAILED) {
 		log_err("cannot map vCPU %d's run area: %s", id, strerror(errno));
@@ -72,7 +72,7 @@ fail:
 void vcpu_destroy(struct vcpu *v)
 {
 	if (v->run)
-		munmap(v->run, v->vm->run_size);
+		munmap(v->run, v->vm->vcpu_state->run_size);
 	if (v->fd >= 0)
 		close(v->fd);
 	v->run = NULL;
@@ -144,8 +144,8 @@ static void handle_pio(struct vcpu *v)
 	uint8_t *data;
 
 	/* KVM fills these, but a bad offset would send us outside the page. */
-	if (run->io.data_offset > (uint64_t)v->vm->run_size ||
-	    bytes > v->vm->run_size - run->io.data_offset) {
+	if (run->io.data_offset > (uint64_t)v->vm->vcpu_state->run_size ||
+	    bytes > v->vm->vcpu_state->run_size - run->io.data_offset) {
 		vcpu_crash(v, "KVM reported port I/O data outside the run area");
 		return;
 	}
@@ -385,6 +385,11 @@ int vcpus_init(struct vm *vm)
 	pthread_mutex_init(&st->start_lock, NULL);
 	pthread_mutex_init(&st->report_lock, NULL);
 	vm->vcpu_state = st;
+	st->run_size = ioctl(vm->kvm_fd, KVM_GET_VCPU_MMAP_SIZE, 0);
+	if (st->run_size < (int)sizeof(struct kvm_run)) {
+		log_err("KVM_GET_VCPU_MMAP_SIZE failed");
+		return -1;
+	}
 	sync = ioctl(vm->vm_fd, KVM_CHECK_EXTENSION, KVM_CAP_SYNC_REGS);
 	st->sync_regs = sync > 0 && (sync & KVM_SYNC_X86_REGS);
 	return cpuid_fetch(vm, &st->cpuid);

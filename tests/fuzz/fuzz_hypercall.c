@@ -109,7 +109,6 @@ static void setup(void)
 
 	cfg.console = CONSOLE_STDIO;
 	vm.cfg = &cfg;
-	vm.pv = true;
 	vm.nr_vcpus = 2;
 	vm.vcpus = vcpus;
 	for (int i = 0; i < 2; i++) {
@@ -135,7 +134,7 @@ static void setup(void)
 	make_disk(disk1, DISK1_SIZE);
 
 	vm.backend = backend_new(&vm);
-	if (!vm.backend || pv_console_init(&vm) < 0)
+	if (!vm.backend || pv_init(&vm, NULL) < 0)
 		abort();
 	snprintf(spec, sizeof(spec), "%s,ro", disk1);
 	if (block_open(disk0, &vm.disks[0]) < 0 ||

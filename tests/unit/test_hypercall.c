@@ -124,7 +124,7 @@ static void setup(void)
 	cfg.console = CONSOLE_STDIO;
 	vm.console = console_open(&vm);
 	ck_assert_ptr_nonnull(vm.console);
-	ck_assert_int_eq(pv_console_init(&vm), 0);
+	ck_assert_int_eq(pv_init(&vm, NULL), 0);
 	ck_assert_int_eq(block_open(disk0, &vm.disks[0]), 0);
 	snprintf(spec, sizeof(spec), "%s,ro", disk1);
 	ck_assert_int_eq(block_open(spec, &vm.disks[1]), 0);
@@ -153,7 +153,7 @@ static void teardown(void)
 		net_close(vm.nets[i]);
 	for (int i = 0; i < vm.nr_disks; i++)
 		block_close(vm.disks[i]);
-	pv_console_free(&vm);
+	pv_free(&vm);
 	console_close(vm.console);
 	/* Last: the devices above free events on its base. */
 	backend_free(vm.backend);

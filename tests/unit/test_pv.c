@@ -97,7 +97,6 @@ static void setup(void)
 	memset(&vm, 0, sizeof(vm));
 	memset(&cfg, 0, sizeof(cfg));
 	vm.cfg = &cfg;
-	vm.pv = true;
 	vm.nr_vcpus = 2;
 	ck_assert_int_eq(mem_init(&vm.mem, RAM), 0);
 	stopped_with = -1;
