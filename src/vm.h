@@ -73,9 +73,8 @@ struct vm {
 	/* Linux guests: ACPI tables describe the CPUs and these devices. */
 	struct vm_platform_dev platform[VM_MAX_PLATFORM_DEVS];
 	int nr_platform;
-	/* Non-PV guests: virtio-mmio devices (src/virtio/), on --disk/--net. */
-	struct virtio_mmio *virtio[VM_MAX_PLATFORM_DEVS];
-	int nr_virtio;
+	/* Non-PV guests: virtio/'s device set (virtio.c). */
+	struct virtio_set *virtio;
 
 	/* Paravirtual guests: hypercall/'s state (console ring, symbols). */
 	struct pv_state *pv;

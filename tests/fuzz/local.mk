@@ -62,7 +62,7 @@ tests_fuzz_fuzz_gdb_packet_LDFLAGS = $(FUZZ_HLDFLAGS)
 tests_fuzz_fuzz_virtqueue_SOURCES = tests/fuzz/fuzz_virtqueue.c \
 	src/backend/backend.c src/backend/block.c src/backend/net.c \
 	src/backend/console.c \
-	src/virtio/virtio_mmio.c src/virtio/virtqueue.c src/virtio/blk.c \
+	src/virtio/virtio.c src/virtio/virtio_mmio.c src/virtio/virtqueue.c src/virtio/blk.c \
 	src/virtio/rng.c src/virtio/net.c src/virtio/console.c
 tests_fuzz_fuzz_virtqueue_CFLAGS = $(FUZZ_HCFLAGS) $(LIBEVENT_CFLAGS)
 tests_fuzz_fuzz_virtqueue_LDFLAGS = $(FUZZ_HLDFLAGS)

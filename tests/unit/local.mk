@@ -69,7 +69,7 @@ tests_unit_test_pvh_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_pvh_LDADD = $(UNIT_LDADD)
 tests_unit_test_virtqueue_SOURCES = tests/unit/test_virtqueue.c \
 	src/backend/backend.c src/backend/block.c src/backend/net.c \
-	src/virtio/virtio_mmio.c src/virtio/virtqueue.c src/virtio/blk.c \
+	src/virtio/virtio.c src/virtio/virtio_mmio.c src/virtio/virtqueue.c src/virtio/blk.c \
 	src/virtio/rng.c src/virtio/net.c src/virtio/console.c
 tests_unit_test_virtqueue_CFLAGS = $(UNIT_CFLAGS) $(LIBEVENT_CFLAGS)
 tests_unit_test_virtqueue_LDADD = $(UNIT_LDADD) $(LIBEVENT_LIBS)

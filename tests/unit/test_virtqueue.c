@@ -627,7 +627,7 @@ static void vm_base_setup(void)
 static void vm_start(void)
 {
 	ck_assert_int_eq(virtio_init(&vm), 0);
-	vd = vm.virtio[0];
+	vd = virtio_device(&vm, 0);
 	ck_assert_int_eq(pthread_create(&loop, NULL, loop_main, vm.backend), 0);
 	irq_pulses = 0;
 }
@@ -933,13 +933,13 @@ START_TEST(too_many_devices)
 	cfg.virtio_console = true;
 	v.nr_disks = 7;
 	ck_assert_int_eq(virtio_init(&v), -1);
-	ck_assert_int_eq(v.nr_virtio, 0);
+	ck_assert_int_eq(virtio_count(&v), 0);
 	v.nr_disks = 1;
 	v.irqchip = false;
 	ck_assert_int_eq(virtio_init(&v), -1);	/* needs the irqchip */
 	v.nr_disks = 0;
 	ck_assert_int_eq(virtio_init(&v), -1);	/* the console does too */
-	ck_assert_int_eq(v.nr_virtio, 0);
+	ck_assert_int_eq(virtio_count(&v), 0);
 }
 END_TEST
 
