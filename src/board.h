@@ -57,6 +57,14 @@
 #define PV_FDT			0x10000ULL
 #define PV_FDT_SIZE		0x10000ULL
 
+/* Stub n: [push $0 (no error code)]; push $n; jmp to the common part,
+ * which makes the fault call. Vectors whose exceptions push an error code: */
+static inline int pv_vector_has_error_code(unsigned vec)
+{
+	return vec == 8 || (vec >= 10 && vec <= 14) || vec == 17 ||
+	       vec == 21 || vec == 29 || vec == 30;
+}
+
 /* PV GDT selectors. */
 #define PV_SEL_KCODE		0x08
 #define PV_SEL_KDATA		0x10

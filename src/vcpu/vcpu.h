@@ -5,6 +5,7 @@
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "../boot.h"
@@ -96,6 +97,21 @@ int cpuid_fetch(struct vm *vm, struct kvm_cpuid2 **out);
  * entry of c; leaves c does not have are skipped. */
 void cpuid_drop_features(struct kvm_cpuid2 *c, const uint64_t *drop);
 int vcpu_set_cpuid(struct vcpu *v);
+
+/*
+ * pvframe.c: where the guest was when it took an exception into hvrun's
+ * PV stubs (RIP in [PV_STUBS, PV_STUBS_END), CPL 0): the one decoder of
+ * their stack. 0, or -1 when RIP is not there or the stack is unreadable.
+ */
+struct pv_frame {
+	unsigned vector;
+	bool common;		/* in the common part: the fault call */
+	uint64_t error;		/* 0 until one is on the stack */
+	uint64_t rip, cs, rflags, rsp, ss;	/* the CPU's frame */
+	uint64_t frame_gva;	/* where that frame is */
+};
+int vcpu_pv_frame(struct vcpu *v, const struct kvm_regs *r,
+		  struct pv_frame *f);
 
 /* mode.c: registers and segments for the loader's entry state. */
 int vcpu_set_boot_state(struct vcpu *v, const struct boot_state *bs);

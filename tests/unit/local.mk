@@ -13,7 +13,8 @@ UNIT_TESTS = \
 	tests/unit/test_cpuid \
 	tests/unit/test_pvh \
 	tests/unit/test_virtqueue \
-	tests/unit/test_serial
+	tests/unit/test_serial \
+	tests/unit/test_pvframe
 
 check_PROGRAMS += $(UNIT_TESTS)
 TESTS += $(UNIT_TESTS)
@@ -78,3 +79,7 @@ tests_unit_test_serial_SOURCES = tests/unit/test_serial.c \
 	src/devices/device.c src/devices/serial.c
 tests_unit_test_serial_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_serial_LDADD = $(UNIT_LDADD) -lpthread
+# The PV stub frame decoder, with no vCPU fd (identity-mapped stack).
+tests_unit_test_pvframe_SOURCES = tests/unit/test_pvframe.c src/vcpu/pvframe.c
+tests_unit_test_pvframe_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_pvframe_LDADD = $(UNIT_LDADD)
