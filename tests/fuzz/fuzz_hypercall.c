@@ -35,6 +35,7 @@
 #include "vcpu/vcpu.h"
 #include "vm.h"
 #include "wake.h"
+#include "stubs.h"
 
 #define RAM		(16ULL << 20)
 #define DISK0_SIZE	(64 * 1024)
@@ -45,35 +46,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 /* ---- Stubs: vm.c and the vCPU code need KVM, which is not linked. ---- */
 
-static int stopped_with = -1, vcpus_started, crashes;
-
-bool vm_stop(struct vm *vm, int status, enum stop_reason why,
-	     const char *fmt, ...)
+static void wake_pollers(struct vm *vm)
 {
-	(void)why, (void)fmt;
-	stopped_with = status;
-	atomic_store(&vm->stopping, true);
 	wake_signal(backend_io_wake(vm->backend));
-	return true;
-}
-
-int vcpu_start_secondary(struct vcpu *v, const struct boot_state *bs)
-{
-	vcpus_started++;
-	return 0;
-}
-
-/* Format the report as the real one would, so its arguments are used. */
-void vcpu_crash_at(struct vcpu *v, int vector, uint64_t rip,
-		   const char *fmt, ...)
-{
-	char buf[512];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(buf, sizeof(buf), fmt, ap);
-	va_end(ap);
-	crashes++;
 }
 
 /* ---- The VM, set up on the first input and kept. ---- */
@@ -109,6 +84,7 @@ static void setup(void)
 
 	cfg.console = CONSOLE_STDIO;
 	vm.cfg = &cfg;
+	stub_on_stop = wake_pollers;
 	vm.nr_vcpus = 2;
 	vm.vcpus = vcpus;
 	for (int i = 0; i < 2; i++) {

@@ -19,8 +19,14 @@ UNIT_TESTS = \
 check_PROGRAMS += $(UNIT_TESTS)
 TESTS += $(UNIT_TESTS)
 
-UNIT_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(LIBELF_CFLAGS) -I$(top_srcdir)/src
+UNIT_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(LIBELF_CFLAGS) -I$(top_srcdir)/src \
+	-I$(top_srcdir)/tests
 UNIT_LDADD = libhvrun.a $(CHECK_LIBS) $(LIBELF_LIBS)
+# What vm.c and the vCPU code would do, recorded (tests/stubs.h).
+UNIT_STUBS = tests/stubs.c tests/stubs.h
+# The folders above libhvrun.a, for the tests that run them.
+UNIT_IO_LDADD = libhypercall.a libvirtio.a libbackend.a $(UNIT_LDADD) \
+	$(LIBEVENT_LIBS)
 
 tests_unit_test_mem_SOURCES = tests/unit/test_mem.c
 tests_unit_test_mem_CFLAGS = $(UNIT_CFLAGS)
@@ -40,46 +46,33 @@ tests_unit_test_loader_LDADD = $(UNIT_LDADD)
 tests_unit_test_bzimage_SOURCES = tests/unit/test_bzimage.c
 tests_unit_test_bzimage_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_bzimage_LDADD = $(UNIT_LDADD)
-tests_unit_test_hypercall_SOURCES = tests/unit/test_hypercall.c \
-	src/backend/backend.c src/backend/console.c \
-	src/backend/block.c src/backend/net.c \
-	src/hypercall/block.c src/hypercall/net.c src/hypercall/poll.c \
-	src/hypercall/console.c
+tests_unit_test_hypercall_SOURCES = tests/unit/test_hypercall.c $(UNIT_STUBS)
 tests_unit_test_hypercall_CFLAGS = $(UNIT_CFLAGS) $(LIBEVENT_CFLAGS)
-tests_unit_test_hypercall_LDADD = $(UNIT_LDADD) $(LIBEVENT_LIBS)
-tests_unit_test_pv_SOURCES = tests/unit/test_pv.c \
-	src/backend/backend.c src/backend/console.c \
-	src/backend/block.c src/backend/net.c \
-	src/hypercall/hypercall.c src/hypercall/misc.c src/hypercall/console.c \
-	src/hypercall/block.c src/hypercall/net.c src/hypercall/poll.c \
-	src/hypercall/vcpu.c
+tests_unit_test_hypercall_LDADD = $(UNIT_IO_LDADD)
+tests_unit_test_pv_SOURCES = tests/unit/test_pv.c $(UNIT_STUBS)
 tests_unit_test_pv_CFLAGS = $(UNIT_CFLAGS) $(LIBEVENT_CFLAGS)
-tests_unit_test_pv_LDADD = $(UNIT_LDADD) $(LIBEVENT_LIBS)
-tests_unit_test_gdb_packet_SOURCES = tests/unit/test_gdb_packet.c \
-	src/gdb/packet.c src/gdb/packet.h
+tests_unit_test_pv_LDADD = $(UNIT_IO_LDADD)
+tests_unit_test_gdb_packet_SOURCES = tests/unit/test_gdb_packet.c
 tests_unit_test_gdb_packet_CFLAGS = $(UNIT_CFLAGS)
-tests_unit_test_gdb_packet_LDADD = $(UNIT_LDADD)
+tests_unit_test_gdb_packet_LDADD = libgdb.a $(UNIT_LDADD)
 tests_unit_test_acpi_SOURCES = tests/unit/test_acpi.c
 tests_unit_test_acpi_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_acpi_LDADD = $(UNIT_LDADD)
-tests_unit_test_cpuid_SOURCES = tests/unit/test_cpuid.c src/vcpu/cpuid.c
+tests_unit_test_cpuid_SOURCES = tests/unit/test_cpuid.c
 tests_unit_test_cpuid_CFLAGS = $(UNIT_CFLAGS)
-tests_unit_test_cpuid_LDADD = $(UNIT_LDADD)
+tests_unit_test_cpuid_LDADD = libvcpu.a $(UNIT_LDADD)
 tests_unit_test_pvh_SOURCES = tests/unit/test_pvh.c
 tests_unit_test_pvh_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_pvh_LDADD = $(UNIT_LDADD)
-tests_unit_test_virtqueue_SOURCES = tests/unit/test_virtqueue.c \
-	src/backend/backend.c src/backend/block.c src/backend/net.c \
-	src/virtio/virtio.c src/virtio/virtio_mmio.c src/virtio/virtqueue.c src/virtio/blk.c \
-	src/virtio/rng.c src/virtio/net.c src/virtio/console.c
+tests_unit_test_virtqueue_SOURCES = tests/unit/test_virtqueue.c $(UNIT_STUBS)
 tests_unit_test_virtqueue_CFLAGS = $(UNIT_CFLAGS) $(LIBEVENT_CFLAGS)
-tests_unit_test_virtqueue_LDADD = $(UNIT_LDADD) $(LIBEVENT_LIBS)
+tests_unit_test_virtqueue_LDADD = $(UNIT_IO_LDADD)
 # The UART against a stub console (device.c registers it).
-tests_unit_test_serial_SOURCES = tests/unit/test_serial.c \
+tests_unit_test_serial_SOURCES = tests/unit/test_serial.c $(UNIT_STUBS) \
 	src/devices/device.c src/devices/serial.c
 tests_unit_test_serial_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_serial_LDADD = $(UNIT_LDADD) -lpthread
 # The PV stub frame decoder, with no vCPU fd (identity-mapped stack).
-tests_unit_test_pvframe_SOURCES = tests/unit/test_pvframe.c src/vcpu/pvframe.c
+tests_unit_test_pvframe_SOURCES = tests/unit/test_pvframe.c
 tests_unit_test_pvframe_CFLAGS = $(UNIT_CFLAGS)
-tests_unit_test_pvframe_LDADD = $(UNIT_LDADD)
+tests_unit_test_pvframe_LDADD = libvcpu.a $(UNIT_LDADD)

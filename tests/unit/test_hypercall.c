@@ -27,6 +27,7 @@
 #include "hypercall/hypercall.h"
 #include "vm.h"
 #include "wake.h"
+#include "stubs.h"
 
 #define RAM		(16ULL << 20)
 #define DISK0_SIZE	(64 * 1024)	/* read-write */
@@ -37,13 +38,11 @@
 /* ---- Test stub. ---------------------------------------------------------- */
 
 /* backend.c and console.c stop the VM on --timeout, signals and Ctrl-A x;
- * vm.c (KVM) is not linked. Like the real one, it wakes pollers. */
-bool vm_stop(struct vm *vm, int status, enum stop_reason why,
-	     const char *fmt, ...)
+ * vm.c (KVM) is not linked: the shared stub, which like the real one
+ * wakes pollers through this. */
+static void wake_pollers(struct vm *vm)
 {
-	atomic_store(&vm->stopping, true);
 	wake_signal(backend_io_wake(vm->backend));
-	return true;
 }
 
 /* ---- Fixture. ------------------------------------------------------------ */
@@ -98,6 +97,7 @@ static void setup(void)
 	memset(&vm, 0, sizeof(vm));
 	memset(&cfg, 0, sizeof(cfg));
 	vm.cfg = &cfg;
+	stub_on_stop = wake_pollers;
 	atomic_init(&vm.stopping, false);
 	ck_assert_int_eq(mem_init(&vm.mem, RAM), 0);
 	guest = mem_ptr(&vm.mem, 0, RAM);

@@ -14,6 +14,7 @@
 #include "backend/console.h"
 #include "devices/device.h"
 #include "vm.h"
+#include "stubs.h"
 
 #define COM1	0x3f8
 #define THR	(COM1 + 0)
@@ -33,7 +34,6 @@ static char con_out[64];
 static size_t con_len;
 static console_room_fn room_fn;
 static void *room_opaque;
-static int irq_level;
 
 size_t console_write(struct console *c, const void *buf, size_t len)
 {
@@ -92,14 +92,6 @@ void console_input_ready(struct console *c)
 	(void)c;
 }
 
-int vm_irq_line(struct vm *vm, unsigned gsi, int level)
-{
-	(void)vm;
-	if (gsi == 4)
-		irq_level = level;
-	return 0;
-}
-
 /* The console frees room (the loop's part) or the VM stops. */
 static void console_gets_room(size_t n)
 {
@@ -122,7 +114,7 @@ static void setup(void)
 	con_room = 1000;
 	con_stopped = false;
 	con_len = 0;
-	irq_level = 0;
+	stub_irq_level[4] = 0;
 	ck_assert_int_eq(devices_init(&vm), 0);
 	ck_assert_ptr_nonnull(room_fn);
 }
@@ -151,9 +143,9 @@ static void outb(uint16_t port, uint8_t v)
 START_TEST(thr_busy_while_console_full)
 {
 	outb(IER, 0x02);			/* THR-empty interrupt on */
-	ck_assert_int_eq(irq_level, 1);
+	ck_assert_int_eq(stub_irq_level[4], 1);
 	ck_assert_uint_eq(inb(IIR) & 0x0f, IIR_THRE);	/* acknowledged */
-	ck_assert_int_eq(irq_level, 0);
+	ck_assert_int_eq(stub_irq_level[4], 0);
 
 	/* Room for fewer than a FIFO's worth after this byte: busy. */
 	con_room = 10;
@@ -161,14 +153,14 @@ START_TEST(thr_busy_while_console_full)
 	ck_assert_uint_eq(con_len, 1);
 	ck_assert_uint_eq(inb(LSR) & LSR_THRE, 0);
 	ck_assert_uint_eq(inb(IIR) & 0x0f, 0x01);	/* no interrupt */
-	ck_assert_int_eq(irq_level, 0);
+	ck_assert_int_eq(stub_irq_level[4], 0);
 
 	/* The reader catches up: THR empty, and the interrupt says so. */
 	console_gets_room(100);
-	ck_assert_int_eq(irq_level, 1);
+	ck_assert_int_eq(stub_irq_level[4], 1);
 	ck_assert_uint_eq(inb(LSR) & LSR_THRE, LSR_THRE);
 	ck_assert_uint_eq(inb(IIR) & 0x0f, IIR_THRE);
-	ck_assert_int_eq(irq_level, 0);
+	ck_assert_int_eq(stub_irq_level[4], 0);
 	ck_assert_mem_eq(con_out, "a", 1);
 }
 END_TEST
