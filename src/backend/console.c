@@ -14,6 +14,7 @@
 #include <event2/event.h>
 
 #include "../log.h"
+#include "../sandbox.h"
 #include "../vm.h"
 #include "backend.h"
 #include "console.h"
@@ -206,8 +207,10 @@ static void make_raw(struct console *c)
 	tio = c->saved_tio;
 	cfmakeraw(&tio);
 	tio.c_oflag |= OPOST;	/* keep "\n" → "\r\n" for the host terminal */
-	if (tcsetattr(c->in_fd, TCSAFLUSH, &tio) == 0)
-		c->tty = true;
+	if (tcsetattr(c->in_fd, TCSAFLUSH, &tio) < 0)
+		return;
+	c->tty = true;
+	sandbox_restore_tty(c->in_fd, &c->saved_tio);	/* even on a trap */
 }
 
 static int open_output(struct console *c, const struct vm_config *cfg)

@@ -90,8 +90,7 @@ void vcpu_crash(struct vcpu *v, const char *fmt, ...)
 		vm_stop(vm, STATUS_CRASH);
 		/* Under the lock: one core, from this thread, which vm_run
 		 * joins before it frees guest RAM. */
-		if (vm->cfg->core_path)
-			vcpu_write_core(v, vm->cfg->core_path);
+		vcpu_write_core(v);
 	}
 	pthread_mutex_unlock(&vm->report_lock);
 }

@@ -18,6 +18,7 @@ GUEST_TESTS = \
 	tests/guest/pv_hello.sh \
 	tests/guest/pv_crash.sh \
 	tests/guest/pv_disk.sh \
+	tests/guest/disk_lock.sh \
 	tests/guest/pv_smp.sh \
 	tests/guest/pv_net.sh \
 	tests/guest/pv_bench.sh \
