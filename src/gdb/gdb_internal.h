@@ -59,6 +59,7 @@ struct hw_bp {
 struct gdbstub {
 	struct vm *vm;
 	struct evconnlistener *listener;
+	const char *unix_path;		/* unix:PATH we bound, removed at exit */
 	struct bufferevent *bev;	/* the one client, or NULL */
 	struct event *stopped_ev;	/* every vCPU has parked */
 	struct gdb_rx rx;

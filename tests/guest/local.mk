@@ -25,6 +25,7 @@ GUEST_TESTS = \
 	tests/guest/pv_vmcall.sh \
 	tests/guest/gdb.sh \
 	tests/guest/gdb_crash.sh \
+	tests/guest/gdb_limits.sh \
 	tests/guest/core.sh \
 	tests/guest/faults.sh
 
