@@ -186,13 +186,13 @@ static int allow_ioctls(scmp_filter_ctx ctx, const unsigned long *req, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
 		if (seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 1,
-				     SCMP_A1(SCMP_CMP_EQ, req[i])) < 0)
+				     SCMP_A1(SCMP_CMP_EQ, req[i], 0)) < 0)
 			return -1;
 	/* Putting the terminal back, from console_close or a trap. */
 	if (sb.tty_fd >= 0 &&
 	    seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 2,
-			     SCMP_A0(SCMP_CMP_EQ, (uint64_t)sb.tty_fd),
-			     SCMP_A1(SCMP_CMP_EQ, TCSETS)) < 0)
+			     SCMP_A0(SCMP_CMP_EQ, (uint64_t)sb.tty_fd, 0),
+			     SCMP_A1(SCMP_CMP_EQ, TCSETS, 0)) < 0)
 		return -1;
 	return 0;
 }
@@ -208,7 +208,7 @@ static int allow_common(scmp_filter_ctx ctx)
 	r |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(mprotect), 1,
 			      SCMP_A2(SCMP_CMP_MASKED_EQ, PROT_EXEC, 0));
 	r |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(tgkill), 1,
-			      SCMP_A0(SCMP_CMP_EQ, (uint64_t)getpid()));
+			      SCMP_A0(SCMP_CMP_EQ, (uint64_t)getpid(), 0));
 	/* glibc opens /proc files on its own (malloc's first trim reads
 	 * overcommit_memory): it copes with a refusal, so refuse quietly. */
 	r |= seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EACCES), SCMP_SYS(openat), 0);
@@ -225,13 +225,13 @@ static int allow_threads(scmp_filter_ctx ctx)
 	int r = 0;
 
 	r |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(clone), 1,
-			      SCMP_A0(SCMP_CMP_EQ, THREAD_CLONE_FLAGS));
+			      SCMP_A0(SCMP_CMP_EQ, THREAD_CLONE_FLAGS, 0));
 	r |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(seccomp), 1,
-			      SCMP_A0(SCMP_CMP_EQ, SECCOMP_SET_MODE_FILTER));
+			      SCMP_A0(SCMP_CMP_EQ, SECCOMP_SET_MODE_FILTER, 0));
 	r |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(prctl), 1,
-			      SCMP_A0(SCMP_CMP_EQ, PR_SET_NO_NEW_PRIVS));
+			      SCMP_A0(SCMP_CMP_EQ, PR_SET_NO_NEW_PRIVS, 0));
 	r |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(prctl), 1,
-			      SCMP_A0(SCMP_CMP_EQ, PR_SET_SECCOMP));
+			      SCMP_A0(SCMP_CMP_EQ, PR_SET_SECCOMP, 0));
 	return r < 0 ? -1 : 0;
 }
 
@@ -247,13 +247,13 @@ static int allow_paths(scmp_filter_ctx ctx)
 	for (int i = 0; i < sb.nr_unlink; i++)
 		r |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(unlink), 1,
 				      SCMP_A0(SCMP_CMP_EQ,
-					      (uintptr_t)sb.unlink_paths[i]));
+					      (uintptr_t)sb.unlink_paths[i], 0));
 	r |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(sendto), 1,
-			      SCMP_A4(SCMP_CMP_EQ, 0));
+			      SCMP_A4(SCMP_CMP_EQ, 0, 0));
 	for (int i = 0; i < sb.nr_reply; i++)
 		r |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(sendto), 1,
 				      SCMP_A0(SCMP_CMP_EQ,
-					      (uint64_t)sb.reply_fds[i]));
+					      (uint64_t)sb.reply_fds[i], 0));
 	return r < 0 ? -1 : 0;
 }
 
