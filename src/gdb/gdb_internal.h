@@ -59,6 +59,7 @@ struct hw_bp {
 struct gdbstub {
 	struct vm *vm;
 	struct evconnlistener *listener;
+	const char *unix_path;		/* unix:PATH we bound, removed at exit */
 	struct bufferevent *bev;	/* the one client, or NULL */
 	struct event *stopped_ev;	/* every vCPU has parked */
 	struct gdb_rx rx;
@@ -66,7 +67,9 @@ struct gdbstub {
 	/* Run control, shared with vCPU threads under lock. */
 	pthread_mutex_t lock;
 	pthread_cond_t cond;
-	enum run_state state;
+	/* Written under lock; the backend also reads it without (is every
+	 * vCPU parked yet?), so it is atomic. */
+	_Atomic enum run_state state;
 	atomic_bool *go;		/* per vCPU: may enter KVM_RUN */
 	bool *parked;
 	int stop_vcpu;

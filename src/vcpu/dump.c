@@ -118,8 +118,7 @@ crash(struct vcpu *v, int vector, bool has_rip, uint64_t rip,
 					  vector);
 		/* Under the lock: one core, from this thread, which vm_run
 		 * joins before it frees guest RAM. */
-		if (vm->cfg->core_path)
-			vcpu_write_core(v, vm->cfg->core_path);
+		vcpu_write_core(v);
 	}
 	pthread_mutex_unlock(&vm->report_lock);
 }

@@ -57,8 +57,17 @@ void vcpu_crash_at(struct vcpu *v, int vector, uint64_t rip,
 		   const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 void vcpu_dump_regs(struct vcpu *v, FILE *f);
 
-/* core.c: --core, an ELF core of guest RAM and this vCPU's registers.
- * 0, or -1 after one warning line. */
-int vcpu_write_core(struct vcpu *v, const char *path);
+/*
+ * core.c: --core, an ELF core of guest RAM and this vCPU's registers.
+ * core_open opens (or creates) the file at start-up and fills *st: one
+ * line and -1 if it cannot be a core (not a regular file). Only
+ * vcpu_write_core truncates and writes it: 0, or -1 after one warning
+ * line; a no-op without --core. core_close removes a file core_open
+ * created if no core was written.
+ */
+struct stat;
+int core_open(const char *path, struct stat *st);
+int vcpu_write_core(struct vcpu *v);
+void core_close(void);
 
 #endif

@@ -45,13 +45,13 @@ tests_fuzz_fuzz_options_LDADD = libhvrun.a $(LIBELF_LIBS)
 # the vCPU calls), real backend loop and block devices.
 tests_fuzz_fuzz_hypercall_SOURCES = tests/fuzz/fuzz_hypercall.c \
 	src/backend/backend.c src/backend/console.c \
-	src/backend/block.c src/backend/net.c \
+	src/backend/block.c src/backend/net.c src/sandbox.c \
 	src/hypercall/hypercall.c src/hypercall/misc.c src/hypercall/console.c \
 	src/hypercall/block.c src/hypercall/net.c src/hypercall/poll.c \
 	src/hypercall/vcpu.c
-tests_fuzz_fuzz_hypercall_CFLAGS = $(FUZZ_HCFLAGS) $(LIBEVENT_CFLAGS)
+tests_fuzz_fuzz_hypercall_CFLAGS = $(FUZZ_HCFLAGS) $(LIBEVENT_CFLAGS) $(LIBSECCOMP_CFLAGS)
 tests_fuzz_fuzz_hypercall_LDFLAGS = $(FUZZ_HLDFLAGS)
-tests_fuzz_fuzz_hypercall_LDADD = libhvrun.a $(LIBEVENT_LIBS) $(LIBELF_LIBS)
+tests_fuzz_fuzz_hypercall_LDADD = libhvrun.a $(LIBEVENT_LIBS) $(LIBELF_LIBS) $(LIBSECCOMP_LIBS)
 
 tests_fuzz_fuzz_gdb_packet_SOURCES = tests/fuzz/fuzz_gdb_packet.c \
 	src/gdb/packet.c src/gdb/packet.h
@@ -60,13 +60,13 @@ tests_fuzz_fuzz_gdb_packet_LDFLAGS = $(FUZZ_HLDFLAGS)
 
 # Split virtqueues and virtio-blk requests over hostile guest memory.
 tests_fuzz_fuzz_virtqueue_SOURCES = tests/fuzz/fuzz_virtqueue.c \
-	src/backend/backend.c src/backend/block.c src/backend/net.c \
+	src/backend/backend.c src/backend/block.c src/backend/net.c src/sandbox.c \
 	src/backend/console.c \
 	src/virtio/virtio_mmio.c src/virtio/virtqueue.c src/virtio/blk.c \
 	src/virtio/rng.c src/virtio/net.c src/virtio/console.c
-tests_fuzz_fuzz_virtqueue_CFLAGS = $(FUZZ_HCFLAGS) $(LIBEVENT_CFLAGS)
+tests_fuzz_fuzz_virtqueue_CFLAGS = $(FUZZ_HCFLAGS) $(LIBEVENT_CFLAGS) $(LIBSECCOMP_CFLAGS)
 tests_fuzz_fuzz_virtqueue_LDFLAGS = $(FUZZ_HLDFLAGS)
-tests_fuzz_fuzz_virtqueue_LDADD = libhvrun.a $(LIBEVENT_LIBS) $(LIBELF_LIBS)
+tests_fuzz_fuzz_virtqueue_LDADD = libhvrun.a $(LIBEVENT_LIBS) $(LIBELF_LIBS) $(LIBSECCOMP_LIBS)
 
 fuzz-harnesses: $(FUZZ_HARNESSES)
 

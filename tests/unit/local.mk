@@ -13,7 +13,8 @@ UNIT_TESTS = \
 	tests/unit/test_cpuid \
 	tests/unit/test_pvh \
 	tests/unit/test_virtqueue \
-	tests/unit/test_serial
+	tests/unit/test_serial \
+	tests/unit/test_sandbox
 
 check_PROGRAMS += $(UNIT_TESTS)
 TESTS += $(UNIT_TESTS)
@@ -41,19 +42,19 @@ tests_unit_test_bzimage_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_bzimage_LDADD = $(UNIT_LDADD)
 tests_unit_test_hypercall_SOURCES = tests/unit/test_hypercall.c \
 	src/backend/backend.c src/backend/console.c \
-	src/backend/block.c src/backend/net.c \
+	src/backend/block.c src/backend/net.c src/sandbox.c \
 	src/hypercall/block.c src/hypercall/net.c src/hypercall/poll.c \
 	src/hypercall/console.c
-tests_unit_test_hypercall_CFLAGS = $(UNIT_CFLAGS) $(LIBEVENT_CFLAGS)
-tests_unit_test_hypercall_LDADD = $(UNIT_LDADD) $(LIBEVENT_LIBS)
+tests_unit_test_hypercall_CFLAGS = $(UNIT_CFLAGS) $(LIBEVENT_CFLAGS) $(LIBSECCOMP_CFLAGS)
+tests_unit_test_hypercall_LDADD = $(UNIT_LDADD) $(LIBEVENT_LIBS) $(LIBSECCOMP_LIBS)
 tests_unit_test_pv_SOURCES = tests/unit/test_pv.c \
 	src/backend/backend.c src/backend/console.c \
-	src/backend/block.c src/backend/net.c \
+	src/backend/block.c src/backend/net.c src/sandbox.c \
 	src/hypercall/hypercall.c src/hypercall/misc.c src/hypercall/console.c \
 	src/hypercall/block.c src/hypercall/net.c src/hypercall/poll.c \
 	src/hypercall/vcpu.c
-tests_unit_test_pv_CFLAGS = $(UNIT_CFLAGS) $(LIBEVENT_CFLAGS)
-tests_unit_test_pv_LDADD = $(UNIT_LDADD) $(LIBEVENT_LIBS)
+tests_unit_test_pv_CFLAGS = $(UNIT_CFLAGS) $(LIBEVENT_CFLAGS) $(LIBSECCOMP_CFLAGS)
+tests_unit_test_pv_LDADD = $(UNIT_LDADD) $(LIBEVENT_LIBS) $(LIBSECCOMP_LIBS)
 tests_unit_test_gdb_packet_SOURCES = tests/unit/test_gdb_packet.c \
 	src/gdb/packet.c src/gdb/packet.h
 tests_unit_test_gdb_packet_CFLAGS = $(UNIT_CFLAGS)
@@ -68,11 +69,14 @@ tests_unit_test_pvh_SOURCES = tests/unit/test_pvh.c
 tests_unit_test_pvh_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_pvh_LDADD = $(UNIT_LDADD)
 tests_unit_test_virtqueue_SOURCES = tests/unit/test_virtqueue.c \
-	src/backend/backend.c src/backend/block.c src/backend/net.c \
+	src/backend/backend.c src/backend/block.c src/backend/net.c src/sandbox.c \
 	src/virtio/virtio_mmio.c src/virtio/virtqueue.c src/virtio/blk.c \
 	src/virtio/rng.c src/virtio/net.c src/virtio/console.c
-tests_unit_test_virtqueue_CFLAGS = $(UNIT_CFLAGS) $(LIBEVENT_CFLAGS)
-tests_unit_test_virtqueue_LDADD = $(UNIT_LDADD) $(LIBEVENT_LIBS)
+tests_unit_test_virtqueue_CFLAGS = $(UNIT_CFLAGS) $(LIBEVENT_CFLAGS) $(LIBSECCOMP_CFLAGS)
+tests_unit_test_virtqueue_LDADD = $(UNIT_LDADD) $(LIBEVENT_LIBS) $(LIBSECCOMP_LIBS)
+tests_unit_test_sandbox_SOURCES = tests/unit/test_sandbox.c src/sandbox.c
+tests_unit_test_sandbox_CFLAGS = $(UNIT_CFLAGS) $(LIBSECCOMP_CFLAGS)
+tests_unit_test_sandbox_LDADD = libhvrun.a $(LIBSECCOMP_LIBS)
 # The UART against a stub console (device.c registers it).
 tests_unit_test_serial_SOURCES = tests/unit/test_serial.c \
 	src/devices/device.c src/devices/serial.c
