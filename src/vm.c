@@ -343,12 +343,13 @@ static int create_vcpus(struct vm *vm)
 	return 0;
 }
 
-void vm_stop(struct vm *vm, int status)
+/* vm_stop; true when this call decided the status. */
+static bool stop(struct vm *vm, int status)
 {
 	int unset = -1;
 
 	if (!atomic_compare_exchange_strong(&vm->status, &unset, status))
-		return;
+		return false;
 	atomic_store(&vm->stopping, true);
 	for (int i = 0; vm->vcpus && i < vm->nr_vcpus; i++)
 		vcpu_kick(&vm->vcpus[i]);
@@ -358,6 +359,19 @@ void vm_stop(struct vm *vm, int status)
 		hc_poll_notify(vm);	/* vCPUs blocked in poll() */
 	if (vm->backend)
 		backend_stop(vm->backend);
+	return true;
+}
+
+void vm_stop(struct vm *vm, int status)
+{
+	stop(vm, status);
+}
+
+void vm_reset(struct vm *vm, const char *how)
+{
+	if (stop(vm, 0))
+		log_err("guest requested a reset (%s); a reset ends the run with status 0",
+			how);
 }
 
 int vm_irq_line(struct vm *vm, unsigned gsi, int level)

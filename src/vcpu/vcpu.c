@@ -226,8 +226,7 @@ static void handle_system_event(struct vcpu *v)
 		vm_stop(v->vm, 0);
 		break;
 	case KVM_SYSTEM_EVENT_RESET:
-		log_info(1, "guest requested a reset");
-		vm_stop(v->vm, 0);
+		vm_reset(v->vm, "KVM_SYSTEM_EVENT_RESET");
 		break;
 	case KVM_SYSTEM_EVENT_CRASH:
 		vcpu_crash(v, "guest reported a crash (KVM_SYSTEM_EVENT_CRASH)");
