@@ -85,9 +85,10 @@ struct gdbstub {
 	bool blockirq;			/* KVM_GUESTDBG_BLOCKIRQ offered */
 	/*
 	 * kvm_pvm delivers a CPL 3 #BP or #DB straight to the guest's IDT and
-	 * honours no debug registers, but traps single-steps at CPL 0. There
-	 * every vCPU single-steps while breakpoints exist and the stub checks
-	 * each instruction: slow, but gdb works.
+	 * honours no debug registers, but traps single-steps. Where the probe
+	 * (probe.c) finds that, or --gdb-step-breakpoints asks, every vCPU
+	 * single-steps while breakpoints exist and the stub checks each
+	 * instruction: slow, but gdb works.
 	 */
 	bool emulate;
 	int nr_sw;			/* breakpoints in use, for the fast path */
@@ -142,6 +143,11 @@ uint64_t gdb_read_virt(struct gdbstub *g, uint64_t gva, uint8_t *dst,
 void gdb_cmd_read_mem(struct gdbstub *g, const char *args);
 void gdb_cmd_write_mem(struct gdbstub *g, char *args, size_t len,
 		       bool binary);
+
+/* probe.c: 0 when this KVM reports int3 and debug-register hits at CPL 3
+ * and CPL 0 as debug exits; else -1 and why ("an int3 at CPL 3 goes to
+ * the guest, not to hvrun"). Main thread, before the vCPUs run. */
+int gdb_probe_traps(struct vm *vm, char *why, size_t size);
 
 /* breakpoints.c: software, hardware and emulated breakpoints. */
 int gdb_apply_debug(struct gdbstub *g, int step);
