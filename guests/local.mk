@@ -13,7 +13,8 @@ GUEST_RAW_IMAGES = \
 	guests/raw/spin.img \
 	guests/raw/triple.img \
 	guests/raw/echo.img \
-	guests/raw/reset.img
+	guests/raw/reset.img \
+	guests/raw/popcnt.img
 
 GUEST_MB_IMAGES = \
 	guests/multiboot/hello32.elf \
@@ -34,6 +35,7 @@ GUEST_SRCS = \
 	guests/raw/spin.S \
 	guests/raw/triple.S \
 	guests/raw/reset.S \
+	guests/raw/popcnt.S \
 	guests/raw/echo.S \
 	guests/multiboot/hello32.S \
 	guests/multiboot/long64.S \

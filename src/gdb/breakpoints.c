@@ -34,7 +34,7 @@ static bool watch_hit(struct gdbstub *g, struct vcpu *v, int *slot)
 		uint64_t gpa, val = 0;
 
 		if (!g->hw[i].used || g->hw[i].type == 1 ||
-		    gdb_translate_on(g, v, g->hw[i].addr, &gpa) < 0 ||
+		    vcpu_translate(v, g->hw[i].addr, &gpa) < 0 ||
 		    mem_read(&g->vm->mem, &val, gpa, g->hw[i].len) < 0)
 			continue;
 		if (val != g->watch_val[i]) {
@@ -218,7 +218,7 @@ static const char *insert_sw(struct gdbstub *g, uint64_t addr)
 			b = &g->sw[i];
 	if (!b)
 		return "E28";	/* ENOSPC */
-	if (gdb_translate(g, addr, &gpa) < 0 ||
+	if (vcpu_translate(cur_vcpu(g), addr, &gpa) < 0 ||
 	    !(p = mem_ptr(&g->vm->mem, gpa, 1)))
 		return "E14";
 	b->used = true;

@@ -35,7 +35,6 @@ struct event;
 
 #define MAX_SW_BP	64
 #define NR_HW_BP	4
-#define PAGE_SIZE	4096ULL
 
 /* Our own stop-reply buffer: the largest reply is 'g' or an m read. */
 #define REPLY_MAX	(GDB_MAX_PACKET + 64)
@@ -134,10 +133,7 @@ void gdb_cmd_read_reg(struct gdbstub *g, const char *args);
 void gdb_cmd_write_reg(struct gdbstub *g, const char *args);
 void gdb_cmd_xfer(struct gdbstub *g, const char *args);
 
-/* memory.c: guest virtual memory through the guest's page tables. */
-int gdb_translate_on(struct gdbstub *g, struct vcpu *v, uint64_t gva,
-		     uint64_t *gpa);
-int gdb_translate(struct gdbstub *g, uint64_t gva, uint64_t *gpa);
+/* memory.c: guest virtual memory of the current vCPU (src/vcpu/gva.c). */
 uint64_t gdb_read_virt(struct gdbstub *g, uint64_t gva, uint8_t *dst,
 		       uint64_t len);
 void gdb_cmd_read_mem(struct gdbstub *g, const char *args);

@@ -271,8 +271,10 @@ static void handle_exit(struct vcpu *v)
 		vcpu_crash(v, "triple fault (KVM_EXIT_SHUTDOWN)");
 		break;
 	case KVM_EXIT_INTERNAL_ERROR:
-		vcpu_crash(v, "KVM internal error, suberror %u",
-			   run->internal.suberror);
+		vcpu_crash(v, "KVM internal error, suberror %u%s",
+			   run->internal.suberror,
+			   run->internal.suberror == KVM_INTERNAL_ERROR_EMULATION ?
+			   " (instruction emulation failed)" : "");
 		break;
 	case KVM_EXIT_FAIL_ENTRY:
 		vcpu_crash(v, "VM entry failed, hardware reason 0x%llx",

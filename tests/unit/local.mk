@@ -12,7 +12,8 @@ UNIT_TESTS = \
 	tests/unit/test_cpuid \
 	tests/unit/test_pvh \
 	tests/unit/test_virtqueue \
-	tests/unit/test_pvpanic
+	tests/unit/test_pvpanic \
+	tests/unit/test_insn_hint
 
 check_PROGRAMS += $(UNIT_TESTS)
 TESTS += $(UNIT_TESTS)
@@ -73,3 +74,6 @@ tests_unit_test_pvpanic_SOURCES = tests/unit/test_pvpanic.c \
 	src/devices/pvpanic.c src/devices/device.c
 tests_unit_test_pvpanic_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_pvpanic_LDADD = $(UNIT_LDADD)
+tests_unit_test_insn_hint_SOURCES = tests/unit/test_insn_hint.c
+tests_unit_test_insn_hint_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_insn_hint_LDADD = $(UNIT_LDADD)
