@@ -90,6 +90,13 @@ struct gdbstub {
 	 * instruction: slow, but gdb works.
 	 */
 	bool emulate;
+	/*
+	 * Emulated mode, where the probe found CPL 0 debug-register
+	 * breakpoints reported: an hbreak on kernel code (the upper half,
+	 * CPL 0 on every x86-64 OS) uses a debug register, so a kernel runs
+	 * at full speed to it; only other breakpoints single-step.
+	 */
+	bool dr_cpl0;
 	int nr_sw;			/* breakpoints in use, for the fast path */
 	int nr_hw;
 	uint64_t watch_val[NR_HW_BP];	/* emulated watchpoints: last value */
@@ -141,9 +148,11 @@ void gdb_cmd_write_mem(struct gdbstub *g, char *args, size_t len,
 		       bool binary);
 
 /* probe.c: 0 when this KVM reports int3 and debug-register hits at CPL 3
- * and CPL 0 as debug exits; else -1 and why ("an int3 at CPL 3 goes to
- * the guest, not to hvrun"). Main thread, before the vCPUs run. */
-int gdb_probe_traps(struct vm *vm, char *why, size_t size);
+ * and CPL 0 as debug exits; else -1 and why, the first that failed ("an
+ * int3 at CPL 3 goes to the guest, not to hvrun"). *dr_cpl0: the CPL 0
+ * debug-register case works, either way. Main thread, before the vCPUs
+ * run. */
+int gdb_probe_traps(struct vm *vm, bool *dr_cpl0, char *why, size_t size);
 
 /* breakpoints.c: software, hardware and emulated breakpoints. */
 int gdb_apply_debug(struct gdbstub *g, int step);

@@ -181,7 +181,7 @@ out:
 	return why;
 }
 
-int gdb_probe_traps(struct vm *vm, char *why, size_t size)
+int gdb_probe_traps(struct vm *vm, bool *dr_cpl0, char *why, size_t size)
 {
 	struct sigevent sev = {
 		.sigev_notify = SIGEV_THREAD_ID,
@@ -196,24 +196,27 @@ int gdb_probe_traps(struct vm *vm, char *why, size_t size)
 	};
 	int ret = 0;
 
+	*dr_cpl0 = false;
 	sev._sigev_un._tid = gettid();
 	if (mem_init(&p.mem, PROBE_MEM) < 0) {
-		snprintf(why, size, "cannot be probed (no memory)");
+		snprintf(why, size, "the probe has no memory");
 		return -1;
 	}
 	if (timer_create(CLOCK_MONOTONIC, &sev, &p.timer) < 0) {
-		snprintf(why, size, "cannot be probed (timer_create: %s)",
+		snprintf(why, size, "the probe has no timer (%s)",
 			 strerror(errno));
 		mem_free(&p.mem);
 		return -1;
 	}
+	/* Every case: where some fail, the CPL 0 debug registers may work. */
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		const char *fate = probe_case(&p, cases[i].cpl0, cases[i].hw);
 
-		if (fate) {
+		if (!fate) {
+			*dr_cpl0 |= cases[i].cpl0 && cases[i].hw;
+		} else if (!ret) {
 			snprintf(why, size, "%s %s", cases[i].what, fate);
 			ret = -1;
-			break;
 		}
 	}
 	timer_delete(p.timer);

@@ -342,10 +342,10 @@ static void probe_debug(struct gdbstub *g)
 	if (g->vm->cfg->gdb_step_bp) {
 		g->emulate = true;
 		log_info(1, "gdb: breakpoints and watchpoints are emulated by single-stepping (--gdb-step-breakpoints)");
-	} else if (gdb_probe_traps(g->vm, why, sizeof(why)) < 0) {
+	} else if (gdb_probe_traps(g->vm, &g->dr_cpl0, why, sizeof(why)) < 0) {
 		g->emulate = true;
-		log_warn("gdb: on this KVM %s: breakpoints and watchpoints are emulated by single-stepping (slower; no read watchpoints)",
-			 why);
+		log_warn("gdb: on this KVM %s: breakpoints and watchpoints are emulated by single-stepping (slower; no read watchpoints%s)",
+			 why, g->dr_cpl0 ? "; hbreak on kernel code uses a debug register" : "");
 	}
 #ifdef KVM_CAP_SET_GUEST_DEBUG2
 	g->blockirq = (ioctl(g->vm->kvm_fd, KVM_CHECK_EXTENSION,
