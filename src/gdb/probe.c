@@ -197,6 +197,7 @@ int gdb_probe_traps(struct vm *vm, bool *dr_cpl0, char *why, size_t size)
 	int ret = 0;
 
 	*dr_cpl0 = false;
+	/* sigev_notify_thread_id, which glibc's headers do not name. */
 	sev._sigev_un._tid = gettid();
 	if (mem_init(&p.mem, PROBE_MEM) < 0) {
 		snprintf(why, size, "the probe has no memory");
