@@ -429,6 +429,16 @@ bool vm_stop(struct vm *vm, int status, enum stop_reason why,
 	return true;
 }
 
+/* A reset ends the run with 0 (hvrun does not restart the guest); one line
+ * says so when it is what ended the run, since a kernel that cannot report
+ * a panic reboots too. */
+void vm_reset(struct vm *vm, const char *how)
+{
+	if (vm_stop(vm, 0, STOP_RESET, "the guest requested a reset (%s)", how))
+		log_err("guest requested a reset (%s); a reset ends the run with status 0",
+			how);
+}
+
 int vm_irq_line(struct vm *vm, unsigned gsi, int level)
 {
 	struct kvm_irq_level irq = { .irq = gsi, .level = (uint32_t)level };

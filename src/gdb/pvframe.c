@@ -49,7 +49,7 @@ static int pv_restore_frame(struct gdbstub *g, struct vcpu *v,
 	uint64_t frame[5], gpa;
 
 	if (ioctl(v->fd, KVM_GET_SREGS, &s) < 0 ||
-	    gdb_translate_on(g, v, frame_va, &gpa) < 0 ||
+	    vcpu_translate(v, frame_va, &gpa) < 0 ||
 	    mem_read(&g->vm->mem, frame, gpa, sizeof(frame)) < 0 ||
 	    load_segment(g, &s, (uint16_t)frame[1], &s.cs) < 0 ||
 	    load_segment(g, &s, (uint16_t)frame[4], &s.ss) < 0)
@@ -106,7 +106,7 @@ int gdb_pv_unwind_fault(struct gdbstub *g, struct vcpu *v)
 
 	if (gdb_get_regs(v, &r) < 0 || !gdb_in_pv_stubs(g, r.rip) ||
 	    r.rip < PV_STUBS + 32 * PV_STUB_SIZE ||
-	    gdb_translate_on(g, v, r.rsp, &gpa) < 0 ||
+	    vcpu_translate(v, r.rsp, &gpa) < 0 ||
 	    mem_read(&g->vm->mem, &vec, gpa, sizeof(vec)) < 0 || vec >= 32)
 		return -1;
 	if (pv_restore_frame(g, v, &r, r.rsp + 16, g->step_armed[v->id]) < 0)

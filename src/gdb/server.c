@@ -361,6 +361,7 @@ static void probe_debug(struct gdbstub *g)
 		.control = KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_USE_SW_BP,
 	};
 	int fd = g->vm->vcpus[0].fd;
+	char why[128];
 
 	g->can_debug = ioctl(fd, KVM_SET_GUEST_DEBUG, &dbg) == 0;
 	if (!g->can_debug) {
@@ -370,12 +371,17 @@ static void probe_debug(struct gdbstub *g)
 	}
 	memset(&dbg, 0, sizeof(dbg));
 	ioctl(fd, KVM_SET_GUEST_DEBUG, &dbg);
-	/* Asked for, not detected: a KVM whose debug traps go to the guest
-	 * (pagetable-based KVM delivers a CPL 3 #BP/#DB to its IDT) looks
-	 * like one that works until the first breakpoint. */
-	g->emulate = g->vm->cfg->gdb_step_bp;
-	if (g->emulate)
-		log_info(1, "gdb: breakpoints and watchpoints are emulated by single-stepping");
+	/* A KVM whose debug traps go to the guest (pagetable-based KVM
+	 * delivers a CPL 3 #BP/#DB to its IDT) looks like one that works
+	 * until the first breakpoint: probe.c runs the traps to find out. */
+	if (g->vm->cfg->gdb_step_bp) {
+		g->emulate = true;
+		log_info(1, "gdb: breakpoints and watchpoints are emulated by single-stepping (--gdb-step-breakpoints)");
+	} else if (gdb_probe_traps(g->vm, &g->dr_cpl0, why, sizeof(why)) < 0) {
+		g->emulate = true;
+		log_warn("gdb: on this KVM %s: breakpoints and watchpoints are emulated by single-stepping (slower; no read watchpoints%s)",
+			 why, g->dr_cpl0 ? "; hbreak on kernel code uses a debug register" : "");
+	}
 #ifdef KVM_CAP_SET_GUEST_DEBUG2
 	g->blockirq = (ioctl(g->vm->kvm_fd, KVM_CHECK_EXTENSION,
 			     KVM_CAP_SET_GUEST_DEBUG2) &

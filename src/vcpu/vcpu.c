@@ -227,9 +227,7 @@ static void handle_system_event(struct vcpu *v)
 			"the guest powered off (KVM shutdown event)");
 		break;
 	case KVM_SYSTEM_EVENT_RESET:
-		log_info(1, "guest requested a reset");
-		vm_stop(v->vm, 0, STOP_RESET,
-			"the guest requested a reset (KVM reset event)");
+		vm_reset(v->vm, "KVM_SYSTEM_EVENT_RESET");
 		break;
 	case KVM_SYSTEM_EVENT_CRASH:
 		vcpu_crash(v, "guest reported a crash (KVM_SYSTEM_EVENT_CRASH)");
@@ -282,8 +280,10 @@ static void handle_exit(struct vcpu *v)
 		vcpu_crash(v, "triple fault (KVM_EXIT_SHUTDOWN)");
 		break;
 	case KVM_EXIT_INTERNAL_ERROR:
-		vcpu_crash(v, "KVM internal error, suberror %u",
-			   run->internal.suberror);
+		vcpu_crash(v, "KVM internal error, suberror %u%s",
+			   run->internal.suberror,
+			   run->internal.suberror == KVM_INTERNAL_ERROR_EMULATION ?
+			   " (instruction emulation failed)" : "");
 		break;
 	case KVM_EXIT_FAIL_ENTRY:
 		vcpu_crash(v, "VM entry failed, hardware reason 0x%llx",

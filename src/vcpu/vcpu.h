@@ -5,6 +5,7 @@
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "boot.h"
@@ -44,6 +45,18 @@ struct kvm_cpuid2;
  * entry of c; leaves c does not have are skipped. */
 void cpuid_drop_features(struct kvm_cpuid2 *c, const uint64_t *drop);
 int vcpu_set_cpuid(struct vcpu *v);
+
+/*
+ * gva.c: guest virtual addresses through v's page tables. translate: 0
+ * and *gpa, or -1 where nothing is mapped. virt_ptr: a host pointer for
+ * [gva, gva + len) within one 4 KiB page, or NULL. page_chunk: how much
+ * of [gva, gva + len) lies in gva's page. read_virt: bytes copied, short
+ * at the first hole.
+ */
+int vcpu_translate(struct vcpu *v, uint64_t gva, uint64_t *gpa);
+void *vcpu_virt_ptr(struct vcpu *v, uint64_t gva, uint64_t len);
+uint64_t vcpu_page_chunk(uint64_t gva, uint64_t len);
+uint64_t vcpu_read_virt(struct vcpu *v, uint64_t gva, void *dst, uint64_t len);
 
 /* mode.c: registers and segments for the loader's entry state. */
 int vcpu_set_boot_state(struct vcpu *v, const struct boot_state *bs);

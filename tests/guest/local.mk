@@ -2,6 +2,8 @@
 GUEST_TESTS = \
 	tests/guest/linux.sh \
 	tests/guest/linux_net.sh \
+	tests/guest/linux_panic.sh \
+	tests/guest/linux_gdb.sh \
 	tests/guest/bad_input.sh \
 	tests/guest/report.sh \
 	tests/guest/docs.sh \

@@ -14,7 +14,9 @@ UNIT_TESTS = \
 	tests/unit/test_pvh \
 	tests/unit/test_virtqueue \
 	tests/unit/test_serial \
-	tests/unit/test_sandbox
+	tests/unit/test_sandbox \
+	tests/unit/test_pvpanic \
+	tests/unit/test_insn_hint
 
 check_PROGRAMS += $(UNIT_TESTS)
 TESTS += $(UNIT_TESTS)
@@ -82,3 +84,10 @@ tests_unit_test_serial_SOURCES = tests/unit/test_serial.c \
 	src/devices/device.c src/devices/serial.c
 tests_unit_test_serial_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_serial_LDADD = $(UNIT_LDADD) -lpthread
+tests_unit_test_pvpanic_SOURCES = tests/unit/test_pvpanic.c \
+	src/devices/pvpanic.c src/devices/device.c
+tests_unit_test_pvpanic_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_pvpanic_LDADD = $(UNIT_LDADD)
+tests_unit_test_insn_hint_SOURCES = tests/unit/test_insn_hint.c
+tests_unit_test_insn_hint_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_insn_hint_LDADD = $(UNIT_LDADD)
