@@ -12,7 +12,9 @@ GUEST_RAW_IMAGES = \
 	guests/raw/exit42.img \
 	guests/raw/spin.img \
 	guests/raw/triple.img \
-	guests/raw/echo.img
+	guests/raw/echo.img \
+	guests/raw/reset.img \
+	guests/raw/popcnt.img
 
 GUEST_MB_IMAGES = \
 	guests/multiboot/hello32.elf \
@@ -32,6 +34,8 @@ GUEST_SRCS = \
 	guests/raw/exit42.S \
 	guests/raw/spin.S \
 	guests/raw/triple.S \
+	guests/raw/reset.S \
+	guests/raw/popcnt.S \
 	guests/raw/echo.S \
 	guests/multiboot/hello32.S \
 	guests/multiboot/long64.S \

@@ -97,6 +97,11 @@ static inline int pv_vector_has_error_code(unsigned vec)
 #define DEBUG_EXIT_MMIO		0xD0F00000ULL	/* a page, so devmem can map it */
 #define DEBUG_EXIT_MMIO_LEN	0x1000ULL
 
+/* pvpanic-mmio (src/devices/pvpanic.c), the page after debug-exit's. */
+#define PVPANIC_MMIO_BASE	0xD0F01000ULL
+#define PVPANIC_MMIO_LEN	2ULL	/* as QEMU's pvpanic-mmio */
+#define PVPANIC_HID		"QEMU0001"
+
 /* HVRUN_HC_DOORBELL (include/hvrun/abi.h): the PV hypercall doorbell. */
 #define HC_DOORBELL_LEN		0x1000ULL
 
@@ -150,7 +155,8 @@ _Static_assert(HVRUN_HC_MAX * HVRUN_HC_STRIDE <= 0x1000,
 	       "the hypercall page is one page");
 _Static_assert(BOARD_BEFORE(MEM_HOLE_START, VIRTIO_MMIO_BASE) &&
 	       BOARD_BEFORE(VIRTIO_MMIO_END, DEBUG_EXIT_MMIO) &&
-	       BOARD_BEFORE(DEBUG_EXIT_MMIO + DEBUG_EXIT_MMIO_LEN, HVRUN_HC_DOORBELL) &&
+	       BOARD_BEFORE(DEBUG_EXIT_MMIO + DEBUG_EXIT_MMIO_LEN, PVPANIC_MMIO_BASE) &&
+	       BOARD_BEFORE(PVPANIC_MMIO_BASE + PVPANIC_MMIO_LEN, HVRUN_HC_DOORBELL) &&
 	       BOARD_BEFORE(HVRUN_HC_DOORBELL + HC_DOORBELL_LEN, IOAPIC_ADDR) &&
 	       BOARD_BEFORE(IOAPIC_ADDR + 0x1000, LAPIC_ADDR) &&
 	       BOARD_BEFORE(LAPIC_ADDR + 0x1000, KVM_IDENTITY_MAP_ADDR) &&

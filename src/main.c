@@ -5,6 +5,7 @@
 #include "log.h"
 #include "options.h"
 #include "report.h"
+#include "sandbox.h"
 #include "status.h"
 #include "vm.h"
 
@@ -26,6 +27,10 @@ int main(int argc, char **argv)
 	if (cfg.report_path && report_open(cfg.report_path) < 0) {
 		options_free(&cfg);
 		return STATUS_CANNOT_RUN;
+	}
+	if (cfg.report_path) {	/* the loop renames it into place at the end */
+		sandbox_allow_rename(report_temp_path());
+		sandbox_allow_unlink(report_temp_path());
 	}
 	report_vcpus(cfg.ncpus);
 	/* A console reader that goes away is an error on write, not a kill. */

@@ -102,10 +102,12 @@ static void usage(FILE *f)
 	      "      --net tap=IFNAME|socket=PATH  a network device: virtio-net, or PV\n"
 	      "                         (repeatable); limits: PV 8 of each, others 7\n"
 	      "                         --disk and --net in all, 6 with --virtio-console\n"
-	      "      --gdb [HOST:]PORT  serve gdb's remote protocol (HOST default 127.0.0.1)\n"
+	      "      --gdb [HOST:]PORT|unix:PATH  serve gdb's remote protocol (HOST default\n"
+	      "                         127.0.0.1; PATH: a socket file, mode 0600)\n"
 	      "      --gdb-wait         with --gdb: stop before the first instruction\n"
-	      "      --gdb-step-breakpoints  with --gdb: emulate breakpoints and watchpoints\n"
-	      "                         by single-stepping (KVMs whose debug traps miss)\n"
+	      "      --gdb-step-breakpoints  with --gdb: always emulate breakpoints and\n"
+	      "                         watchpoints by single-stepping (else: where a\n"
+	      "                         probe finds KVM's debug traps miss)\n"
 	      "      --core FILE        on a guest crash, write an ELF core to FILE\n"
 	      "      --report FILE      when the run ends, write how it ended to FILE (JSON)\n"
 	      "      --cpu-features -F1,-F2  hide CPUID features from the guest\n"
@@ -248,7 +250,8 @@ static int add_net(struct vm_config *cfg, const char *v)
 }
 
 /* PORT, :PORT or IPV4:PORT. Loopback unless an address is given, so a
- * debugger port is never open to the network by accident. */
+ * debugger port is never open to the network by accident. Or unix:PATH,
+ * a socket file only its owner may connect to. */
 static int set_gdb(struct vm_config *cfg, const char *v)
 {
 	const char *colon = strrchr(v, ':');
@@ -257,8 +260,15 @@ static int set_gdb(struct vm_config *cfg, const char *v)
 	struct in_addr a;
 	uint64_t n;
 
+	if (!strncmp(v, "unix:", 5)) {
+		if (!v[5])
+			return bad_value("--gdb", v, "expected unix:PATH");
+		cfg->gdb_unix = v + 5;
+		cfg->gdb = true;
+		return 0;
+	}
 	if (parse_u64(port, &n) || n == 0 || n > 65535 || *port == '0')
-		return bad_value("--gdb", v, "expected [HOST:]PORT with PORT from 1 to 65535");
+		return bad_value("--gdb", v, "expected [HOST:]PORT with PORT from 1 to 65535, or unix:PATH");
 	if (hlen >= sizeof(cfg->gdb_host))
 		return bad_value("--gdb", v, "HOST must be an IPv4 address");
 	if (hlen) {

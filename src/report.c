@@ -103,6 +103,11 @@ static void forget_file(void)
 	rep.tmp = rep.path = NULL;
 }
 
+const char *report_temp_path(void)
+{
+	return rep.tmp;
+}
+
 int report_open(const char *path)
 {
 	mode_t mask = umask(0);

@@ -36,6 +36,9 @@ void report_start(void);
  * 0, or -1 after one error line.
  */
 int report_open(const char *path);
+/* The temporary file report_finish renames into place (NULL before
+ * report_open): the sandbox lets the loop rename or remove it. */
+const char *report_temp_path(void);
 /* vm_stop's first caller: why the run ends, in one line. */
 void report_stop(enum stop_reason why, const char *message);
 /* A crash's vCPU, RIP and exception vector (-1: none known). */

@@ -2,43 +2,61 @@
  * seccomp-bpf allowlists (libseccomp), one per thread role. Filters are
  * per thread: each vCPU thread confines itself when it starts, the main
  * (backend) thread once every vCPU runs. What setup needs (opening
- * images, /dev/kvm, sockets, tap) is done by then.
+ * images, /dev/kvm, sockets, tap, the --core file) is done by then.
+ *
+ * Arguments are checked where a call is dangerous in general but needed
+ * in one form, as crosvm's and Firecracker's policies do: signals only to
+ * our own process, clone only for threads, no executable memory, ioctl
+ * only the requests the role issues, unlink only the paths hvrun made and
+ * sendto an address only on the sockets that answer their senders.
+ *
+ * A call outside the list traps (SIGSYS): hvrun names the call and the
+ * role, puts the terminal back and exits with 125. Calls that glibc makes
+ * on its own where a failure is harmless fail with an errno instead.
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <sched.h>
 #include <seccomp.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <termios.h>
+#include <ucontext.h>
 #include <unistd.h>
+#include <linux/kvm.h>
+#include <linux/prctl.h>
+#include <linux/seccomp.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
 
 #include "log.h"
 #include "sandbox.h"
 #include "status.h"
 
 /* Every thread: memory, locks, signals, time, exit, and the I/O that
- * logging and queueing console output need. ioctl is KVM's interface. */
+ * logging and queueing console output need. */
 static const int common_calls[] = {
 	SCMP_SYS(read), SCMP_SYS(write), SCMP_SYS(readv), SCMP_SYS(writev),
 	SCMP_SYS(pread64), SCMP_SYS(pwrite64), SCMP_SYS(close),
 	SCMP_SYS(fstat), SCMP_SYS(newfstatat), SCMP_SYS(lseek),
-	SCMP_SYS(fcntl), SCMP_SYS(ioctl), SCMP_SYS(poll), SCMP_SYS(ppoll),
-	SCMP_SYS(mmap), SCMP_SYS(munmap), SCMP_SYS(mprotect),
-	SCMP_SYS(madvise), SCMP_SYS(mremap), SCMP_SYS(brk),
+	SCMP_SYS(fcntl), SCMP_SYS(poll), SCMP_SYS(ppoll),
+	SCMP_SYS(munmap), SCMP_SYS(madvise), SCMP_SYS(mremap), SCMP_SYS(brk),
 	SCMP_SYS(futex), SCMP_SYS(set_robust_list), SCMP_SYS(rseq),
 	SCMP_SYS(rt_sigreturn), SCMP_SYS(rt_sigprocmask),
 	SCMP_SYS(rt_sigaction), SCMP_SYS(sigaltstack),
-	SCMP_SYS(restart_syscall), SCMP_SYS(tgkill), SCMP_SYS(tkill),
-	SCMP_SYS(gettid), SCMP_SYS(getpid), SCMP_SYS(sched_yield),
-	SCMP_SYS(clock_gettime), SCMP_SYS(clock_nanosleep),
-	SCMP_SYS(nanosleep), SCMP_SYS(getrandom), SCMP_SYS(exit),
-	SCMP_SYS(exit_group),
+	SCMP_SYS(restart_syscall), SCMP_SYS(gettid), SCMP_SYS(getpid),
+	SCMP_SYS(sched_yield), SCMP_SYS(clock_gettime),
+	SCMP_SYS(clock_nanosleep), SCMP_SYS(nanosleep), SCMP_SYS(getrandom),
+	SCMP_SYS(exit), SCMP_SYS(exit_group),
 };
 
-/* vCPU threads start other vCPUs (PV vcpu_start), confine those, and
- * write --core files. */
+/* vCPU threads start other vCPUs (PV vcpu_start), which confine
+ * themselves, and write the --core file opened at start-up. */
 static const int vcpu_calls[] = {
-	SCMP_SYS(clone), SCMP_SYS(clone3), SCMP_SYS(seccomp), SCMP_SYS(prctl),
-	SCMP_SYS(openat), SCMP_SYS(ftruncate), SCMP_SYS(fsync),
+	SCMP_SYS(ftruncate), SCMP_SYS(fsync),
 };
 
 /* The loop: epoll, disk and network I/O (fallocate: virtio-blk discard),
@@ -47,24 +65,103 @@ static const int vcpu_calls[] = {
 static const int backend_calls[] = {
 	SCMP_SYS(epoll_wait), SCMP_SYS(epoll_pwait), SCMP_SYS(epoll_ctl),
 	SCMP_SYS(preadv), SCMP_SYS(pwritev), SCMP_SYS(fdatasync),
-	SCMP_SYS(fsync), SCMP_SYS(sendto), SCMP_SYS(recvfrom),
-	SCMP_SYS(sendmsg), SCMP_SYS(recvmsg), SCMP_SYS(accept),
+	SCMP_SYS(fsync), SCMP_SYS(recvfrom), SCMP_SYS(accept),
 	SCMP_SYS(accept4), SCMP_SYS(shutdown), SCMP_SYS(setsockopt),
 	SCMP_SYS(getsockopt), SCMP_SYS(getsockname), SCMP_SYS(getpeername),
-	SCMP_SYS(unlink), SCMP_SYS(unlinkat), SCMP_SYS(fallocate),
-	SCMP_SYS(rename), SCMP_SYS(renameat), SCMP_SYS(renameat2),
+	SCMP_SYS(fallocate),
 };
 
-/* SIGSYS from the filter: say which call, then end (async-signal-safe). */
+/* Requests on a vCPU fd: the vCPU itself, and gdb (on the loop) while
+ * every vCPU is parked. KVM_IRQ_LINE: device models on both. */
+static const unsigned long vcpu_ioctls[] = {
+	KVM_RUN, KVM_GET_REGS, KVM_SET_REGS, KVM_GET_SREGS, KVM_SET_SREGS,
+	KVM_TRANSLATE, KVM_SET_GUEST_DEBUG, KVM_GET_VCPU_EVENTS,
+	KVM_SET_VCPU_EVENTS, KVM_KVMCLOCK_CTRL, KVM_IRQ_LINE,
+	TCGETS, TIOCGWINSZ,	/* isatty; virtio-console's size */
+};
+static const unsigned long backend_ioctls[] = {
+	KVM_GET_REGS, KVM_SET_REGS, KVM_GET_SREGS, KVM_SET_SREGS,
+	KVM_TRANSLATE, KVM_SET_GUEST_DEBUG, KVM_GET_VCPU_EVENTS,
+	KVM_SET_VCPU_EVENTS, KVM_IRQ_LINE,
+	TCGETS, FIONREAD,	/* isatty; libevent sizes its reads */
+};
+
+/* What glibc's pthread_create passes to clone (nptl's clone_flags). */
+#define THREAD_CLONE_FLAGS (CLONE_VM | CLONE_FS | CLONE_FILES | \
+	CLONE_SIGHAND | CLONE_THREAD | CLONE_SYSVSEM | CLONE_SETTLS | \
+	CLONE_PARENT_SETTID | CLONE_CHILD_CLEARTID)
+
+#define MAX_PATHS 16
+#define MAX_NAMES 512
+
+/* Set up before any thread confines itself; read-only afterwards. */
+static struct {
+	const char *unlink_paths[MAX_PATHS];	/* compared as pointers */
+	int nr_unlink;
+	const char *rename_from[MAX_PATHS];	/* compared as pointers */
+	int nr_rename;
+	int reply_fds[MAX_PATHS];
+	int nr_reply;
+	int tty_fd;				/* -1: none made raw */
+	struct termios tty_saved;
+	const char *names[MAX_NAMES];		/* for the trap's message */
+} sb = { .tty_fd = -1 };
+
+static pthread_once_t names_once = PTHREAD_ONCE_INIT;
+static __thread const char *thread_role;
+
+void sandbox_allow_unlink(const char *path)
+{
+	if (sb.nr_unlink < MAX_PATHS)
+		sb.unlink_paths[sb.nr_unlink++] = path;
+}
+
+void sandbox_allow_rename(const char *from)
+{
+	if (sb.nr_rename < MAX_PATHS)
+		sb.rename_from[sb.nr_rename++] = from;
+}
+
+void sandbox_allow_reply(int fd)
+{
+	if (sb.nr_reply < MAX_PATHS)
+		sb.reply_fds[sb.nr_reply++] = fd;
+}
+
+void sandbox_restore_tty(int fd, const struct termios *saved)
+{
+	sb.tty_saved = *saved;
+	sb.tty_fd = fd;
+}
+
+static void resolve_names(void)
+{
+	for (int i = 0; i < MAX_NAMES; i++)
+		sb.names[i] = seccomp_syscall_resolve_num_arch(SCMP_ARCH_NATIVE, i);
+}
+
+/*
+ * SIGSYS from the filter: put the terminal back, say which call and
+ * which thread, then end. Only async-signal-safe work (snprintf of
+ * integers and strings does not allocate).
+ */
 static void on_sigsys(int sig, siginfo_t *si, void *ctx)
 {
-	char msg[96];
-	int n = snprintf(msg, sizeof(msg),
-			 "hvrun: sandbox: system call %d is not allowed\n",
-			 si->si_syscall);
+	const greg_t *r = ((ucontext_t *)ctx)->uc_mcontext.gregs;
+	int nr = si->si_syscall;
+	const char *name = nr >= 0 && nr < MAX_NAMES && sb.names[nr] ?
+			   sb.names[nr] : "?";
+	char msg[192];
+	int n;
 
 	(void)sig;
-	(void)ctx;
+	if (sb.tty_fd >= 0)
+		tcsetattr(sb.tty_fd, TCSANOW, &sb.tty_saved);
+	n = snprintf(msg, sizeof(msg),
+		     "hvrun: sandbox: the %s thread may not call %s(0x%llx, 0x%llx, 0x%llx) (system call %d)\n",
+		     thread_role ? thread_role : "?", name,
+		     (unsigned long long)r[REG_RDI], (unsigned long long)r[REG_RSI],
+		     (unsigned long long)r[REG_RDX], nr);
 	if (n > 0 && write(STDERR_FILENO, msg, (size_t)n) < 0)
 		_exit(STATUS_CANNOT_RUN);
 	_exit(STATUS_CANNOT_RUN);
@@ -72,10 +169,11 @@ static void on_sigsys(int sig, siginfo_t *si, void *ctx)
 
 bool sandbox_supported(void)
 {
-#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_UNDEFINED__)
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_UNDEFINED__) || \
+	defined(__SANITIZE_THREAD__)
 	return false;
 #elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
 	return false;
 #else
 	return true;
@@ -93,28 +191,122 @@ static int allow(scmp_filter_ctx ctx, const int *calls, size_t n)
 	return 0;
 }
 
+static int allow_ioctls(scmp_filter_ctx ctx, const unsigned long *req, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 1,
+				     SCMP_A1(SCMP_CMP_EQ, req[i], 0)) < 0)
+			return -1;
+	/* Putting the terminal back, from console_close or a trap. */
+	if (sb.tty_fd >= 0 &&
+	    seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 2,
+			     SCMP_A0(SCMP_CMP_EQ, (uint64_t)sb.tty_fd, 0),
+			     SCMP_A1(SCMP_CMP_EQ, TCSETS, 0)) < 0)
+		return -1;
+	return 0;
+}
+
+/* Calls that every role makes only in one safe form. */
+static int allow_common(scmp_filter_ctx ctx)
+{
+	int r = 0;
+
+	r |= allow(ctx, common_calls, sizeof(common_calls) / sizeof(int));
+	r |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(mmap), 1,
+			      SCMP_A2(SCMP_CMP_MASKED_EQ, PROT_EXEC, 0));
+	r |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(mprotect), 1,
+			      SCMP_A2(SCMP_CMP_MASKED_EQ, PROT_EXEC, 0));
+	r |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(tgkill), 1,
+			      SCMP_A0(SCMP_CMP_EQ, (uint64_t)getpid(), 0));
+	/* glibc opens /proc files on its own (malloc's first trim reads
+	 * overcommit_memory): it copes with a refusal, so refuse quietly. */
+	r |= seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EACCES), SCMP_SYS(openat), 0);
+	r |= seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EACCES), SCMP_SYS(open), 0);
+	/* clone3 takes its flags in memory the filter cannot read: glibc
+	 * falls back to clone, whose flags it can. */
+	r |= seccomp_rule_add(ctx, SCMP_ACT_ERRNO(ENOSYS), SCMP_SYS(clone3), 0);
+	return r < 0 ? -1 : 0;
+}
+
+/* pthread_create, and the new thread's own confinement. */
+static int allow_threads(scmp_filter_ctx ctx)
+{
+	int r = 0;
+
+	r |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(clone), 1,
+			      SCMP_A0(SCMP_CMP_EQ, THREAD_CLONE_FLAGS, 0));
+	r |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(seccomp), 1,
+			      SCMP_A0(SCMP_CMP_EQ, SECCOMP_SET_MODE_FILTER, 0));
+	r |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(prctl), 1,
+			      SCMP_A0(SCMP_CMP_EQ, PR_SET_NO_NEW_PRIVS, 0));
+	r |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(prctl), 1,
+			      SCMP_A0(SCMP_CMP_EQ, PR_SET_SECCOMP, 0));
+	return r < 0 ? -1 : 0;
+}
+
+/* The backend: unlink and rename only what hvrun created, sendto an address only as
+ * a reply, no threads. */
+static int allow_paths(scmp_filter_ctx ctx)
+{
+	int r = 0;
+
+	/* No threads: pthread_create runs clone with every signal blocked,
+	 * where a trap could not report, so it fails instead. */
+	r |= seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(clone), 0);
+	for (int i = 0; i < sb.nr_unlink; i++)
+		r |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(unlink), 1,
+				      SCMP_A0(SCMP_CMP_EQ,
+					      (uintptr_t)sb.unlink_paths[i], 0));
+	for (int i = 0; i < sb.nr_rename; i++)
+		r |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(rename), 1,
+				      SCMP_A0(SCMP_CMP_EQ,
+					      (uintptr_t)sb.rename_from[i], 0));
+	r |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(sendto), 1,
+			      SCMP_A4(SCMP_CMP_EQ, 0, 0));
+	for (int i = 0; i < sb.nr_reply; i++)
+		r |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(sendto), 1,
+				      SCMP_A0(SCMP_CMP_EQ,
+					      (uint64_t)sb.reply_fds[i], 0));
+	return r < 0 ? -1 : 0;
+}
+
+static int build(scmp_filter_ctx ctx, enum sandbox_role role)
+{
+	if (allow_common(ctx) < 0)
+		return -1;
+	if (role == SANDBOX_VCPU)
+		return allow(ctx, vcpu_calls, sizeof(vcpu_calls) / sizeof(int)) |
+		       allow_ioctls(ctx, vcpu_ioctls, sizeof(vcpu_ioctls) /
+				    sizeof(vcpu_ioctls[0])) |
+		       allow_threads(ctx);
+	return allow(ctx, backend_calls, sizeof(backend_calls) / sizeof(int)) |
+	       allow_ioctls(ctx, backend_ioctls, sizeof(backend_ioctls) /
+			    sizeof(backend_ioctls[0])) |
+	       allow_paths(ctx);
+}
+
 int sandbox_enter(enum sandbox_role role)
 {
 	struct sigaction sa;
 	scmp_filter_ctx ctx;
 	int ret = -1, err;
 
+	pthread_once(&names_once, resolve_names);
+	thread_role = role == SANDBOX_VCPU ? "vCPU" : "backend";
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_sigaction = on_sigsys;
 	sa.sa_flags = SA_SIGINFO;
 	sigaction(SIGSYS, &sa, NULL);
 
 	ctx = seccomp_init(SCMP_ACT_TRAP);
-	if (!ctx)
+	if (!ctx) {
+		log_err("cannot build the sandbox filter (try --no-sandbox)");
+		return -1;
+	}
+	if (build(ctx, role) < 0) {
+		log_err("cannot build the sandbox filter (try --no-sandbox)");
 		goto out;
-	if (allow(ctx, common_calls, sizeof(common_calls) / sizeof(int)) < 0)
-		goto out;
-	if (role == SANDBOX_VCPU &&
-	    allow(ctx, vcpu_calls, sizeof(vcpu_calls) / sizeof(int)) < 0)
-		goto out;
-	if (role == SANDBOX_BACKEND &&
-	    allow(ctx, backend_calls, sizeof(backend_calls) / sizeof(int)) < 0)
-		goto out;
+	}
 	err = seccomp_load(ctx);
 	if (err < 0) {
 		log_err("cannot enter the sandbox: %s (try --no-sandbox)",
@@ -123,9 +315,6 @@ int sandbox_enter(enum sandbox_role role)
 	}
 	ret = 0;
 out:
-	if (ret < 0 && ctx == NULL)
-		log_err("cannot build the sandbox filter (try --no-sandbox)");
-	if (ctx)
-		seccomp_release(ctx);
+	seccomp_release(ctx);
 	return ret;
 }

@@ -12,9 +12,26 @@ enum sandbox_role {
 /*
  * Confine the calling thread (and threads it creates later) to what its
  * role needs. A call outside the list ends hvrun with status 125 and a
- * line naming the system call. 0, or -1 with a message.
+ * line naming the system call, its arguments and the role, after putting
+ * back the terminal sandbox_restore_tty named; open/openat fail with
+ * EACCES instead. 0, or -1 with a message.
  */
 int sandbox_enter(enum sandbox_role role);
+
+/*
+ * Before any thread confines itself (setup): what the roles may touch
+ * beyond their lists. The backend may unlink(path) with this very
+ * pointer (a file hvrun created: a bound socket, an unused core file),
+ * and sendto an address on fd (a socket that answers its senders).
+ */
+void sandbox_allow_unlink(const char *path);
+void sandbox_allow_reply(int fd);
+/* The backend may rename(from, ...) with this very pointer (--report's
+ * temporary file, renamed into place at the end). */
+void sandbox_allow_rename(const char *from);
+/* fd is a terminal made raw; saved is how to put it back. */
+struct termios;
+void sandbox_restore_tty(int fd, const struct termios *saved);
 
 /* false in sanitizer builds, whose runtimes need far more (ptrace at exit). */
 bool sandbox_supported(void);

@@ -33,6 +33,7 @@
 struct image {
 	uint8_t *data;
 	size_t len;
+	struct stat st;		/* which file, for check_outputs */
 };
 
 /* Unmap an image: nothing points into it once it is loaded. */
@@ -47,7 +48,7 @@ static void release_image(struct image *img)
 static int read_image(const char *path, const char *what, struct image *img)
 {
 	struct stat st;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
 	int ret = -1;
 
 	img->data = NULL;
@@ -68,6 +69,7 @@ static int read_image(const char *path, const char *what, struct image *img)
 		goto out;
 	}
 	img->len = (size_t)st.st_size;
+	img->st = st;
 	img->data = mmap(NULL, img->len, PROT_READ, MAP_PRIVATE, fd, 0);
 	if (img->data == MAP_FAILED) {
 		log_err("cannot read %s '%s': %s", what, path, strerror(errno));
@@ -289,6 +291,61 @@ static int open_io(struct vm *vm)
 	return 0;
 }
 
+static bool same_file(const struct stat *a, const struct stat *b)
+{
+	return a->st_dev == b->st_dev && a->st_ino == b->st_ino;
+}
+
+/* Is the file st something hvrun reads or writes for the guest? */
+static const char *guest_file(const struct vm *vm, const struct stat *st,
+			      const struct image *img, const struct image *initrd)
+{
+	if (same_file(st, &img->st))
+		return "the image";
+	if (initrd->len && same_file(st, &initrd->st))
+		return "the initrd";
+	for (int i = 0; i < vm->nr_disks; i++)
+		if (block_is_file(vm->disks[i], st))
+			return "a --disk";
+	return NULL;
+}
+
+/*
+ * Outputs must not overwrite the guest's own files: opening a console
+ * file truncates it, and a core replaces what was there. The core file
+ * exists once core_open has run, so a console file naming it is caught
+ * too.
+ */
+static int check_outputs(struct vm *vm, const struct image *img,
+			 const struct image *initrd)
+{
+	const struct vm_config *cfg = vm->cfg;
+	const char *what;
+	struct stat st, core_st;
+
+	if (cfg->core_path) {
+		if (core_open(cfg->core_path, &core_st) < 0)
+			return -1;
+		what = guest_file(vm, &core_st, img, initrd);
+		if (what) {
+			log_err("--core %s is %s: refusing to overwrite it",
+				cfg->core_path, what);
+			return -1;
+		}
+	}
+	if (cfg->console != CONSOLE_FILE || stat(cfg->console_path, &st) < 0)
+		return 0;
+	what = guest_file(vm, &st, img, initrd);
+	if (!what && cfg->core_path && same_file(&st, &core_st))
+		what = "the --core file";
+	if (what) {
+		log_err("--console file:%s is %s: refusing to overwrite it",
+			cfg->console_path, what);
+		return -1;
+	}
+	return 0;
+}
+
 /* PV guests get hypercalls, others emulated devices and virtio-mmio.
  * pv_init takes the symbols. */
 static int create_frontend(struct vm *vm, struct symtab **symbols)
@@ -372,6 +429,16 @@ bool vm_stop(struct vm *vm, int status, enum stop_reason why,
 	return true;
 }
 
+/* A reset ends the run with 0 (hvrun does not restart the guest); one line
+ * says so when it is what ended the run, since a kernel that cannot report
+ * a panic reboots too. */
+void vm_reset(struct vm *vm, const char *how)
+{
+	if (vm_stop(vm, 0, STOP_RESET, "the guest requested a reset (%s)", how))
+		log_err("guest requested a reset (%s); a reset ends the run with status 0",
+			how);
+}
+
 int vm_irq_line(struct vm *vm, unsigned gsi, int level)
 {
 	struct kvm_irq_level irq = { .irq = gsi, .level = (uint32_t)level };
@@ -436,6 +503,7 @@ static void vm_teardown(struct vm *vm, bool devices)
 	pv_free(vm);
 	console_close(vm->console);
 	vm->console = NULL;
+	core_close();
 	gdbstub_free(vm->gdb);		/* its client is on the backend's loop */
 	/* Net devices hold events on the backend's loop: close them first. */
 	virtio_exit(vm);	/* uses the disks and nets */
@@ -456,7 +524,7 @@ static void vm_teardown(struct vm *vm, bool devices)
 int vm_run(const struct vm_config *cfg)
 {
 	struct vm vm;
-	struct image img = { NULL, 0 }, initrd = { NULL, 0 };
+	struct image img = { 0 }, initrd = { 0 };
 	struct symtab *symbols = NULL;
 	bool devices = false;
 	int status = STATUS_CANNOT_RUN;
@@ -488,8 +556,10 @@ int vm_run(const struct vm_config *cfg)
 	vm.backend = backend_new(&vm);
 	if (!vm.backend)
 		goto out;
+	if (open_io(&vm) < 0 || check_outputs(&vm, &img, &initrd) < 0)
+		goto out;
 	vm.console = console_open(&vm);
-	if (!vm.console || open_io(&vm) < 0)
+	if (!vm.console)
 		goto out;
 	if (create_frontend(&vm, &symbols) < 0)
 		goto out;

@@ -100,6 +100,14 @@ int vm_run(const struct vm_config *cfg);
 bool vm_stop(struct vm *vm, int status, enum stop_reason why,
 	     const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
+/*
+ * A guest reset (reboot) ends the VM with status 0, as vm_stop, and one
+ * line on stderr says so when it decides the status: a kernel may reboot
+ * on purpose or after a panic (panic=N), so the reset is never silent.
+ * how names the path ("i8042 pulse reset", ...).
+ */
+void vm_reset(struct vm *vm, const char *how);
+
 /* Assert (level 1) or deassert (0) a GSI on the in-kernel irqchip. */
 int vm_irq_line(struct vm *vm, unsigned gsi, int level);
 

@@ -40,6 +40,7 @@ struct vm_config {
 	bool gdb_step_bp;		/* --gdb-step-breakpoints */
 	char gdb_host[16];		/* IPv4 literal; 127.0.0.1 by default */
 	uint16_t gdb_port;
+	const char *gdb_unix;		/* --gdb unix:PATH, else NULL */
 	const char *core_path;		/* --core FILE: ELF core on a crash */
 	const char *report_path;	/* --report FILE: JSON when the run ends */
 	/* --cpu-features: bit i set drops cpu_features[i] from every vCPU */

@@ -8,7 +8,9 @@
 #include "vcpu/vcpu.h"
 #include "vm.h"
 
+int stub_stops;
 int stub_stopped_with = -1;
+int stub_stop_why = -1;
 void (*stub_on_stop)(struct vm *vm);
 int stub_irq_level[STUB_GSIS];
 int stub_irq_pulses;
@@ -17,7 +19,9 @@ int stub_crashes;
 
 void stubs_reset(void)
 {
+	stub_stops = 0;
 	stub_stopped_with = -1;
+	stub_stop_why = -1;
 	memset(stub_irq_level, 0, sizeof(stub_irq_level));
 	stub_irq_pulses = 0;
 	stub_vcpu_starts = 0;
@@ -28,12 +32,13 @@ void stubs_reset(void)
 bool vm_stop(struct vm *vm, int status, enum stop_reason why,
 	     const char *fmt, ...)
 {
-	(void)why, (void)fmt;
+	(void)fmt;
 	stub_stopped_with = status;
+	stub_stop_why = (int)why;
 	atomic_store(&vm->stopping, true);
 	if (stub_on_stop)
 		stub_on_stop(vm);
-	return true;
+	return stub_stops++ == 0;
 }
 
 int vm_irq_line(struct vm *vm, unsigned gsi, int level)

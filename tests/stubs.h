@@ -10,7 +10,9 @@ struct vm;
 
 #define STUB_GSIS 32
 
+extern int stub_stops;			/* vm_stop calls (only the first is true) */
 extern int stub_stopped_with;		/* the last vm_stop's status, or -1 */
+extern int stub_stop_why;		/* and its reason (enum stop_reason) */
 extern void (*stub_on_stop)(struct vm *vm);	/* after stopping is set */
 extern int stub_irq_level[STUB_GSIS];	/* vm_irq_line's last level per GSI */
 extern int stub_irq_pulses;		/* sum of the levels raised */

@@ -4,6 +4,7 @@
 # (default ./hvrun-linux-cache in the current directory; never $HOME), the kernel cached by a hash of its config
 # and patches, so a rebuild costs nothing until one of them changes.
 # Prints HVRUN_LINUX_BZIMAGE=..., HVRUN_LINUX_VMLINUX=... and HVRUN_LINUX_INITRD=...
+# on stdout, progress on stderr; vmlinux.debug (unstripped) lies beside vmlinux.
 set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -23,25 +24,66 @@ hash=$(cat "$here/config" "$here/config-hvrun" "$here"/000*.patch |
 out=$cache/$hash
 mkdir -p "$out"
 
-if [ ! -s "$out/bzImage" ] || [ ! -s "$out/vmlinux" ]; then
+# One progress line per stage on stderr: the compile takes 5-25 minutes
+# on 2 cores.
+start=$(date +%s)
+say() {
+	t=$(($(date +%s) - start))
+	printf 'build.sh: [%d:%02d] %s\n' $((t / 60)) $((t % 60)) "$*" >&2
+}
+
+# Kbuild's output on stdin, kept in $1; a line on stderr per 500 files
+# compiled and when the link starts (a shell loop, not awk: mawk reads a
+# pipe in blocks, so its lines came minutes late). Returns make's status,
+# which the last line carries.
+progress() {
+	n=0 status=1
+	while IFS= read -r line; do
+		printf '%s\n' "$line"
+		case $line in
+		"  CC "*)
+			n=$((n + 1))
+			[ $((n % 500)) != 0 ] || say "compiled $n files" ;;
+		"  LD "*" vmlinux") say "linking vmlinux ($n files compiled)" ;;
+		"  BUILD "*) say "building ${line##* }" ;;
+		"make-status "*) status=${line#make-status } ;;
+		esac
+	done >"$1"
+	return "$status"
+}
+
+if [ ! -s "$out/bzImage" ] || [ ! -s "$out/vmlinux" ] ||
+   [ ! -s "$out/vmlinux.debug" ]; then
 	work=$(mktemp -d "${TMPDIR:-/tmp}/hvrun-linux.XXXXXX")
 	trap 'rm -rf "$work"' EXIT
+	say "unpacking $src_tar"
 	tar -C "$work" -xf "$src_tar"
 	cd "$work"/linux-source-6.1
 	for p in "$here"/000*.patch; do
 		patch -p1 -s <"$p"
 	done
+	say "configuring (config + config-hvrun)"
 	cp "$here/config" .config
 	scripts/config $(grep -v '^#' "$here/config-hvrun")
 	make -s olddefconfig
-	make -s -j"$jobs" bzImage
+	say "compiling with $jobs jobs (5-25 minutes on 2 cores)"
+	if ! { make -j"$jobs" bzImage 2>&1; echo "make-status $?"; } |
+	     progress "$work/make.log"; then
+		grep -v '^  [A-Z]' "$work/make.log" | tail -n 40 >&2
+		say "kernel build failed (the lines above)"
+		exit 1
+	fi
 	# vmlinux is the PVH image (XEN_ELFNOTE_PHYS32_ENTRY); symbols stay
-	# out of it, as a distribution's would.
+	# out of it, as a distribution's would. vmlinux.debug, the same
+	# kernel unstripped, is for gdb (README.md).
+	cp vmlinux "$out/vmlinux.debug.tmp"
 	strip -o "$out/vmlinux.tmp" vmlinux
 	cp arch/x86/boot/bzImage "$out/bzImage.tmp"
+	mv "$out/vmlinux.debug.tmp" "$out/vmlinux.debug"
 	mv "$out/vmlinux.tmp" "$out/vmlinux"
 	mv "$out/bzImage.tmp" "$out/bzImage"
 	cd /
+	say "kernel done: $out"
 fi
 
 # The initramfs is cheap: always rebuilt. Uncompressed, because inflating

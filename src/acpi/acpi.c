@@ -233,28 +233,59 @@ static void build_madt(uint8_t *t, size_t len, int nr_cpus)
 	seal(t);
 }
 
+/*
+ * Device(name) { _HID, _UID, _CRS } with the resources in r, which this
+ * ends. hid is an EISA id ("PNP0501", encoded as a number) when eisa,
+ * else a string _HID.
+ */
+static void dsdt_device(struct aml *a, const char *name, const char *hid,
+			bool eisa, uint64_t uid, struct aml *r)
+{
+	size_t dev;
+
+	aml_res_end(r);
+	if (aml_error(r)) {
+		a->error = aml_error(r);
+		return;
+	}
+	dev = aml_device_open(a, name);
+	aml_name(a, "_HID");
+	if (eisa)
+		aml_eisaid(a, hid);
+	else
+		aml_string(a, hid);
+	aml_name(a, "_UID");
+	aml_integer(a, uid);
+	aml_name(a, "_CRS");
+	aml_buffer(a, r->buf, r->len);
+	aml_pkg_close(a, dev);
+}
+
 static void dsdt_com1(struct aml *a)
 {
 	uint8_t res[32];
 	struct aml r;
-	size_t dev;
 
 	aml_init(&r, res, sizeof(res));
 	aml_res_io(&r, COM1_PORT, COM1_LEN);
 	aml_res_interrupt(&r, COM1_IRQ);
-	aml_res_end(&r);
-	if (aml_error(&r)) {
-		a->error = aml_error(&r);
-		return;
-	}
-	dev = aml_device_open(a, "COM1");
-	aml_name(a, "_HID");
-	aml_eisaid(a, "PNP0501");
-	aml_name(a, "_UID");
-	aml_integer(a, 0);
-	aml_name(a, "_CRS");
-	aml_buffer(a, res, r.len);
-	aml_pkg_close(a, dev);
+	dsdt_device(a, "COM1", "PNP0501", true, 0, &r);
+}
+
+/*
+ * pvpanic (src/devices/pvpanic.c) as QEMU's microvm describes its
+ * pvpanic-mmio: _HID "QEMU0001" and the register's MMIO window, no
+ * interrupt. Linux's pvpanic-mmio driver binds it.
+ */
+static void dsdt_pvpanic(struct aml *a)
+{
+	uint8_t res[32];
+	struct aml r;
+
+	aml_init(&r, res, sizeof(res));
+	aml_res_memory32_fixed(&r, true, (uint32_t)PVPANIC_MMIO_BASE,
+			       (uint32_t)PVPANIC_MMIO_LEN);
+	dsdt_device(a, "PEVT", PVPANIC_HID, false, 0, &r);
 }
 
 static void dsdt_platform(struct aml *a, const struct vm_platform_dev *d,
@@ -263,28 +294,15 @@ static void dsdt_platform(struct aml *a, const struct vm_platform_dev *d,
 	uint8_t res[32];
 	struct aml r;
 	char name[8];
-	size_t dev;
 
 	aml_init(&r, res, sizeof(res));
 	aml_res_memory32_fixed(&r, true, (uint32_t)d->base, (uint32_t)d->len);
 	aml_res_interrupt(&r, d->gsi);
-	aml_res_end(&r);
-	if (aml_error(&r)) {
-		a->error = aml_error(&r);
-		return;
-	}
 	snprintf(name, sizeof(name), "DV%02X", (unsigned)index & 0xFF);
-	dev = aml_device_open(a, name);
-	aml_name(a, "_HID");
-	aml_string(a, d->hid);
-	aml_name(a, "_UID");
-	aml_integer(a, (uint64_t)index);
-	aml_name(a, "_CRS");
-	aml_buffer(a, res, r.len);
-	aml_pkg_close(a, dev);
+	dsdt_device(a, name, d->hid, false, (uint64_t)index, &r);
 }
 
-/* The AML: \_SB with COM1 and the platform devices, and \_S5. */
+/* The AML: \_SB with COM1, pvpanic and the platform devices, and \_S5. */
 static void dsdt_body(struct aml *a, const struct vm_platform_dev *devs,
 		      int nr)
 {
@@ -292,6 +310,7 @@ static void dsdt_body(struct aml *a, const struct vm_platform_dev *devs,
 
 	scope = aml_scope_open(a, "\\_SB");
 	dsdt_com1(a);
+	dsdt_pvpanic(a);
 	for (int i = 0; i < nr; i++)
 		dsdt_platform(a, &devs[i], i);
 	aml_pkg_close(a, scope);

@@ -9,13 +9,15 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/stat.h>
 
 struct block_dev;
 
 /*
  * Open a disk from its --disk spec, "PATH" or "PATH,ro". The image must
- * be a regular file or a block device. Logs one line and returns -1 on
- * failure; 0 and *out on success.
+ * be a regular file or a block device; it is locked (OFD lock, exclusive
+ * read-write, shared read-only) until block_close. Logs one line and
+ * returns -1 on failure (not a disk, in use); 0 and *out on success.
  */
 int block_open(const char *spec, struct block_dev **out);
 void block_close(struct block_dev *d);
@@ -23,6 +25,8 @@ void block_close(struct block_dev *d);
 /* Size in bytes, fixed at open. */
 uint64_t block_size(const struct block_dev *d);
 bool block_read_only(const struct block_dev *d);
+/* Is st (from stat) the image's file? */
+bool block_is_file(const struct block_dev *d, const struct stat *st);
 
 /*
  * Transfer len bytes between the image at offset and buf, finishing short

@@ -18,6 +18,7 @@
 
 #include "../log.h"
 #include "../outfd.h"
+#include "../sandbox.h"
 #include "../vm.h"
 #include "backend.h"
 #include "console.h"
@@ -412,8 +413,10 @@ static void make_raw(struct console *c)
 	tio = c->saved_tio;
 	cfmakeraw(&tio);
 	tio.c_oflag |= OPOST;	/* keep "\n" → "\r\n" for the host terminal */
-	if (tcsetattr(c->in_fd, TCSAFLUSH, &tio) == 0)
-		c->tty = true;
+	if (tcsetattr(c->in_fd, TCSAFLUSH, &tio) < 0)
+		return;
+	c->tty = true;
+	sandbox_restore_tty(c->in_fd, &c->saved_tio);	/* even on a trap */
 }
 
 /*

@@ -14,6 +14,7 @@
 #include <event2/event.h>
 
 #include "../log.h"
+#include "../sandbox.h"
 #include "../vm.h"
 #include "../wake.h"
 #include "backend.h"
@@ -62,7 +63,8 @@ static int open_tap(const char *ifname)
 	return fd;
 }
 
-/* PATH is an existing socket: plug into it from a nameless address. */
+/* PATH is an existing socket: plug into it from a nameless address.
+ * -ECONNREFUSED quietly when nothing listens there any more. */
 static int connect_socket(struct net_dev *n, int fd, const struct sockaddr_un *sa)
 {
 	/* Linux autobind: a bare family gets a unique abstract name, which
@@ -72,10 +74,8 @@ static int connect_socket(struct net_dev *n, int fd, const struct sockaddr_un *s
 	if (bind(fd, (struct sockaddr *)&self, sizeof(sa_family_t)) < 0 ||
 	    connect(fd, (const struct sockaddr *)sa, sizeof(*sa)) < 0) {
 		if (errno == ECONNREFUSED)
-			log_err("--net socket=%s: nobody listens there (stale socket file? remove it)",
-				sa->sun_path);
-		else
-			log_err("--net socket=%s: %s", sa->sun_path, strerror(errno));
+			return -ECONNREFUSED;
+		log_err("--net socket=%s: %s", sa->sun_path, strerror(errno));
 		return -1;
 	}
 	n->connected = true;
@@ -100,7 +100,39 @@ static int bind_socket(struct net_dev *n, int fd, const struct sockaddr_un *sa)
 	}
 	n->bound_dev = st.st_dev;
 	n->bound_ino = st.st_ino;
+	sandbox_allow_unlink(n->bound_path);	/* net_close removes it */
+	sandbox_allow_reply(fd);		/* replies go to the sender */
 	return 0;
+}
+
+static int new_socket(const char *path)
+{
+	int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+
+	if (fd < 0)
+		log_err("--net socket=%s: %s", path, strerror(errno));
+	return fd;
+}
+
+/*
+ * A socket file nobody listens on is left by an hvrun that was killed:
+ * take it over, as a stale lock is. Only a socket, and only when connect
+ * says ECONNREFUSED (a live peer accepts even a datagram connect).
+ */
+static int take_over(struct net_dev *n, int *fd, const struct sockaddr_un *sa)
+{
+	close(*fd);
+	*fd = new_socket(sa->sun_path);
+	if (*fd < 0)
+		return -1;
+	if (unlink(sa->sun_path) < 0 && errno != ENOENT) {
+		log_err("--net socket=%s: stale socket, cannot remove it: %s",
+			sa->sun_path, strerror(errno));
+		return -1;
+	}
+	log_info(1, "--net socket=%s: nobody listened there: taking it over",
+		 sa->sun_path);
+	return bind_socket(n, *fd, sa);
 }
 
 static int open_socket(struct net_dev *n, const char *path)
@@ -114,14 +146,14 @@ static int open_socket(struct net_dev *n, const char *path)
 		return -1;
 	}
 	strcpy(sa.sun_path, path);
-	fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (fd < 0) {
-		log_err("--net socket=%s: %s", path, strerror(errno));
+	fd = new_socket(path);
+	if (fd < 0)
 		return -1;
-	}
 	if (lstat(path, &st) == 0) {
 		if (S_ISSOCK(st.st_mode)) {
 			ret = connect_socket(n, fd, &sa);
+			if (ret == -ECONNREFUSED)
+				ret = take_over(n, &fd, &sa);
 		} else {
 			log_err("--net socket=%s: exists and is not a socket", path);
 			ret = -1;
@@ -133,7 +165,8 @@ static int open_socket(struct net_dev *n, const char *path)
 		ret = -1;
 	}
 	if (ret < 0) {
-		close(fd);
+		if (fd >= 0)
+			close(fd);
 		return -1;
 	}
 	n->is_socket = true;

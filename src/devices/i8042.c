@@ -2,12 +2,12 @@
  * The two PC reset paths a guest uses to reboot: the i8042 keyboard
  * controller's pulse-reset command (0xFE to port 0x64) and the fast reset
  * bit of system control port A (0x92). A reset request ends the VM with
- * status 0. There is no keyboard: the controller never has data.
+ * status 0 and a line on stderr (vm_reset). There is no keyboard: the
+ * controller never has data.
  */
 #include <stdint.h>
 #include <string.h>
 
-#include "../log.h"
 #include "../vm.h"
 #include "device.h"
 
@@ -19,11 +19,6 @@ struct i8042 {
 	uint8_t port_a;
 };
 
-static void reset(struct vm *vm, const char *how)
-{
-	log_info(1, "guest requested a reset (%s)", how);
-	vm_stop(vm, 0, STOP_RESET, "the guest requested a reset (%s)", how);
-}
 
 static void i8042_io(void *opaque, uint64_t addr, uint8_t *data, uint32_t len,
 		     bool is_write)
@@ -36,7 +31,7 @@ static void i8042_io(void *opaque, uint64_t addr, uint8_t *data, uint32_t len,
 		return;
 	}
 	if (addr == I8042_CMD_PORT && data[0] == CMD_PULSE_RESET)
-		reset(k->vm, "i8042 pulse reset");
+		vm_reset(k->vm, "i8042 pulse reset");
 }
 
 static void port_a_io(void *opaque, uint64_t addr, uint8_t *data, uint32_t len,
@@ -51,7 +46,7 @@ static void port_a_io(void *opaque, uint64_t addr, uint8_t *data, uint32_t len,
 	}
 	k->port_a = data[0];
 	if (data[0] & PORT_A_RESET)
-		reset(k->vm, "port 0x92 fast reset");
+		vm_reset(k->vm, "port 0x92 fast reset");
 }
 
 static int i8042_init(struct vm *vm, void **state)

@@ -34,7 +34,7 @@ static bool watch_hit(struct gdbstub *g, struct vcpu *v, int *slot)
 		uint64_t gpa, val = 0;
 
 		if (!g->hw[i].used || g->hw[i].type == 1 ||
-		    gdb_translate_on(g, v, g->hw[i].addr, &gpa) < 0 ||
+		    vcpu_translate(v, g->hw[i].addr, &gpa) < 0 ||
 		    mem_read(&g->vm->mem, &val, gpa, g->hw[i].len) < 0)
 			continue;
 		if (val != g->watch_val[i]) {
@@ -156,12 +156,53 @@ void gdbstub_debug_exit(struct gdbstub *g, struct vcpu *v)
 	pthread_mutex_unlock(&g->lock);
 }
 
+/* Emulated mode: an hbreak that a debug register serves all the same. */
+static bool hw_native(const struct gdbstub *g, const struct hw_bp *h)
+{
+	return g->dr_cpl0 && h->type == 1 && (h->addr >> 63);
+}
+
+/* Emulated mode: is there a breakpoint only single-stepping can see? */
+static bool must_step_all(const struct gdbstub *g)
+{
+	if (g->nr_sw)
+		return true;
+	for (int n = 0; n < NR_HW_BP; n++)
+		if (g->hw[n].used && !hw_native(g, &g->hw[n]))
+			return true;
+	return false;
+}
+
+/* DR0-3 and DR7 for the hardware breakpoints and watchpoints (emulated
+ * mode: the native ones only); false when there are none. */
+static bool set_debugregs(const struct gdbstub *g, struct kvm_guest_debug *dbg)
+{
+	static const unsigned rw[] = { 0, 0, 1, 3, 3 };
+	bool any = false;
+
+	dbg->arch.debugreg[7] = 0x600;
+	for (int n = 0; n < NR_HW_BP; n++) {
+		const struct hw_bp *h = &g->hw[n];
+		unsigned len = h->len == 8 ? 2 : h->len == 4 ? 3 :
+			       h->len == 2 ? 1 : 0;
+
+		if (!h->used || (g->emulate && !hw_native(g, h)))
+			continue;
+		any = true;
+		dbg->arch.debugreg[n] = h->addr;
+		dbg->arch.debugreg[7] |= (2ULL << (n * 2)) |
+			((uint64_t)rw[h->type] << (16 + n * 4)) |
+			((uint64_t)(h->type == 1 ? 0 : len) << (18 + n * 4));
+	}
+	return any;
+}
+
 /* Backend, STOPPED: apply breakpoints and stepping to every vCPU. */
 int gdb_apply_debug(struct gdbstub *g, int step)
 {
 	struct vm *vm = g->vm;
 	struct kvm_guest_debug dbg;
-	bool step_all = g->emulate && (g->nr_sw || g->nr_hw);
+	bool step_all = g->emulate && must_step_all(g);
 	int ret = 0;
 
 	for (int i = 0; i < vm->nr_vcpus; i++) {
@@ -173,23 +214,13 @@ int gdb_apply_debug(struct gdbstub *g, int step)
 				dbg.control = KVM_GUESTDBG_ENABLE |
 					      KVM_GUESTDBG_SINGLESTEP;
 			g->step_armed[i] = dbg.control != 0;
+			if (set_debugregs(g, &dbg))
+				dbg.control |= KVM_GUESTDBG_ENABLE |
+					       KVM_GUESTDBG_USE_HW_BP;
 		} else if (g->attached && g->can_debug) {
 			dbg.control = KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_USE_SW_BP;
-			dbg.arch.debugreg[7] = 0x600;
-			for (int n = 0; n < NR_HW_BP; n++) {
-				static const unsigned rw[] = { 0, 0, 1, 3, 3 };
-				const struct hw_bp *h = &g->hw[n];
-				unsigned len = h->len == 8 ? 2 : h->len == 4 ? 3 :
-					       h->len == 2 ? 1 : 0;
-
-				if (!h->used)
-					continue;
+			if (set_debugregs(g, &dbg))
 				dbg.control |= KVM_GUESTDBG_USE_HW_BP;
-				dbg.arch.debugreg[n] = h->addr;
-				dbg.arch.debugreg[7] |= (2ULL << (n * 2)) |
-					((uint64_t)rw[h->type] << (16 + n * 4)) |
-					((uint64_t)(h->type == 1 ? 0 : len) << (18 + n * 4));
-			}
 			if (i == step) {
 				dbg.control |= KVM_GUESTDBG_SINGLESTEP;
 				if (g->blockirq)
@@ -218,7 +249,7 @@ static const char *insert_sw(struct gdbstub *g, uint64_t addr)
 			b = &g->sw[i];
 	if (!b)
 		return "E28";	/* ENOSPC */
-	if (gdb_translate(g, addr, &gpa) < 0 ||
+	if (vcpu_translate(cur_vcpu(g), addr, &gpa) < 0 ||
 	    !(p = mem_ptr(&g->vm->mem, gpa, 1)))
 		return "E14";
 	b->used = true;

@@ -35,7 +35,6 @@ struct event;
 
 #define MAX_SW_BP	64
 #define NR_HW_BP	4
-#define PAGE_SIZE	4096ULL
 
 /* Our own stop-reply buffer: the largest reply is 'g' or an m read. */
 #define REPLY_MAX	(GDB_MAX_PACKET + 64)
@@ -59,6 +58,7 @@ struct hw_bp {
 struct gdbstub {
 	struct vm *vm;
 	struct evconnlistener *listener;
+	const char *unix_path;		/* unix:PATH we bound, removed at exit */
 	struct bufferevent *bev;	/* the one client, or NULL */
 	struct event *stopped_ev;	/* every vCPU has parked */
 	struct gdb_rx rx;
@@ -66,7 +66,9 @@ struct gdbstub {
 	/* Run control, shared with vCPU threads under lock. */
 	pthread_mutex_t lock;
 	pthread_cond_t cond;
-	enum run_state state;
+	/* Written under lock; the backend also reads it without (is every
+	 * vCPU parked yet?), so it is atomic. */
+	_Atomic enum run_state state;
 	atomic_bool *go;		/* per vCPU: may enter KVM_RUN */
 	bool *parked;
 	int stop_vcpu;
@@ -85,11 +87,19 @@ struct gdbstub {
 	bool blockirq;			/* KVM_GUESTDBG_BLOCKIRQ offered */
 	/*
 	 * kvm_pvm delivers a CPL 3 #BP or #DB straight to the guest's IDT and
-	 * honours no debug registers, but traps single-steps at CPL 0. There
-	 * every vCPU single-steps while breakpoints exist and the stub checks
-	 * each instruction: slow, but gdb works.
+	 * honours no debug registers, but traps single-steps. Where the probe
+	 * (probe.c) finds that, or --gdb-step-breakpoints asks, every vCPU
+	 * single-steps while breakpoints exist and the stub checks each
+	 * instruction: slow, but gdb works.
 	 */
 	bool emulate;
+	/*
+	 * Emulated mode, where the probe found CPL 0 debug-register
+	 * breakpoints reported: an hbreak on kernel code (the upper half,
+	 * CPL 0 on every x86-64 OS) uses a debug register, so a kernel runs
+	 * at full speed to it; only other breakpoints single-step.
+	 */
+	bool dr_cpl0;
 	int nr_sw;			/* breakpoints in use, for the fast path */
 	int nr_hw;
 	uint64_t watch_val[NR_HW_BP];	/* emulated watchpoints: last value */
@@ -132,15 +142,19 @@ void gdb_cmd_read_reg(struct gdbstub *g, const char *args);
 void gdb_cmd_write_reg(struct gdbstub *g, const char *args);
 void gdb_cmd_xfer(struct gdbstub *g, const char *args);
 
-/* memory.c: guest virtual memory through the guest's page tables. */
-int gdb_translate_on(struct gdbstub *g, struct vcpu *v, uint64_t gva,
-		     uint64_t *gpa);
-int gdb_translate(struct gdbstub *g, uint64_t gva, uint64_t *gpa);
+/* memory.c: guest virtual memory of the current vCPU (src/vcpu/gva.c). */
 uint64_t gdb_read_virt(struct gdbstub *g, uint64_t gva, uint8_t *dst,
 		       uint64_t len);
 void gdb_cmd_read_mem(struct gdbstub *g, const char *args);
 void gdb_cmd_write_mem(struct gdbstub *g, char *args, size_t len,
 		       bool binary);
+
+/* probe.c: 0 when this KVM reports int3 and debug-register hits at CPL 3
+ * and CPL 0 as debug exits; else -1 and why, the first that failed ("an
+ * int3 at CPL 3 goes to the guest, not to hvrun"). *dr_cpl0: the CPL 0
+ * debug-register case works, either way. Main thread, before the vCPUs
+ * run. */
+int gdb_probe_traps(struct vm *vm, bool *dr_cpl0, char *why, size_t size);
 
 /* breakpoints.c: software, hardware and emulated breakpoints. */
 int gdb_apply_debug(struct gdbstub *g, int step);

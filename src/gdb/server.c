@@ -5,12 +5,16 @@
 #include <errno.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <poll.h>
 #include <arpa/inet.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
 #include <event2/event.h>
@@ -18,6 +22,7 @@
 
 #include "../backend/backend.h"
 #include "../log.h"
+#include "../sandbox.h"
 #include "../vcpu/vcpu.h"
 #include "gdbstub.h"
 #include "gdb_internal.h"
@@ -288,6 +293,23 @@ static bool handle_event(struct gdbstub *g, enum gdb_rx_event ev)
 	return true;
 }
 
+/*
+ * A client that sends requests and never reads its replies must not grow
+ * hvrun: past GDB_OUT_MAX queued bytes the stub stops taking packets
+ * (on_write takes them again once the client has read half), and past
+ * GDB_IN_MAX bytes not taken yet it stops reading the socket. (Not with
+ * libevent's read watermark: LeakSanitizer saw a bufferevent freed while
+ * that held reading back never released, with libevent 2.1.12.)
+ */
+#define GDB_OUT_MAX	(256 * 1024)
+#define GDB_IN_MAX	(64 * 1024)
+
+static bool output_full(struct gdbstub *g)
+{
+	return g->bev &&
+	       evbuffer_get_length(bufferevent_get_output(g->bev)) > GDB_OUT_MAX;
+}
+
 static void process_input(struct gdbstub *g)
 {
 	struct evbuffer *in;
@@ -295,20 +317,33 @@ static void process_input(struct gdbstub *g)
 	unsigned char *p;
 	bool more = true;
 
-	while (more && g->bev && !g->has_deferred) {
+	while (more && g->bev && !g->has_deferred && !output_full(g)) {
 		in = bufferevent_get_input(g->bev);
 		n = evbuffer_get_contiguous_space(in);
 		if (!n)
-			return;
+			break;
 		p = evbuffer_pullup(in, (ssize_t)n);
 		for (i = 0; more && i < n; i++)
-			more = handle_event(g, gdb_rx_byte(&g->rx, p[i]));
+			more = handle_event(g, gdb_rx_byte(&g->rx, p[i])) &&
+			       !output_full(g);
 		if (g->bev)
 			evbuffer_drain(bufferevent_get_input(g->bev), i);
 	}
+	if (!g->bev)
+		return;
+	if (evbuffer_get_length(bufferevent_get_input(g->bev)) > GDB_IN_MAX)
+		bufferevent_disable(g->bev, EV_READ);
+	else
+		bufferevent_enable(g->bev, EV_READ);
 }
 
 static void on_read(struct bufferevent *bev, void *arg)
+{
+	process_input(arg);
+}
+
+/* The output fell to the low watermark: take the packets held back. */
+static void on_write(struct bufferevent *bev, void *arg)
 {
 	process_input(arg);
 }
@@ -326,6 +361,7 @@ static void probe_debug(struct gdbstub *g)
 		.control = KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_USE_SW_BP,
 	};
 	int fd = g->vm->vcpus[0].fd;
+	char why[128];
 
 	g->can_debug = ioctl(fd, KVM_SET_GUEST_DEBUG, &dbg) == 0;
 	if (!g->can_debug) {
@@ -335,12 +371,17 @@ static void probe_debug(struct gdbstub *g)
 	}
 	memset(&dbg, 0, sizeof(dbg));
 	ioctl(fd, KVM_SET_GUEST_DEBUG, &dbg);
-	/* Asked for, not detected: a KVM whose debug traps go to the guest
-	 * (pagetable-based KVM delivers a CPL 3 #BP/#DB to its IDT) looks
-	 * like one that works until the first breakpoint. */
-	g->emulate = g->vm->cfg->gdb_step_bp;
-	if (g->emulate)
-		log_info(1, "gdb: breakpoints and watchpoints are emulated by single-stepping");
+	/* A KVM whose debug traps go to the guest (pagetable-based KVM
+	 * delivers a CPL 3 #BP/#DB to its IDT) looks like one that works
+	 * until the first breakpoint: probe.c runs the traps to find out. */
+	if (g->vm->cfg->gdb_step_bp) {
+		g->emulate = true;
+		log_info(1, "gdb: breakpoints and watchpoints are emulated by single-stepping (--gdb-step-breakpoints)");
+	} else if (gdb_probe_traps(g->vm, &g->dr_cpl0, why, sizeof(why)) < 0) {
+		g->emulate = true;
+		log_warn("gdb: on this KVM %s: breakpoints and watchpoints are emulated by single-stepping (slower; no read watchpoints%s)",
+			 why, g->dr_cpl0 ? "; hbreak on kernel code uses a debug register" : "");
+	}
 #ifdef KVM_CAP_SET_GUEST_DEBUG2
 	g->blockirq = (ioctl(g->vm->kvm_fd, KVM_CHECK_EXTENSION,
 			     KVM_CAP_SET_GUEST_DEBUG2) &
@@ -359,7 +400,8 @@ static void on_accept(struct evconnlistener *l, evutil_socket_t fd,
 		evutil_closesocket(fd);
 		return;
 	}
-	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	if (sa->sa_family == AF_INET)
+		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 	evutil_make_socket_nonblocking(fd);
 	g->bev = bufferevent_socket_new(evconnlistener_get_base(l), fd,
 					BEV_OPT_CLOSE_ON_FREE);
@@ -367,7 +409,8 @@ static void on_accept(struct evconnlistener *l, evutil_socket_t fd,
 		evutil_closesocket(fd);
 		return;
 	}
-	bufferevent_setcb(g->bev, on_read, NULL, on_event, g);
+	bufferevent_setcb(g->bev, on_read, on_write, on_event, g);
+	bufferevent_setwatermark(g->bev, EV_WRITE, GDB_OUT_MAX / 2, 0);
 	bufferevent_enable(g->bev, EV_READ | EV_WRITE);
 	gdb_rx_init(&g->rx);
 	g->frame_len = 0;
@@ -381,6 +424,51 @@ static void on_accept(struct evconnlistener *l, evutil_socket_t fd,
 	pthread_mutex_unlock(&g->lock);
 }
 
+/*
+ * unix:PATH: a socket file only its owner may use (0600, made under a
+ * umask of 077 so no one else can connect between bind and chmod).
+ * Refuses a PATH that exists, as bind does.
+ */
+static struct evconnlistener *listen_unix(struct gdbstub *g, const char *path)
+{
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	struct evconnlistener *l;
+	mode_t old;
+	int fd, err;
+
+	if (strlen(path) >= sizeof(sun.sun_path)) {
+		errno = ENAMETOOLONG;
+		return NULL;
+	}
+	strcpy(sun.sun_path, path);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return NULL;
+	old = umask(077);
+	err = bind(fd, (struct sockaddr *)&sun, sizeof(sun));
+	umask(old);
+	if (err < 0) {
+		err = errno;
+		close(fd);
+		errno = err;
+		return NULL;
+	}
+	l = NULL;
+	if (chmod(path, 0600) == 0 && listen(fd, 1) == 0)
+		l = evconnlistener_new(backend_base(g->vm->backend), on_accept,
+				       g, LEV_OPT_CLOSE_ON_FREE, -1, fd);
+	if (!l) {
+		err = errno;
+		unlink(path);
+		close(fd);
+		errno = err;
+		return NULL;
+	}
+	g->unix_path = path;
+	sandbox_allow_unlink(path);	/* gdbstub_free removes it */
+	return l;
+}
+
 static struct evconnlistener *listen_on(struct gdbstub *g)
 {
 	const struct vm_config *cfg = g->vm->cfg;
@@ -389,6 +477,8 @@ static struct evconnlistener *listen_on(struct gdbstub *g)
 		.sin_port = htons(cfg->gdb_port),
 	};
 
+	if (cfg->gdb_unix)
+		return listen_unix(g, cfg->gdb_unix);
 	if (inet_pton(AF_INET, cfg->gdb_host, &sin.sin_addr) != 1)
 		return NULL;
 	return evconnlistener_new_bind(backend_base(g->vm->backend), on_accept,
@@ -397,10 +487,21 @@ static struct evconnlistener *listen_on(struct gdbstub *g)
 				       1, (struct sockaddr *)&sin, sizeof(sin));
 }
 
+/* For messages: "127.0.0.1:1234" or "unix:PATH". */
+static const char *endpoint(const struct vm_config *cfg, char *buf, size_t len)
+{
+	if (cfg->gdb_unix)
+		snprintf(buf, len, "unix:%s", cfg->gdb_unix);
+	else
+		snprintf(buf, len, "%s:%u", cfg->gdb_host, cfg->gdb_port);
+	return buf;
+}
+
 struct gdbstub *gdbstub_new(struct vm *vm)
 {
 	const struct vm_config *cfg = vm->cfg;
 	struct gdbstub *g = calloc(1, sizeof(*g));
+	char where[128];
 
 	if (!g)
 		return NULL;
@@ -428,19 +529,40 @@ struct gdbstub *gdbstub_new(struct vm *vm)
 	probe_debug(g);
 	g->listener = listen_on(g);
 	if (!g->listener) {
-		log_err("cannot listen for gdb on %s:%u: %s", cfg->gdb_host,
-			cfg->gdb_port, strerror(errno));
+		log_err("cannot listen for gdb on %s: %s",
+			endpoint(cfg, where, sizeof(where)), strerror(errno));
 		goto fail;
 	}
 	if (cfg->gdb_wait)
-		log_warn("waiting for gdb on %s:%u", cfg->gdb_host, cfg->gdb_port);
+		log_warn("waiting for gdb on %s",
+			 endpoint(cfg, where, sizeof(where)));
 	else
-		log_info(1, "gdb: listening on %s:%u", cfg->gdb_host,
-			 cfg->gdb_port);
+		log_info(1, "gdb: listening on %s",
+			 endpoint(cfg, where, sizeof(where)));
 	return g;
 fail:
 	gdbstub_free(g);
 	return NULL;
+}
+
+/*
+ * gdb acknowledges the exit packet with a '+' before it closes: closing
+ * first makes that write fail (EPIPE at once on a unix socket), and gdb
+ * reports a communication error instead of the exit. Half-close and let
+ * it finish, for a second at most.
+ */
+static void linger_for_ack(int fd)
+{
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+	char buf[64];
+
+	shutdown(fd, SHUT_WR);
+	for (int i = 0; i < 10; i++) {
+		if (poll(&p, 1, 100) < 0 && errno != EINTR)
+			return;
+		if (p.revents && recv(fd, buf, sizeof(buf), MSG_DONTWAIT) <= 0)
+			return;
+	}
 }
 
 /*
@@ -451,12 +573,14 @@ static void flush_client(struct gdbstub *g)
 {
 	char buf[8];
 
-	if (g->reply_pending) {
-		snprintf(buf, sizeof(buf), "W%02x",
-			 atomic_load(&g->vm->status) & 0xff);
-		gdb_send_str(g, buf);
+	if (!g->reply_pending) {
+		send_queued(g);
+		return;
 	}
+	snprintf(buf, sizeof(buf), "W%02x", atomic_load(&g->vm->status) & 0xff);
+	gdb_send_str(g, buf);
 	send_queued(g);
+	linger_for_ack(bufferevent_getfd(g->bev));
 }
 
 void gdbstub_free(struct gdbstub *g)
@@ -470,6 +594,8 @@ void gdbstub_free(struct gdbstub *g)
 		bufferevent_free(g->bev);
 	if (g->listener)
 		evconnlistener_free(g->listener);
+	if (g->unix_path)
+		unlink(g->unix_path);
 	if (g->stopped_ev)
 		event_free(g->stopped_ev);
 	free(g->go);

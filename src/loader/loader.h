@@ -159,6 +159,14 @@ int load_pv(struct mem *m, const uint8_t *img, size_t len,
 	    const struct load_opts *opts, struct boot_state *bs, char *err);
 /* (Re)write the PV hypercall page with trap instruction insn. */
 int pv_hc_page_write(struct mem *m, enum hc_insn insn, char *err);
+/*
+ * Everything below PV_IMAGE_MIN that a PV guest gets (GDT, TSS, identity
+ * map, IDT and stubs, hypercall page), and its entry state at entry; the
+ * image itself is the caller's. load_pv's second half, and the machine
+ * the gdb stub's capability probe runs its few bytes on.
+ */
+int pv_machine_write(struct mem *m, enum hc_insn insn, uint64_t entry,
+		     struct boot_state *bs, char *err);
 /* 1 and the ABI version when img carries the hvrun note, 0 if not. */
 int pv_find_note(const uint8_t *img, size_t len, uint32_t *version);
 int load_multiboot(struct mem *m, const uint8_t *img, size_t len,

@@ -179,7 +179,7 @@ int load_pv(struct mem *m, const uint8_t *img, size_t len,
 	    const struct load_opts *opts, struct boot_state *bs, char *err)
 {
 	uint32_t version = 0;
-	uint64_t entry, top;
+	uint64_t entry;
 	int elfclass;
 
 	if (!pv_find_note(img, len, &version))
@@ -193,15 +193,19 @@ int load_pv(struct mem *m, const uint8_t *img, size_t len,
 		return -1;
 	if (elfclass != ELFCLASS64)
 		return loader_fail(err, "PV images must be ELF64 x86-64");
-	if (gdt_tss_write(m, err) < 0 || pagetables_write(m, err) < 0 ||
-	    idt_stubs_write(m, err) < 0 || pv_hc_page_write(m, opts->hc_insn, err) < 0)
-		return -1;
+	return pv_machine_write(m, opts->hc_insn, entry, bs, err);
+}
 
-	top = mem_top(m) & ~0xfULL;
+int pv_machine_write(struct mem *m, enum hc_insn insn, uint64_t entry,
+		     struct boot_state *bs, char *err)
+{
+	if (gdt_tss_write(m, err) < 0 || pagetables_write(m, err) < 0 ||
+	    idt_stubs_write(m, err) < 0 || pv_hc_page_write(m, insn, err) < 0)
+		return -1;
 	*bs = (struct boot_state){
 		.mode = MODE_PV,
 		.rip = entry,
-		.rsp = top,
+		.rsp = mem_top(m) & ~0xfULL,
 		.rdi = PV_FDT,
 		.gdt_base = PV_GDT,
 		.cr3 = BOOT_PML4,

@@ -22,11 +22,13 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/procfs.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <elf.h>
 #include <linux/kvm.h>
 
 #include "../log.h"
+#include "../sandbox.h"
 #include "../vm.h"
 #include "vcpu.h"
 
@@ -218,22 +220,72 @@ out:
 	return ret;
 }
 
-int vcpu_write_core(struct vcpu *v, const char *path)
-{
-	char why[128];
-	int fd, ret;
+/*
+ * The --core file is opened at start-up, so that no thread opens files
+ * once the guest runs, and it is only touched again if a core is written:
+ * an existing file (an older core) stays as it was unless the guest
+ * crashes, as with the kernel's own core dumps, and one that hvrun had to
+ * create is removed again at exit if no crash came.
+ */
+static struct {
+	int fd;
+	const char *path;
+	bool created;
+	bool written;
+} core = { .fd = -1 };
 
-	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	if (fd < 0) {
-		log_warn("cannot write core file %s: %s", path, strerror(errno));
+int core_open(const char *path, struct stat *st)
+{
+	/* Look before opening: a FIFO would block until a reader came. */
+	if (stat(path, st) == 0 && !S_ISREG(st->st_mode)) {
+		log_err("--core %s: not a regular file", path);
 		return -1;
 	}
-	ret = core_write_fd(v, fd, why, sizeof(why));
-	if (close(fd) < 0 && ret == 0) {
+	core.path = path;
+	core.fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NONBLOCK |
+		       O_CLOEXEC, 0600);
+	core.created = core.fd >= 0;
+	if (core.created)
+		sandbox_allow_unlink(path);	/* core_close may remove it */
+	if (core.fd < 0 && errno == EEXIST)
+		core.fd = open(path, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+	if (core.fd < 0 || fstat(core.fd, st) < 0) {
+		log_err("--core %s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (!S_ISREG(st->st_mode)) {
+		log_err("--core %s: not a regular file", path);
+		return -1;
+	}
+	return 0;
+}
+
+void core_close(void)
+{
+	if (core.fd < 0)
+		return;
+	close(core.fd);
+	core.fd = -1;
+	if (core.created && !core.written)
+		unlink(core.path);
+}
+
+int vcpu_write_core(struct vcpu *v)
+{
+	char why[128];
+	int ret;
+
+	if (core.fd < 0)
+		return 0;
+	core.written = true;
+	/* Now, and only now, the older content goes. */
+	if (ftruncate(core.fd, 0) < 0) {
 		snprintf(why, sizeof(why), "%s", strerror(errno));
 		ret = -1;
+	} else {
+		ret = core_write_fd(v, core.fd, why, sizeof(why));
 	}
 	if (ret < 0)
-		log_warn("cannot write core file %s: %s", path, why);
+		log_warn("cannot write core file %s: %s", core.path, why);
 	return ret;
 }

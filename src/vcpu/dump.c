@@ -10,6 +10,7 @@
 #include "../log.h"
 #include "../status.h"
 #include "../vm.h"
+#include "insn_hint.h"
 #include "internal.h"
 #include "vcpu.h"
 
@@ -68,6 +69,69 @@ static void dump_internal_error(struct vcpu *v, FILE *f)
 	fprintf(f, "\n");
 }
 
+/* The code's default operand size: 64, 32 or 16 bits. */
+static unsigned code_bits(const struct kvm_sregs *s)
+{
+	if ((s->efer & (1ULL << 10)) && s->cs.l)
+		return 64;
+	return (s->cr0 & 1) && s->cs.db ? 32 : 16;
+}
+
+/*
+ * The bytes of the instruction KVM could not emulate: KVM's own copy
+ * where it gives one, else read at CS:RIP through the guest's page
+ * tables. Returns how many.
+ */
+static size_t failed_insn(struct vcpu *v, const struct kvm_regs *r,
+			  const struct kvm_sregs *s, uint8_t *buf, size_t size)
+{
+	struct kvm_run *run = v->run;
+	size_t n = run->emulation_failure.insn_size;
+
+	if (run->emulation_failure.ndata >= 3 &&
+	    (run->emulation_failure.flags &
+	     KVM_INTERNAL_ERROR_EMULATION_FLAG_INSTRUCTION_BYTES) && n) {
+		if (n > size)
+			n = size;
+		memcpy(buf, run->emulation_failure.insn_bytes, n);
+		return n;
+	}
+	return vcpu_read_virt(v, s->cs.base + r->rip, buf, size);
+}
+
+/*
+ * An emulation failure: the instruction's bytes and, for one that some
+ * KVMs cannot emulate, its name and what keeps the guest from running it.
+ */
+static void dump_emulation_failure(struct vcpu *v, FILE *f)
+{
+	struct kvm_run *run = v->run;
+	const struct insn_hint *h;
+	struct kvm_regs r;
+	struct kvm_sregs s;
+	uint8_t insn[15];
+	size_t n;
+
+	if (run->exit_reason != KVM_EXIT_INTERNAL_ERROR ||
+	    run->internal.suberror != KVM_INTERNAL_ERROR_EMULATION ||
+	    ioctl(v->fd, KVM_GET_REGS, &r) < 0 ||
+	    ioctl(v->fd, KVM_GET_SREGS, &s) < 0)
+		return;
+	n = failed_insn(v, &r, &s, insn, sizeof(insn));
+	if (!n) {
+		fprintf(f, "  instruction at RIP: unreadable (not mapped)\n");
+		return;
+	}
+	fprintf(f, "  instruction at RIP:");
+	for (size_t i = 0; i < n; i++)
+		fprintf(f, " %02x", insn[i]);
+	fprintf(f, "\n");
+	h = insn_hint_find(insn, n, code_bits(&s));
+	if (h)
+		fprintf(f, "  that is %s, which this KVM cannot emulate: %s\n",
+			h->name, h->hint);
+}
+
 /* The report goes out as one text through the log, after the guest's
  * console output and on a fresh line. */
 static void report_crash(struct vcpu *v, const char *why)
@@ -82,6 +146,7 @@ static void report_crash(struct vcpu *v, const char *why)
 	}
 	fprintf(f, "hvrun: guest crashed on vCPU %d: %s\n", v->id, why);
 	dump_internal_error(v, f);
+	dump_emulation_failure(v, f);
 	vcpu_dump_regs(v, f);
 	if (fclose(f) == 0)
 		log_text(text);
@@ -119,8 +184,7 @@ crash(struct vcpu *v, int vector, bool has_rip, uint64_t rip,
 					  vector);
 		/* Under the lock: one core, from this thread, which vm_run
 		 * joins before it frees guest RAM. */
-		if (vm->cfg->core_path)
-			vcpu_write_core(v, vm->cfg->core_path);
+		vcpu_write_core(v);
 	}
 	pthread_mutex_unlock(&st->report_lock);
 }

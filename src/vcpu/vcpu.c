@@ -105,9 +105,15 @@ static void note_unhandled_pio(struct vm *vm, uint16_t port, bool out)
 		 port, out ? "out" : "in");
 }
 
+/* Does KVM sync v's GPRs through its run area? (A probe's vCPU has none.) */
+static bool synced(const struct vcpu *v)
+{
+	return v->run && (v->run->kvm_valid_regs & KVM_SYNC_X86_REGS);
+}
+
 int vcpu_get_regs(struct vcpu *v, struct kvm_regs *r)
 {
-	if (v->run->kvm_valid_regs & KVM_SYNC_X86_REGS) {
+	if (synced(v)) {
 		*r = v->run->s.regs.regs;
 		return 0;
 	}
@@ -116,7 +122,7 @@ int vcpu_get_regs(struct vcpu *v, struct kvm_regs *r)
 
 int vcpu_set_regs(struct vcpu *v, const struct kvm_regs *r)
 {
-	if (v->run->kvm_valid_regs & KVM_SYNC_X86_REGS) {
+	if (synced(v)) {
 		v->run->s.regs.regs = *r;
 		v->run->kvm_dirty_regs |= KVM_SYNC_X86_REGS;
 		return 0;
@@ -128,7 +134,7 @@ int vcpu_flush_regs(struct vcpu *v)
 {
 	struct kvm_run *run = v->run;
 
-	if (!(run->kvm_dirty_regs & KVM_SYNC_X86_REGS))
+	if (!run || !(run->kvm_dirty_regs & KVM_SYNC_X86_REGS))
 		return 0;
 	if (ioctl(v->fd, KVM_SET_REGS, &run->s.regs.regs) < 0)
 		return -1;		/* KVM_RUN will take them */
@@ -195,9 +201,7 @@ static void handle_system_event(struct vcpu *v)
 			"the guest powered off (KVM shutdown event)");
 		break;
 	case KVM_SYSTEM_EVENT_RESET:
-		log_info(1, "guest requested a reset");
-		vm_stop(v->vm, 0, STOP_RESET,
-			"the guest requested a reset (KVM reset event)");
+		vm_reset(v->vm, "KVM_SYSTEM_EVENT_RESET");
 		break;
 	case KVM_SYSTEM_EVENT_CRASH:
 		vcpu_crash(v, "guest reported a crash (KVM_SYSTEM_EVENT_CRASH)");
@@ -254,8 +258,10 @@ static void handle_exit(struct vcpu *v)
 		vcpu_crash(v, "triple fault (KVM_EXIT_SHUTDOWN)");
 		break;
 	case KVM_EXIT_INTERNAL_ERROR:
-		vcpu_crash(v, "KVM internal error, suberror %u",
-			   run->internal.suberror);
+		vcpu_crash(v, "KVM internal error, suberror %u%s",
+			   run->internal.suberror,
+			   run->internal.suberror == KVM_INTERNAL_ERROR_EMULATION ?
+			   " (instruction emulation failed)" : "");
 		break;
 	case KVM_EXIT_FAIL_ENTRY:
 		vcpu_crash(v, "VM entry failed, hardware reason 0x%llx",
@@ -406,6 +412,11 @@ void vcpus_free(struct vm *vm)
 	pthread_mutex_destroy(&st->report_lock);
 	free(st);
 	vm->vcpu_state = NULL;
+}
+
+int vcpu_run_size(const struct vm *vm)
+{
+	return vm->vcpu_state->run_size;
 }
 
 void vcpu_set_hypercall_handler(struct vm *vm, vcpu_exit_fn fn)

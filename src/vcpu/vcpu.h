@@ -58,6 +58,8 @@ void vcpus_free(struct vm *vm);
 void vcpu_set_hypercall_handler(struct vm *vm, vcpu_exit_fn fn);
 void vcpu_set_debugger(struct vm *vm, const struct vcpu_debugger *ops,
 		       struct gdbstub *g);
+/* Bytes of each vCPU's kvm_run mapping. */
+int vcpu_run_size(const struct vm *vm);
 /* AMD's or Hygon's vendor string in CPUID leaf 0. */
 bool vcpu_host_is_amd(const struct vm *vm);
 
@@ -113,6 +115,18 @@ struct pv_frame {
 int vcpu_pv_frame(struct vcpu *v, const struct kvm_regs *r,
 		  struct pv_frame *f);
 
+/*
+ * gva.c: guest virtual addresses through v's page tables. translate: 0
+ * and *gpa, or -1 where nothing is mapped. virt_ptr: a host pointer for
+ * [gva, gva + len) within one 4 KiB page, or NULL. page_chunk: how much
+ * of [gva, gva + len) lies in gva's page. read_virt: bytes copied, short
+ * at the first hole.
+ */
+int vcpu_translate(struct vcpu *v, uint64_t gva, uint64_t *gpa);
+void *vcpu_virt_ptr(struct vcpu *v, uint64_t gva, uint64_t len);
+uint64_t vcpu_page_chunk(uint64_t gva, uint64_t len);
+uint64_t vcpu_read_virt(struct vcpu *v, uint64_t gva, void *dst, uint64_t len);
+
 /* mode.c: registers and segments for the loader's entry state. */
 int vcpu_set_boot_state(struct vcpu *v, const struct boot_state *bs);
 
@@ -125,8 +139,17 @@ void vcpu_crash_at(struct vcpu *v, int vector, uint64_t rip,
 		   const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 void vcpu_dump_regs(struct vcpu *v, FILE *f);
 
-/* core.c: --core, an ELF core of guest RAM and this vCPU's registers.
- * 0, or -1 after one warning line. */
-int vcpu_write_core(struct vcpu *v, const char *path);
+/*
+ * core.c: --core, an ELF core of guest RAM and this vCPU's registers.
+ * core_open opens (or creates) the file at start-up and fills *st: one
+ * line and -1 if it cannot be a core (not a regular file). Only
+ * vcpu_write_core truncates and writes it: 0, or -1 after one warning
+ * line; a no-op without --core. core_close removes a file core_open
+ * created if no core was written.
+ */
+struct stat;
+int core_open(const char *path, struct stat *st);
+int vcpu_write_core(struct vcpu *v);
+void core_close(void);
 
 #endif

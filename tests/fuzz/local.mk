@@ -49,7 +49,7 @@ tests_fuzz_fuzz_hypercall_SOURCES = tests/fuzz/fuzz_hypercall.c \
 tests_fuzz_fuzz_hypercall_CFLAGS = $(FUZZ_HCFLAGS) $(LIBEVENT_CFLAGS)
 tests_fuzz_fuzz_hypercall_LDFLAGS = $(FUZZ_HLDFLAGS)
 tests_fuzz_fuzz_hypercall_LDADD = libhypercall.a libbackend.a libhvrun.a \
-	$(LIBEVENT_LIBS) $(LIBELF_LIBS)
+	$(LIBEVENT_LIBS) $(LIBELF_LIBS) $(LIBSECCOMP_LIBS)
 
 tests_fuzz_fuzz_gdb_packet_SOURCES = tests/fuzz/fuzz_gdb_packet.c
 tests_fuzz_fuzz_gdb_packet_LDADD = libgdb.a
@@ -62,7 +62,7 @@ tests_fuzz_fuzz_virtqueue_SOURCES = tests/fuzz/fuzz_virtqueue.c \
 tests_fuzz_fuzz_virtqueue_CFLAGS = $(FUZZ_HCFLAGS) $(LIBEVENT_CFLAGS)
 tests_fuzz_fuzz_virtqueue_LDFLAGS = $(FUZZ_HLDFLAGS)
 tests_fuzz_fuzz_virtqueue_LDADD = libvirtio.a libbackend.a libhvrun.a \
-	$(LIBEVENT_LIBS) $(LIBELF_LIBS)
+	$(LIBEVENT_LIBS) $(LIBELF_LIBS) $(LIBSECCOMP_LIBS)
 
 fuzz-harnesses: $(FUZZ_HARNESSES)
 

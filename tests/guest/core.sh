@@ -44,16 +44,38 @@ if command -v gdb >/dev/null 2>&1; then
 	grep -q "^rip " "$GDB_OUT" || { cat "$GDB_OUT"; fail "gdb shows no rip"; }
 fi
 
-# A core that cannot be written: one warning line, status still 126.
+# A core file that cannot be created: refused before the guest runs.
 run --core "$TMP/no/such/dir/core" "$ELF"
-expect_status 126
-expect_err "cannot write core file"
-n=$(grep -c "warning" "$ERR" || true)
-[ "$n" = 1 ] || fail "expected one warning line, got $n"
+expect_one_line_error "--core $TMP/no/such/dir/core: No such file or directory"
 
-# No crash, no core.
+# No crash, no core: a file hvrun created is gone again, and an existing
+# one (an older core) keeps every byte.
 rm -f "$CORE"
 run --core "$CORE" "$GUESTS/pv/hello.elf"
 expect_status 0
-[ ! -e "$CORE" ] || fail "a clean exit wrote a core"
+[ ! -e "$CORE" ] || fail "a clean exit left a core file"
+printf 'an older core' >"$CORE"
+run --core "$CORE" "$GUESTS/pv/hello.elf"
+expect_status 0
+[ "$(cat "$CORE")" = "an older core" ] || fail "a clean exit changed the existing core file"
+# ... and a crash replaces it whole.
+run --core "$CORE" "$ELF"
+expect_status 126
+is_core "$CORE"
+
+# A FIFO cannot be a core: one line and 125 at once, not a hang in open().
+mkfifo "$TMP/fifo"
+RUN_LIMIT=10 run --core "$TMP/fifo" "$GUESTS/pv/hello.elf"
+expect_one_line_error "--core $TMP/fifo: not a regular file"
+
+# The core must not overwrite the guest's own files.
+head -c 65536 /dev/urandom >"$TMP/disk.img"
+cp "$TMP/disk.img" "$TMP/disk.orig"
+run --core "$TMP/disk.img" --disk "$TMP/disk.img" "$ELF"
+expect_one_line_error "is a --disk: refusing to overwrite it"
+cmp -s "$TMP/disk.img" "$TMP/disk.orig" || fail "the disk changed"
+cp "$ELF" "$TMP/guest.elf"
+run --core "$TMP/guest.elf" "$TMP/guest.elf"
+expect_one_line_error "is the image: refusing to overwrite it"
+cmp -s "$ELF" "$TMP/guest.elf" || fail "the image changed"
 exit 0

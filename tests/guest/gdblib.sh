@@ -12,18 +12,18 @@ fail_gdb() {
 }
 
 # start [hvrun args...]: hvrun --gdb PORT in the background, on a free port.
-# Pagetable-based KVM hands a CPL 3 #BP/#DB to the guest instead of to
-# hvrun: there, breakpoints must be emulated by single-stepping.
-STEP_BP=
-[ -e /sys/module/kvm_pvm ] && STEP_BP=--gdb-step-breakpoints
-
+# No --gdb-step-breakpoints: hvrun probes whether this KVM reports the
+# guest's debug traps (pagetable-based KVM hands a CPL 3 #BP/#DB to the
+# guest) and emulates breakpoints by itself where it does not, as a user
+# who never heard of the flag gets it.
 start() {
 	for try in 0 1 2 3 4 5 6 7; do
 		PORT=$((20000 + ($$ + try * 997) % 10000))
 		# Empty now, not when the child opens it: the last hvrun's
 		# "listening on" the same port must not count.
 		: >"$ERR"
-		timeout -k 5 60 "$HVRUN" --gdb "$PORT" $STEP_BP "$@" >"$OUT" 2>"$ERR" &
+		timeout -k 5 "${HV_LIMIT:-60}" "$HVRUN" --gdb "$PORT" "$@" \
+			<"${HV_STDIN:-/dev/null}" >"$OUT" 2>"$ERR" &
 		HVPID=$!
 		for i in $(seq 300); do	# 30 s: slow under ASan and load
 			grep -q "waiting for gdb\|listening on" "$ERR" && return 0
@@ -48,9 +48,12 @@ finish() {
 }
 
 # gdb_run [gdb args...]: one batch session against the running hvrun.
-# The architecture is set first: multiboot images are ELF32.
+# The architecture is set first: multiboot images are ELF32. HV_LIMIT and
+# GDB_LIMIT (seconds, default 60) bound hvrun and gdb; HV_STDIN is what
+# start gives hvrun as its console input (an asynchronous command's is
+# /dev/null unless redirected in place).
 gdb_run() {
-	timeout -k 5 60 gdb -batch -nx "$ELF" \
+	timeout -k 5 "${GDB_LIMIT:-60}" gdb -batch -nx "$ELF" \
 		-ex 'set architecture i386:x86-64' \
 		-ex "target remote 127.0.0.1:$PORT" "$@" >"$GDB_OUT" 2>&1 || true
 }

@@ -2,6 +2,8 @@
 GUEST_TESTS = \
 	tests/guest/linux.sh \
 	tests/guest/linux_net.sh \
+	tests/guest/linux_panic.sh \
+	tests/guest/linux_gdb.sh \
 	tests/guest/bad_input.sh \
 	tests/guest/report.sh \
 	tests/guest/docs.sh \
@@ -24,12 +26,14 @@ GUEST_TESTS = \
 	tests/guest/pv_crash.sh \
 	tests/guest/pv_disk.sh \
 	tests/guest/pv_bigreq.sh \
+	tests/guest/disk_lock.sh \
 	tests/guest/pv_smp.sh \
 	tests/guest/pv_net.sh \
 	tests/guest/pv_bench.sh \
 	tests/guest/pv_vmcall.sh \
 	tests/guest/gdb.sh \
 	tests/guest/gdb_crash.sh \
+	tests/guest/gdb_limits.sh \
 	tests/guest/core.sh \
 	tests/guest/faults.sh
 

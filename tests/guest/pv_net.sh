@@ -73,3 +73,24 @@ expect_status 0
 expect_out "ping: 5 frames echoed"
 [ "$echo_status" = 0 ] || fail "net-echo exited $echo_status: $(cat "$TMP/echo.out" "$TMP/echo.err")"
 grep -qF "echoed 5 packets" "$TMP/echo.out" || fail "net-echo did not echo 5 packets"
+
+# A socket file left by a killed hvrun: nothing listens there, so the
+# next run takes it over (and removes it at exit, as its own); a file
+# that is not a socket is still refused.
+rm -f "$SOCK"
+"$HVRUN" --net "socket=$SOCK" "$GUESTS/pv/net-echo.elf" \
+	>"$TMP/echo.out" 2>"$TMP/echo.err" </dev/null &
+pid=$!
+i=0
+until [ -S "$SOCK" ] || [ $i -ge 200 ]; do sleep 0.05; i=$((i + 1)); done
+kill -9 "$pid"
+wait "$pid" || true
+[ -S "$SOCK" ] || fail "the killed hvrun left no socket file to test with"
+run --timeout 30 --net "socket=$SOCK" "$GUESTS/pv/hello.elf"
+expect_status 0
+[ ! -e "$SOCK" ] || fail "hvrun left the socket it took over behind"
+: >"$SOCK"
+run --net "socket=$SOCK" "$GUESTS/pv/hello.elf"
+expect_one_line_error "--net socket=$SOCK: exists and is not a socket"
+[ -f "$SOCK" ] || fail "hvrun removed a file that was not a socket"
+exit 0

@@ -23,3 +23,11 @@ expect_out "Hello from real mode"
 run --load 0x7c00 --entry 0x7c00 "$GUESTS/raw/hello.img"
 expect_status 0
 expect_out "Hello from real mode"
+
+# A reset (reboot) ends the run with status 0, never silently: one line
+# on stderr names it, so a kernel that reboots after a panic is visible.
+run "$GUESTS/raw/reset.img"
+expect_status 0
+expect_out "resetting"
+expect_err "guest requested a reset (i8042 pulse reset); a reset ends the run with status 0"
+[ "$(wc -l <"$ERR")" = 1 ] || fail "expected one line on stderr"

@@ -14,6 +14,9 @@ UNIT_TESTS = \
 	tests/unit/test_pvh \
 	tests/unit/test_virtqueue \
 	tests/unit/test_serial \
+	tests/unit/test_sandbox \
+	tests/unit/test_pvpanic \
+	tests/unit/test_insn_hint \
 	tests/unit/test_pvframe
 
 check_PROGRAMS += $(UNIT_TESTS)
@@ -21,7 +24,7 @@ TESTS += $(UNIT_TESTS)
 
 UNIT_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(LIBELF_CFLAGS) -I$(top_srcdir)/src \
 	-I$(top_srcdir)/tests
-UNIT_LDADD = libhvrun.a $(CHECK_LIBS) $(LIBELF_LIBS)
+UNIT_LDADD = libhvrun.a $(CHECK_LIBS) $(LIBELF_LIBS) $(LIBSECCOMP_LIBS)
 # What vm.c and the vCPU code would do, recorded (tests/stubs.h).
 UNIT_STUBS = tests/stubs.c tests/stubs.h
 # The folders above libhvrun.a, for the tests that run them.
@@ -67,6 +70,9 @@ tests_unit_test_pvh_LDADD = $(UNIT_LDADD)
 tests_unit_test_virtqueue_SOURCES = tests/unit/test_virtqueue.c $(UNIT_STUBS)
 tests_unit_test_virtqueue_CFLAGS = $(UNIT_CFLAGS) $(LIBEVENT_CFLAGS)
 tests_unit_test_virtqueue_LDADD = $(UNIT_IO_LDADD)
+tests_unit_test_sandbox_SOURCES = tests/unit/test_sandbox.c
+tests_unit_test_sandbox_CFLAGS = $(UNIT_CFLAGS) $(LIBSECCOMP_CFLAGS)
+tests_unit_test_sandbox_LDADD = $(UNIT_LDADD)
 # The UART against a stub console (device.c registers it).
 tests_unit_test_serial_SOURCES = tests/unit/test_serial.c $(UNIT_STUBS) \
 	src/devices/device.c src/devices/serial.c
@@ -76,3 +82,10 @@ tests_unit_test_serial_LDADD = $(UNIT_LDADD) -lpthread
 tests_unit_test_pvframe_SOURCES = tests/unit/test_pvframe.c
 tests_unit_test_pvframe_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_pvframe_LDADD = libvcpu.a $(UNIT_LDADD)
+tests_unit_test_pvpanic_SOURCES = tests/unit/test_pvpanic.c $(UNIT_STUBS) \
+	src/devices/pvpanic.c src/devices/device.c
+tests_unit_test_pvpanic_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_pvpanic_LDADD = $(UNIT_LDADD)
+tests_unit_test_insn_hint_SOURCES = tests/unit/test_insn_hint.c
+tests_unit_test_insn_hint_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_insn_hint_LDADD = libvcpu.a $(UNIT_LDADD)

@@ -286,6 +286,26 @@ START_TEST(core_file)
 }
 END_TEST
 
+START_TEST(gdb_endpoints)
+{
+	struct vm_config cfg;
+
+	ck_assert_int_eq(PARSE(&cfg, "--gdb", "1234", "g"), OPTIONS_RUN);
+	ck_assert(cfg.gdb);
+	ck_assert_ptr_null(cfg.gdb_unix);
+	ck_assert_str_eq(cfg.gdb_host, "127.0.0.1");
+	ck_assert_uint_eq(cfg.gdb_port, 1234);
+	options_free(&cfg);
+	ck_assert_int_eq(PARSE(&cfg, "--gdb", "unix:/run/g.sock", "g"),
+			 OPTIONS_RUN);
+	ck_assert(cfg.gdb);
+	ck_assert_str_eq(cfg.gdb_unix, "/run/g.sock");
+	options_free(&cfg);
+	ck_assert_int_eq(PARSE(&cfg, "--gdb", "unix:", "g"), OPTIONS_ERROR);
+	ck_assert_int_eq(PARSE(&cfg, "--gdb", "unix", "g"), OPTIONS_ERROR);
+}
+END_TEST
+
 static int dropped(const struct vm_config *cfg, const char *name)
 {
 	int i = cpu_feature_find(name);
@@ -377,6 +397,7 @@ int main(void)
 	tcase_add_test(tc, extra_word_after_image);
 	tcase_add_test(tc, one_dash_long_options);
 	tcase_add_test(tc, core_file);
+	tcase_add_test(tc, gdb_endpoints);
 	tcase_add_test(tc, cpu_features_good);
 	tcase_add_test(tc, cpu_features_bad);
 	tcase_add_test(tc, cpu_feature_table);

@@ -442,6 +442,10 @@ START_TEST(blk_read_only_refuses_writes)
 	uint32_t used;
 
 	snprintf(spec, sizeof(spec), "%s,ro", path);
+	/* The read-write disk's lock forbids a reader beside it. */
+	ck_assert_int_eq(block_open(spec, &ro), -1);
+	block_close(disk);
+	disk = NULL;
 	ck_assert_int_eq(block_open(spec, &ro), 0);
 	memset(data, 0x5a, 512);
 	request(VIRTIO_BLK_T_OUT, 0, 512, 0);
