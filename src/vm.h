@@ -49,40 +49,53 @@ struct image_profile {
 	bool symbols;		/* crash reports name the function at RIP */
 };
 
+/*
+ * One VM: lifecycle, KVM handles, memory, the buses, the board description
+ * and the vCPU array. Every subsystem keeps its own state behind its own
+ * pointer here and does its own locking; none adds fields for itself.
+ */
 struct vm {
+	/* Set by vm_run (src/vm.c) before the first vCPU starts, read-only
+	 * afterwards: no lock. */
 	const struct vm_config *cfg;
+	const struct image_profile *profile;	/* what this image kind gets */
 	int kvm_fd;
 	int vm_fd;
-	const struct image_profile *profile;	/* what this image kind gets */
 	bool irqchip;			/* in-kernel PIC, IOAPIC, LAPIC and PIT */
 	bool sandbox;			/* threads confine themselves (seccomp) */
+	struct boot_state boot;		/* the loader's entry state */
 
+	/* Guest RAM (mem_ptr is the one address gate) and the buses: ranges
+	 * are registered during set-up; run-time lookups take no lock. */
 	struct mem mem;
 	struct bus pio;
 	struct bus mmio;
-	struct boot_state boot;
 
-	struct vcpu *vcpus;
-	int nr_vcpus;
-	struct vcpu_state *vcpu_state;	/* src/vcpu/: CPUID, start and report locks */
-
-	struct backend *backend;
-	struct console *console;
-	struct gdbstub *gdb;		/* --gdb, else NULL */
-
-	/* Linux guests: ACPI tables describe the CPUs and these devices. */
+	/* The board description the ACPI tables read: virtio_init adds its
+	 * devices during set-up. */
 	struct vm_platform_dev platform[VM_MAX_PLATFORM_DEVS];
 	int nr_platform;
-	/* Non-PV guests: virtio/'s device set (virtio.c). */
-	struct virtio_set *virtio;
 
-	/* Paravirtual guests: hypercall/'s state (console ring, symbols). */
-	struct pv_state *pv;
+	/* The vCPU array (vm.c creates it; each vCPU thread owns its entry). */
+	struct vcpu *vcpus;
+	int nr_vcpus;
+
+	/* Subsystems: each pointer is set once during set-up (NULL where the
+	 * image kind has none); what it points to is that folder's. */
+	struct vcpu_state *vcpu_state;	/* vcpu/: CPUID, run area size, locks */
+	struct backend *backend;	/* backend/: the loop, backend_call */
+	struct console *console;	/* backend/console.c */
+	struct virtio_set *virtio;	/* virtio/: non-PV guests' devices */
+	struct pv_state *pv;		/* hypercall/: PV guests' state */
+	struct gdbstub *gdb;		/* gdb/: --gdb */
+
+	/* Host I/O, opened by vm.c during set-up, used by virtio and PV. */
 	struct block_dev *disks[CONFIG_MAX_DISKS];
 	int nr_disks;
 	struct net_dev *nets[CONFIG_MAX_NETS];
 	int nr_nets;
 
+	/* Run time, any thread: written only by vm_stop (atomics). */
 	atomic_bool stopping;
 	atomic_int status;		/* exit status; -1 until vm_stop */
 };
