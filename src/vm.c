@@ -98,8 +98,14 @@ static const struct image_profile image_profiles[] = {
 	[IMAGE_PV]        = { .pv = true, .symbols = true },
 };
 
+/* What loading the image gives the rest of set-up. */
+struct loaded {
+	struct boot_state boot;		/* the boot vCPU's entry state */
+	struct symtab *symbols;		/* PV: names crash sites; pv_init takes them */
+};
+
 static int load_image(struct vm *vm, const struct image *img,
-		      const struct image *initrd, struct symtab **symbols)
+		      const struct image *initrd, struct loaded *out)
 {
 	const struct vm_config *cfg = vm->cfg;
 	struct load_opts opts = {
@@ -113,7 +119,7 @@ static int load_image(struct vm *vm, const struct image *img,
 	};
 	char err[LOADER_ERRLEN] = "";
 
-	if (loader_load(&vm->mem, img->data, img->len, &opts, &vm->boot, err) < 0) {
+	if (loader_load(&vm->mem, img->data, img->len, &opts, &out->boot, err) < 0) {
 		log_err("%s: %s", cfg->image, err);
 		return -1;
 	}
@@ -121,7 +127,7 @@ static int load_image(struct vm *vm, const struct image *img,
 		 loader_kind_name(loader_kind(img->data, img->len, &opts)),
 		 cfg->image);
 	if (vm->profile->symbols)
-		*symbols = symtab_load(img->data, img->len);
+		out->symbols = symtab_load(img->data, img->len);
 	return 0;
 }
 
@@ -348,9 +354,9 @@ static int check_outputs(struct vm *vm, const struct image *img,
 
 /* PV guests get hypercalls, others emulated devices and virtio-mmio.
  * pv_init takes the symbols. */
-static int create_frontend(struct vm *vm, struct symtab **symbols)
+static int create_frontend(struct vm *vm, struct loaded *ld)
 {
-	struct symtab *syms = *symbols;
+	struct symtab *syms = ld->symbols;
 
 	bool vmcall;
 
@@ -369,8 +375,8 @@ static int create_frontend(struct vm *vm, struct symtab **symbols)
 	}
 	if (setup_hypercalls(vm, &vmcall) < 0)
 		return -1;
-	*symbols = NULL;
-	if (pv_init(vm, syms) < 0)
+	ld->symbols = NULL;
+	if (pv_init(vm, syms, &ld->boot) < 0)
 		return -1;
 	vcpu_set_hypercall_handler(vm, hc_vcpu_exit);
 	return pv_fdt_write(vm, vmcall);
@@ -392,7 +398,7 @@ static int build_acpi(struct vm *vm)
 	return 0;
 }
 
-static int create_vcpus(struct vm *vm)
+static int create_vcpus(struct vm *vm, const struct boot_state *boot)
 {
 	vm->vcpus = calloc((size_t)vm->nr_vcpus, sizeof(*vm->vcpus));
 	if (!vm->vcpus)
@@ -400,7 +406,7 @@ static int create_vcpus(struct vm *vm)
 	for (int i = 0; i < vm->nr_vcpus; i++)
 		vm->vcpus[i].fd = -1;
 	for (int i = 0; i < vm->nr_vcpus; i++)
-		if (vcpu_create(vm, &vm->vcpus[i], i) < 0)
+		if (vcpu_create(vm, &vm->vcpus[i], i, boot) < 0)
 			return -1;
 	return 0;
 }
@@ -525,7 +531,7 @@ int vm_run(const struct vm_config *cfg)
 {
 	struct vm vm;
 	struct image img = { 0 }, initrd = { 0 };
-	struct symtab *symbols = NULL;
+	struct loaded ld = { .symbols = NULL };
 	bool devices = false;
 	int status = STATUS_CANNOT_RUN;
 	enum image_kind kind;
@@ -546,7 +552,7 @@ int vm_run(const struct vm_config *cfg)
 			(unsigned long long)cfg->mem_size, strerror(-err));
 		goto out;
 	}
-	if (load_image(&vm, &img, &initrd, &symbols) < 0)
+	if (load_image(&vm, &img, &initrd, &ld) < 0)
 		goto out;
 	/* Their page cache pages would count against hvrun's RSS all run. */
 	release_image(&img);
@@ -561,12 +567,12 @@ int vm_run(const struct vm_config *cfg)
 	vm.console = console_open(&vm);
 	if (!vm.console)
 		goto out;
-	if (create_frontend(&vm, &symbols) < 0)
+	if (create_frontend(&vm, &ld) < 0)
 		goto out;
 	devices = vm.profile->devices;
 	if (vm.profile->acpi && build_acpi(&vm) < 0)
 		goto out;
-	if (vcpu_signals_init() < 0 || create_vcpus(&vm) < 0)
+	if (vcpu_signals_init() < 0 || create_vcpus(&vm, &ld.boot) < 0)
 		goto out;
 	if (cfg->gdb) {
 		vm.gdb = gdbstub_new(&vm);
@@ -578,7 +584,7 @@ int vm_run(const struct vm_config *cfg)
 	run_guest(&vm);
 	status = atomic_load(&vm.status);
 out:
-	symtab_free(symbols);
+	symtab_free(ld.symbols);
 	/* A setup step failed: its own error line is why. */
 	if (status == STATUS_CANNOT_RUN)
 		vm_stop(&vm, status, STOP_SETUP_ERROR, "%s", log_first_error());

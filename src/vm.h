@@ -63,7 +63,6 @@ struct vm {
 	int vm_fd;
 	bool irqchip;			/* in-kernel PIC, IOAPIC, LAPIC and PIT */
 	bool sandbox;			/* threads confine themselves (seccomp) */
-	struct boot_state boot;		/* the loader's entry state */
 
 	/* Guest RAM (mem_ptr is the one address gate) and the buses: ranges
 	 * are registered during set-up; run-time lookups take no lock. */

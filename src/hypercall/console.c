@@ -35,7 +35,7 @@ static size_t pv_console_input(void *opaque, const uint8_t *buf, size_t len)
 	return n;
 }
 
-int pv_init(struct vm *vm, struct symtab *symbols)
+int pv_init(struct vm *vm, struct symtab *symbols, const struct boot_state *boot)
 {
 	struct pv_state *pc = calloc(1, sizeof(*pc));
 
@@ -46,6 +46,7 @@ int pv_init(struct vm *vm, struct symtab *symbols)
 	pthread_mutex_init(&pc->lock, NULL);
 	pc->vm = vm;
 	pc->symbols = symbols;
+	pc->boot = *boot;
 	vm->pv = pc;
 	if (vm->console)
 		console_set_input(vm->console, pv_console_input, pc);

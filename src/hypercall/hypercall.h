@@ -34,9 +34,12 @@ int64_t hc_dispatch(struct hc_call *c);
 
 struct symtab;
 
+struct boot_state;
+
 /* console.c: the PV state (vm->pv), which buffers host console input for
- * console_read and keeps the image's symbols (taken, even on failure). */
-int pv_init(struct vm *vm, struct symtab *symbols);
+ * console_read, keeps the image's symbols (taken, even on failure) and
+ * the loader's entry state, which vcpu_start starts other vCPUs from. */
+int pv_init(struct vm *vm, struct symtab *symbols, const struct boot_state *boot);
 void pv_free(struct vm *vm);
 /* Bytes of console input waiting. */
 size_t pv_console_pending(struct vm *vm);

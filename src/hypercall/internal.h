@@ -7,6 +7,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "../boot.h"
+
 #define PV_CONSOLE_RING 4096
 
 struct symtab;
@@ -14,6 +16,7 @@ struct symtab;
 struct pv_state {
 	struct vm *vm;
 	struct symtab *symbols;		/* names RIPs in fault reports */
+	struct boot_state boot;		/* the entry state vcpu_start starts from */
 
 	/* console_read's input: a ring that fills at the guest's pace
 	 * (what does not fit waits in the console). */

@@ -13,16 +13,17 @@ int64_t hc_vcpu_start(struct hc_call *c)
 {
 	struct vm *vm = c->vm;
 	uint64_t id = c->arg[0];
-	struct boot_state bs = vm->boot;
+	struct boot_state bs;
 	struct vcpu *v;
 
-	if (id == 0 || id >= (uint64_t)vm->nr_vcpus || !vm->vcpus)
+	if (id == 0 || id >= (uint64_t)vm->nr_vcpus || !vm->vcpus || !vm->pv)
 		return -EINVAL;
 	if (!mem_ptr(&vm->mem, c->arg[1], 1))
 		return -EFAULT;
 	v = &vm->vcpus[id];
 	if (atomic_exchange(&v->claimed, true))
 		return -EBUSY;
+	bs = vm->pv->boot;	/* the boot vCPU's mode, page tables, GDT, IDT */
 	bs.rip = c->arg[1];
 	bs.rsp = c->arg[2];
 	bs.rdi = c->arg[3];

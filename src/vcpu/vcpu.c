@@ -34,7 +34,8 @@ int vcpu_signals_init(void)
 	return sigaction(SIG_KICK, &sa, NULL);
 }
 
-int vcpu_create(struct vm *vm, struct vcpu *v, int id)
+int vcpu_create(struct vm *vm, struct vcpu *v, int id,
+		const struct boot_state *boot)
 {
 	memset(v, 0, sizeof(*v));
 	v->vm = vm;
@@ -61,7 +62,7 @@ int vcpu_create(struct vm *vm, struct vcpu *v, int id)
 	 * KVM keeps the others in the wait-for-SIPI state, so a guest starts
 	 * them with INIT/SIPI as on hardware.
 	 */
-	if (id == 0 && vcpu_set_boot_state(v, &vm->boot) < 0)
+	if (id == 0 && vcpu_set_boot_state(v, boot) < 0)
 		goto fail;
 	return 0;
 fail:

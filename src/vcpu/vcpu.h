@@ -74,8 +74,10 @@ int vcpu_get_regs(struct vcpu *v, struct kvm_regs *r);
 int vcpu_set_regs(struct vcpu *v, const struct kvm_regs *r);
 int vcpu_flush_regs(struct vcpu *v);
 
-/* Create vCPU `id`, its CPUID and (for the boot vCPU) its entry state. */
-int vcpu_create(struct vm *vm, struct vcpu *v, int id);
+/* Create vCPU `id`, its CPUID and (for the boot vCPU, id 0) its entry
+ * state, the loader's boot. */
+int vcpu_create(struct vm *vm, struct vcpu *v, int id,
+		const struct boot_state *boot);
 void vcpu_destroy(struct vcpu *v);
 
 /* Install the kick signal's handler; once, before any vCPU thread. */

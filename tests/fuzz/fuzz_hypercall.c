@@ -93,10 +93,6 @@ static void setup(void)
 	}
 	atomic_init(&vm.stopping, false);
 	atomic_init(&vm.status, -1);
-	pthread_condattr_init(&ca);
-	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-	pthread_cond_init(&vm.poll_cond, &ca);
-	pthread_condattr_destroy(&ca);
 	if (mem_init(&vm.mem, RAM) < 0)
 		abort();
 
@@ -110,7 +106,7 @@ static void setup(void)
 	make_disk(disk1, DISK1_SIZE);
 
 	vm.backend = backend_new(&vm);
-	if (!vm.backend || pv_init(&vm, NULL) < 0)
+	if (!vm.backend || pv_init(&vm, NULL, &(struct boot_state){ 0 }) < 0)
 		abort();
 	snprintf(spec, sizeof(spec), "%s,ro", disk1);
 	if (block_open(disk0, &vm.disks[0]) < 0 ||

@@ -124,7 +124,7 @@ static void setup(void)
 	cfg.console = CONSOLE_STDIO;
 	vm.console = console_open(&vm);
 	ck_assert_ptr_nonnull(vm.console);
-	ck_assert_int_eq(pv_init(&vm, NULL), 0);
+	ck_assert_int_eq(pv_init(&vm, NULL, &(struct boot_state){ 0 }), 0);
 	ck_assert_int_eq(block_open(disk0, &vm.disks[0]), 0);
 	snprintf(spec, sizeof(spec), "%s,ro", disk1);
 	ck_assert_int_eq(block_open(spec, &vm.disks[1]), 0);
