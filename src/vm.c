@@ -96,7 +96,11 @@ static const struct image_profile image_profiles[] = {
 	[IMAGE_BZIMAGE]   = { .devices = true, .acpi = true },
 	[IMAGE_PVH]       = { .devices = true, .acpi = true },
 	[IMAGE_PV]        = { .pv = true, .symbols = true },
+	/* The loader refuses it (or loads it raw with --load/--entry). */
+	[IMAGE_UNKNOWN]   = { .devices = true },
 };
+_Static_assert(sizeof(image_profiles) / sizeof(image_profiles[0]) == IMAGE_KINDS,
+	       "every image kind has a profile");
 
 /* What loading the image gives the rest of set-up. */
 struct loaded {
