@@ -28,8 +28,9 @@
  * Readiness: net_rx_ready asks the kernel, from any thread. To wake
  * pollers, each device keeps a one-shot read event on the backend loop
  * that calls the handler given to net_set_rx_handler (virtio-net) or,
- * without one, signals the backend's I/O wake-up (backend_io_wake); net_recv re-arms it, so a frame the
- * guest has no buffer for yet does not spin the loop.
+ * without one, signals the backend's I/O wake-up (backend_io_wake);
+ * net_recv re-arms it, so a frame the guest has no buffer for yet does
+ * not spin the loop.
  */
 #ifndef HVRUN_BACKEND_NET_H
 #define HVRUN_BACKEND_NET_H

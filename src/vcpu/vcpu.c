@@ -45,8 +45,8 @@ int vcpu_create(struct vm *vm, struct vcpu *v, int id,
 		log_err("cannot create vCPU %d: %s", id, strerror(errno));
 		return -1;
 	}
-	v->run = mmap(NULL, vm->vcpu_state->run_size, PROT_READ | PROT_WRITE, MAP_SHARED,
-		      v->fd, 0);
+	v->run = mmap(NULL, vm->vcpu_state->run_size, PROT_READ | PROT_WRITE,
+		      MAP_SHARED, v->fd, 0);
 	if (v->run == MAP_FAILED) {
 		log_err("cannot map vCPU %d's run area: %s", id, strerror(errno));
 		v->run = NULL;
