@@ -255,7 +255,9 @@ static int create_vm(struct vm *vm)
 	if (set_memory(vm) < 0 || create_irqchip(vm) < 0)
 		return -1;
 	enable_msr_exits(vm);
-	return vcpus_init(vm);
+	if (vcpus_init(vm) < 0)
+		return -1;
+	return vcpus_fetch_cpuid(vm);
 }
 
 /*

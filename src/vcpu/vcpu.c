@@ -399,7 +399,12 @@ int vcpus_init(struct vm *vm)
 	}
 	sync = ioctl(vm->vm_fd, KVM_CHECK_EXTENSION, KVM_CAP_SYNC_REGS);
 	st->sync_regs = sync > 0 && (sync & KVM_SYNC_X86_REGS);
-	return cpuid_fetch(vm, &st->cpuid);
+	return 0;
+}
+
+int vcpus_fetch_cpuid(struct vm *vm)
+{
+	return cpuid_fetch(vm, &vm->vcpu_state->cpuid);
 }
 
 void vcpus_free(struct vm *vm)

@@ -52,6 +52,9 @@ struct vcpu_debugger {
 /* The vCPUs' shared state (CPUID, locks), in vm->vcpu_state: after
  * create_vm's KVM objects, before vcpu_create. 0, or -1 (logged). */
 int vcpus_init(struct vm *vm);
+/* KVM's supported CPUID into that state (slow: any thread, before
+ * vcpu_create and vcpu_host_is_amd). 0, or -1 (logged). */
+int vcpus_fetch_cpuid(struct vm *vm);
 void vcpus_free(struct vm *vm);
 /* PV guests: the doorbell MMIO write and KVM_EXIT_XEN go to fn, and the
  * run area carries the GPRs where KVM offers it (KVM_CAP_SYNC_REGS). */
