@@ -31,6 +31,7 @@ static const int common_calls[] = {
 	SCMP_SYS(gettid), SCMP_SYS(getpid), SCMP_SYS(sched_yield),
 	SCMP_SYS(clock_gettime), SCMP_SYS(clock_nanosleep),
 	SCMP_SYS(nanosleep), SCMP_SYS(getrandom), SCMP_SYS(exit),
+	SCMP_SYS(timerfd_settime),	/* a vCPU programs the PIT */
 	SCMP_SYS(exit_group),
 };
 

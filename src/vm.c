@@ -19,6 +19,7 @@
 #include "devices/device.h"
 #include "gdb/gdbstub.h"
 #include "hypercall/hypercall.h"
+#include "irqchip/irqchip.h"
 #include "loader/symbols.h"
 #include "loader/loader.h"
 #include "log.h"
@@ -184,25 +185,6 @@ static int set_memory(struct vm *vm)
 	return 0;
 }
 
-static int create_irqchip(struct vm *vm)
-{
-	struct kvm_pit_config pit = { .flags = KVM_PIT_SPEAKER_DUMMY };
-
-	if (!vm->irqchip)
-		return 0;
-	if (!check_extension(vm, KVM_CAP_IRQCHIP)) {
-		log_err("this KVM has no in-kernel irqchip; try --irqchip off");
-		return -1;
-	}
-	if (ioctl(vm->vm_fd, KVM_CREATE_IRQCHIP, 0) < 0 ||
-	    ioctl(vm->vm_fd, KVM_CREATE_PIT2, &pit) < 0) {
-		log_err("cannot create the in-kernel irqchip and PIT: %s (try --irqchip off)",
-			strerror(errno));
-		return -1;
-	}
-	return 0;
-}
-
 /* Optional: unknown MSRs exit to us so -v can name them. */
 static void enable_msr_exits(struct vm *vm)
 {
@@ -230,7 +212,7 @@ static int create_vm(struct vm *vm)
 	/* Needed on Intel; harmless elsewhere, so failures are not fatal. */
 	if (ioctl(vm->vm_fd, KVM_SET_TSS_ADDR, (unsigned long)KVM_TSS_ADDR) < 0)
 		log_info(1, "KVM_SET_TSS_ADDR: %s", strerror(errno));
-	if (set_memory(vm) < 0 || create_irqchip(vm) < 0)
+	if (set_memory(vm) < 0 || irqchip_create(vm) < 0)
 		return -1;
 	enable_msr_exits(vm);
 	vm->sync_regs = (check_extension(vm, KVM_CAP_SYNC_REGS) &
@@ -362,11 +344,7 @@ void vm_stop(struct vm *vm, int status)
 
 int vm_irq_line(struct vm *vm, unsigned gsi, int level)
 {
-	struct kvm_irq_level irq = { .irq = gsi, .level = (uint32_t)level };
-
-	if (!vm->irqchip)
-		return 0;
-	return ioctl(vm->vm_fd, KVM_IRQ_LINE, &irq);
+	return irqchip_set_line(vm, gsi, level);
 }
 
 static void run_guest(struct vm *vm)
@@ -429,6 +407,7 @@ static void vm_teardown(struct vm *vm, bool devices)
 	free(vm->vcpus);
 	if (devices)
 		devices_exit();
+	irqchip_free(vm);	/* after the devices that hang on it */
 	pv_console_free(vm);
 	console_close(vm->console);
 	gdbstub_free(vm->gdb);		/* its client is on the backend's loop */
@@ -473,7 +452,7 @@ int vm_run(const struct vm_config *cfg)
 	/* Linux finds its CPUs, IOAPIC and devices in ACPI tables only. */
 	vm.acpi = kind == IMAGE_BZIMAGE || kind == IMAGE_PVH;
 	if (vm.pv)
-		vm.irqchip = false;	/* a PV guest takes no interrupts */
+		vm.irqchip = IRQCHIP_OFF;	/* a PV guest takes no interrupts */
 	err = mem_init(&vm.mem, cfg->mem_size);
 	if (err) {
 		log_err("cannot allocate %llu bytes of guest memory: %s",

@@ -10,6 +10,7 @@
 
 #include "../gdb/gdbstub.h"
 #include "../hypercall/hypercall.h"
+#include "../irqchip/irqchip.h"
 #include "../log.h"
 #include "../sandbox.h"
 #include "../status.h"
@@ -268,6 +269,13 @@ static void handle_exit(struct vcpu *v)
 		break;
 	case KVM_EXIT_INTR:
 		break;
+	case KVM_EXIT_IRQ_WINDOW_OPEN:
+		/* Split irqchip: the boot vCPU injects the PIC's vector
+		 * before it re-enters (irqchip_before_run). */
+		break;
+	case KVM_EXIT_IOAPIC_EOI:
+		irqchip_eoi(v->vm, run->eoi.vector);
+		break;
 	case KVM_EXIT_SHUTDOWN:
 		vcpu_crash(v, "triple fault (KVM_EXIT_SHUTDOWN)");
 		break;
@@ -320,13 +328,24 @@ static void *vcpu_thread(void *arg)
 			gdbstub_park(vm->gdb, v);
 			continue;
 		}
+		if (v->id == 0 && vm->irqchip == IRQCHIP_SPLIT)
+			irqchip_before_run(v);
 		r = ioctl(v->fd, KVM_RUN, 0);
 		if (vm->gdb)
 			gdbstub_after_run(vm->gdb, v, r);
 		if (r < 0) {
 			/* EINTR: kicked; EAGAIN: an AP left wait-for-SIPI. */
-			if (errno == EINTR || errno == EAGAIN)
+			if (errno == EINTR || errno == EAGAIN) {
+				/*
+				 * A kick that is not a stop (the PIC's) must
+				 * not keep us out of the guest. vm_stop sets
+				 * stopping before it kicks: the loop's test
+				 * sees it after this store.
+				 */
+				__atomic_store_n(&v->run->immediate_exit, 0,
+						 __ATOMIC_SEQ_CST);
 				continue;
+			}
 			vcpu_crash(v, "KVM_RUN failed: %s", strerror(errno));
 			break;
 		}
