@@ -9,6 +9,10 @@ enum sandbox_role {
 	SANDBOX_BACKEND,	/* the libevent loop: files, sockets, gdb */
 };
 
+/* Compile every role's filter, once, before the first thread confines
+ * itself. 0, or -1 with a message. */
+int sandbox_prepare(void);
+
 /*
  * Confine the calling thread (and threads it creates later) to what its
  * role needs. A call outside the list ends hvrun with status 125 and a

@@ -477,6 +477,8 @@ int vm_run(const struct vm_config *cfg)
 	devices = !vm.pv;
 	if (vm.acpi && build_acpi(&vm) < 0)
 		goto out;
+	if (vm.sandbox && sandbox_prepare() < 0)
+		goto out;
 	if (vcpu_signals_init() < 0 || create_vcpus(&vm) < 0)
 		goto out;
 	if (cfg->gdb && !(vm.gdb = gdbstub_new(&vm)))
