@@ -217,7 +217,7 @@ static int create_vm(struct vm *vm)
 	enable_msr_exits(vm);
 	vm->sync_regs = (check_extension(vm, KVM_CAP_SYNC_REGS) &
 			 KVM_SYNC_X86_REGS) != 0;
-	return cpuid_fetch(vm);
+	return cpuid_fetch_start(vm);
 }
 
 /* AMD's vendor string in CPUID leaf 0 ("AuthenticAMD"; Hygon's is "HygonGenuine"). */
@@ -243,6 +243,8 @@ static int setup_hypercalls(struct vm *vm, bool *vmcall)
 	int caps = check_extension(vm, KVM_CAP_XEN_HVM);
 
 	*vmcall = false;
+	if (cpuid_fetch_wait() < 0)	/* cpu_is_amd reads it */
+		return -1;
 	if (!(caps & KVM_XEN_HVM_CONFIG_INTERCEPT_HCALL) ||
 	    ioctl(vm->vm_fd, KVM_XEN_HVM_CONFIG, &xc) < 0) {
 		log_info(1, "hypercalls: MMIO doorbell at 0x%llx",
@@ -418,6 +420,7 @@ static void vm_teardown(struct vm *vm, bool devices)
 	for (int i = 0; i < vm->nr_nets; i++)
 		net_close(vm->nets[i]);
 	backend_free(vm->backend);
+	cpuid_fetch_wait();	/* a failed start may leave it running */
 	free(vm->cpuid);
 	symtab_free(vm->symbols);
 	if (vm->vm_fd >= 0)
@@ -477,7 +480,7 @@ int vm_run(const struct vm_config *cfg)
 	devices = !vm.pv;
 	if (vm.acpi && build_acpi(&vm) < 0)
 		goto out;
-	if (vm.sandbox && sandbox_prepare() < 0)
+	if (cpuid_fetch_wait() < 0 || (vm.sandbox && sandbox_prepare() < 0))
 		goto out;
 	if (vcpu_signals_init() < 0 || create_vcpus(&vm) < 0)
 		goto out;
