@@ -159,7 +159,7 @@ static int check_cpus(struct vm *vm)
 		return -1;
 	}
 	if (vm->nr_vcpus > 1 && !vm->irqchip && !vm->pv) {
-		log_err("--cpus %d needs the in-kernel irqchip to start application processors (drop --irqchip off)",
+		log_err("--cpus %d needs the in-kernel irqchip or a split one to start application processors (drop --irqchip off)",
 			vm->nr_vcpus);
 		return -1;
 	}

@@ -58,7 +58,7 @@ int vcpu_create(struct vm *vm, struct vcpu *v, int id)
 	if (vm->pv && vm->sync_regs)
 		v->run->kvm_valid_regs = KVM_SYNC_X86_REGS;
 	/*
-	 * Only the boot vCPU gets an entry state. With the in-kernel irqchip
+	 * Only the boot vCPU gets an entry state. With either irqchip
 	 * KVM keeps the others in the wait-for-SIPI state, so a guest starts
 	 * them with INIT/SIPI as on hardware.
 	 */
@@ -251,7 +251,7 @@ static void handle_exit(struct vcpu *v)
 		handle_mmio(v);
 		break;
 	case KVM_EXIT_HLT:
-		/* Only without the in-kernel irqchip: nothing can wake it. */
+		/* Only with --irqchip off: nothing can wake it. */
 		log_info(1, "vCPU %d halted with no interrupt source", v->id);
 		vm_stop(v->vm, 0);
 		break;

@@ -467,7 +467,7 @@ int virtio_init(struct vm *vm)
 	int room = VIRTIO_MMIO_MAX - 1 - vcon;
 
 	if (!vm->irqchip && (vm->nr_disks || vm->nr_nets || vcon)) {
-		log_err("--disk, --net and --virtio-console give this guest virtio devices, which need the in-kernel irqchip (drop --irqchip off)");
+		log_err("--disk, --net and --virtio-console give this guest virtio devices, which need the in-kernel irqchip or a split one (drop --irqchip off)");
 		return -1;
 	}
 	if (vm->nr_disks + vm->nr_nets > room) {
