@@ -60,7 +60,7 @@ static void set_routes(struct ioapic_dev *d)
 }
 
 /* After the lock: send what the model delivered. */
-static void send(struct ioapic_dev *d, const struct ioapic_msi *out,
+static void send_msis(struct ioapic_dev *d, const struct ioapic_msi *out,
 		 unsigned n)
 {
 	for (unsigned i = 0; i < n; i++) {
@@ -90,7 +90,7 @@ static void unlock_and_send(struct ioapic_dev *d)
 		set_routes(d);
 	}
 	pthread_mutex_unlock(&d->lock);
-	send(d, out, n);
+	send_msis(d, out, n);
 }
 
 void ioapic_dev_set_irq(struct ioapic_dev *d, unsigned pin, int level)

@@ -28,6 +28,8 @@
 #include "device.h"
 
 #define NS 1000000000ULL
+/* As KVM's PIT (min_timer_period_us): a guest cannot make the loop spin. */
+#define MIN_PERIOD_NS 200000ULL
 
 struct pit_dev {
 	pthread_mutex_t lock;
@@ -64,6 +66,8 @@ static void arm(struct pit_dev *p)
 	memset(&its, 0, sizeof(its));
 	p->owed = 0;
 	if (i8254_timer(&p->pit, &first, &period)) {
+		if (period && period < MIN_PERIOD_NS)
+			period = MIN_PERIOD_NS;
 		its.it_value = to_ts(first ? first : 1);
 		its.it_interval = to_ts(period);
 		p->max_owed = period ? NS / period + 1 : 1;
@@ -82,6 +86,7 @@ static void pit_expired(evutil_socket_t fd, short what, void *opaque)
 {
 	struct pit_dev *p = opaque;
 	struct pic_dev *pic = p->vm->split->pic;
+	int irq0 = pic ? pic_dev_irq0_state(pic) : -1;
 	uint64_t n;
 	bool fire = true;
 
@@ -92,9 +97,9 @@ static void pit_expired(evutil_socket_t fd, short what, void *opaque)
 	if (!p->pit.ch[0].mode || p->pit.ch[0].mode == 1 ||
 	    p->pit.ch[0].mode >= 4)
 		p->pit.ch[0].armed = false;	/* one-shot: fired */
-	if (pic && pic_dev_irq0_state(pic) >= 0) {
+	if (irq0 >= 0) {
 		/* The PIC takes the ticks one at a time: queue the rest. */
-		if (pic_dev_irq0_state(pic) == 1) {
+		if (irq0 == 1) {
 			fire = false;
 			p->owed += n;
 		} else {
