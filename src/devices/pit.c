@@ -82,13 +82,19 @@ static void pulse(struct pit_dev *p)
 	vm_irq_line(p->vm, 0, 0);
 }
 
+/*
+ * The loop's timer and the boot vCPU's acknowledge both pulse IRQ 0: each
+ * looks at the 8259 and pulses under the PIT's lock, or an edge could land
+ * on a request the other just made and be lost. (Lock order: the PIT's,
+ * then the PIC's or the IOAPIC's.)
+ */
 static void pit_expired(evutil_socket_t fd, short what, void *opaque)
 {
 	struct pit_dev *p = opaque;
 	struct pic_dev *pic = p->vm->split->pic;
-	int irq0 = pic ? pic_dev_irq0_state(pic) : -1;
 	uint64_t n;
 	bool fire = true;
+	int irq0;
 
 	(void)what;
 	if (read(fd, &n, sizeof(n)) != sizeof(n) || n == 0)
@@ -97,6 +103,7 @@ static void pit_expired(evutil_socket_t fd, short what, void *opaque)
 	if (!p->pit.ch[0].mode || p->pit.ch[0].mode == 1 ||
 	    p->pit.ch[0].mode >= 4)
 		p->pit.ch[0].armed = false;	/* one-shot: fired */
+	irq0 = pic ? pic_dev_irq0_state(pic) : -1;
 	if (irq0 >= 0) {
 		/* The PIC takes the ticks one at a time: queue the rest. */
 		if (irq0 == 1) {
@@ -108,22 +115,19 @@ static void pit_expired(evutil_socket_t fd, short what, void *opaque)
 		if (p->owed > p->max_owed)
 			p->owed = p->max_owed;
 	}
-	pthread_mutex_unlock(&p->lock);
 	if (fire)
 		pulse(p);
+	pthread_mutex_unlock(&p->lock);
 }
 
 void pit_dev_acked(struct pit_dev *p)
 {
-	bool fire;
-
 	pthread_mutex_lock(&p->lock);
-	fire = p->owed > 0;
-	if (fire)
+	if (p->owed > 0) {
 		p->owed--;
-	pthread_mutex_unlock(&p->lock);
-	if (fire)
 		pulse(p);
+	}
+	pthread_mutex_unlock(&p->lock);
 }
 
 static void pit_io(void *opaque, uint64_t port, uint8_t *data, uint32_t len,

@@ -260,6 +260,15 @@ END_TEST
 
 #define MS 1000000ULL
 
+/* A 16-bit count read LSB first, then MSB (in this order: two calls in
+ * one expression could run either way round). */
+static unsigned read16(struct i8254 *p, uint16_t port, uint64_t now)
+{
+	unsigned lo = i8254_read(p, port, now);
+
+	return lo | (unsigned)i8254_read(p, port, now) << 8;
+}
+
 START_TEST(pit_rate_generator)
 {
 	struct i8254 p;
@@ -276,11 +285,9 @@ START_TEST(pit_rate_generator)
 	ck_assert_uint_eq(first, t0 + period);
 	/* Latched half way: LSB then MSB of 1193 - 596 ticks, later. */
 	i8254_write(&p, 0x43, 0x00, t0 + period / 2);
-	ck_assert_uint_eq(i8254_read(&p, 0x40, t0 + 2 * period) |
-			  i8254_read(&p, 0x40, t0 + 2 * period) << 8, 597);
+	ck_assert_uint_eq(read16(&p, 0x40, t0 + 2 * period), 597);
 	/* Unlatched: the live count, 1193 - 1193 * 3/4 - rounding. */
-	ck_assert_uint_eq(i8254_read(&p, 0x40, t0 + period * 3 / 4) |
-			  i8254_read(&p, 0x40, t0 + period * 3 / 4) << 8, 299);
+	ck_assert_uint_eq(read16(&p, 0x40, t0 + period * 3 / 4), 299);
 	/* A new mode word stops channel 0 until its count is written. */
 	i8254_write(&p, 0x43, 0x30, t0);
 	ck_assert(!i8254_timer(&p, &first, &period));
@@ -307,8 +314,7 @@ START_TEST(pit_channel2_and_readback)
 	/* Read-back of channel 2's status and count, at 1 ms. */
 	i8254_write(&p, 0x43, 0xc8, MS);
 	ck_assert_uint_eq(i8254_read(&p, 0x42, 2 * MS), 0x30);	/* mode 0, lo/hi */
-	ck_assert_uint_eq(i8254_read(&p, 0x42, 2 * MS) |
-			  i8254_read(&p, 0x42, 2 * MS) << 8, 0xffff - 1193);
+	ck_assert_uint_eq(read16(&p, 0x42, 2 * MS), 0xffff - 1193);
 	/* The control port reads as nothing; other ports are ignored. */
 	ck_assert_uint_eq(i8254_read(&p, 0x43, 0), 0xff);
 	i8254_write(&p, 0x44, 0x12, 0);
