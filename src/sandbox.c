@@ -1,6 +1,6 @@
 /*
- * seccomp-bpf allowlists (libseccomp), one per thread role, compiled to
- * BPF once before the first vCPU starts. Filters are per thread: each vCPU
+ * seccomp-bpf allowlists (libseccomp), one per thread role, each compiled
+ * to BPF once. Filters are per thread: each vCPU
  * thread confines itself when it starts, the main (backend) thread once
  * every vCPU runs. What setup needs (opening images, /dev/kvm, sockets,
  * tap) is done by then.
@@ -101,7 +101,8 @@ static int allow(scmp_filter_ctx ctx, const int *calls, size_t n)
 /*
  * Each role's filter as BPF, compiled once by sandbox_prepare: libseccomp
  * takes ~250 us to build and load a filter, which every vCPU thread paid
- * before its first KVM_RUN.
+ * before its first KVM_RUN. vm.c has the vCPUs' compiled beside other
+ * set-up, the backend's as the main thread confines itself.
  */
 #define MAX_INSNS 1024
 static struct {
@@ -153,12 +154,10 @@ out:
 	return err;
 }
 
-int sandbox_prepare(void)
+int sandbox_prepare(enum sandbox_role role)
 {
-	int err = build(SANDBOX_VCPU);
+	int err = prog[role].len ? 0 : build(role);
 
-	if (!err)
-		err = build(SANDBOX_BACKEND);
 	if (err) {
 		log_err("cannot build the sandbox filter: %s (try --no-sandbox)",
 			strerror(-err));
@@ -176,8 +175,9 @@ int sandbox_enter(enum sandbox_role role)
 	struct sigaction sa;
 
 	if (!fp.len) {
-		log_err("sandbox: no filter (sandbox_prepare was not called)");
-		return -1;
+		if (sandbox_prepare(role) < 0)
+			return -1;
+		fp.len = prog[role].len;
 	}
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_sigaction = on_sigsys;

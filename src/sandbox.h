@@ -9,9 +9,9 @@ enum sandbox_role {
 	SANDBOX_BACKEND,	/* the libevent loop: files, sockets, gdb */
 };
 
-/* Compile every role's filter, once, before the first thread confines
- * itself. 0, or -1 with a message. */
-int sandbox_prepare(void);
+/* Compile role's filter once, before a thread of that role confines
+ * itself (sandbox_enter compiles it if not). 0, or -1 with a message. */
+int sandbox_prepare(enum sandbox_role role);
 
 /*
  * Confine the calling thread (and threads it creates later) to what its

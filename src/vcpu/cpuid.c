@@ -1,8 +1,6 @@
 /* CPUID: what KVM supports (never the host's own CPUID), with per-vCPU
  * APIC ids. */
 #include <errno.h>
-#include <pthread.h>
-#include <signal.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -56,7 +54,7 @@ void cpuid_drop_features(struct kvm_cpuid2 *c,
 	}
 }
 
-static int cpuid_fetch(struct vm *vm)
+int cpuid_fetch(struct vm *vm)
 {
 	int nent = 256;	/* enough for current CPUs: no E2BIG retry */
 
@@ -79,48 +77,6 @@ static int cpuid_fetch(struct vm *vm)
 		}
 		nent *= 2;
 	}
-}
-
-/*
- * KVM_GET_SUPPORTED_CPUID takes ~0.4 ms on some hosts, a quarter of a
- * bare VM's start: a helper thread asks while the main thread sets the
- * rest of the VM up. One VM per process, so the state is here.
- */
-static struct {
-	pthread_t thread;
-	bool running;
-	int ret;
-} fetch;
-
-static void *fetch_thread(void *arg)
-{
-	fetch.ret = cpuid_fetch(arg);
-	return NULL;
-}
-
-int cpuid_fetch_start(struct vm *vm)
-{
-	sigset_t all, old;
-	int err;
-
-	/* Process signals are the backend's, never this thread's. */
-	sigfillset(&all);
-	pthread_sigmask(SIG_SETMASK, &all, &old);
-	err = pthread_create(&fetch.thread, NULL, fetch_thread, vm);
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
-	if (err)
-		return cpuid_fetch(vm);		/* then without the overlap */
-	fetch.running = true;
-	return 0;
-}
-
-int cpuid_fetch_wait(void)
-{
-	if (!fetch.running)
-		return 0;
-	pthread_join(fetch.thread, NULL);
-	fetch.running = false;
-	return fetch.ret;
 }
 
 /* Topology leaves that carry the APIC id. */

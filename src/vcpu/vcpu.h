@@ -35,11 +35,8 @@ int vcpu_start(struct vcpu *v);
 void vcpu_kick(struct vcpu *v);
 void vcpu_join(struct vcpu *v);
 
-/* cpuid.c: what KVM supports into vm->cpuid, fetched by a helper thread
- * (cpuid_fetch_start) that cpuid_fetch_wait joins before vm->cpuid is
- * read; both 0, or -1 with a message. Waiting twice is harmless. */
-int cpuid_fetch_start(struct vm *vm);
-int cpuid_fetch_wait(void);
+/* cpuid.c */
+int cpuid_fetch(struct vm *vm);
 struct kvm_cpuid2;
 /* Clear the --cpu-features bits (vm_config.cpu_drop) in every matching
  * entry of c; leaves c does not have are skipped. */
