@@ -20,6 +20,7 @@ GUEST_MB_IMAGES = \
 	guests/multiboot/hello32.elf \
 	guests/multiboot/long64.elf \
 	guests/multiboot/timer.elf \
+	guests/multiboot/timeracc.elf \
 	guests/multiboot/smp.elf \
 	guests/multiboot/mmio-exit.elf \
 	guests/multiboot/kvmleaf.elf
@@ -40,6 +41,7 @@ GUEST_SRCS = \
 	guests/multiboot/hello32.S \
 	guests/multiboot/long64.S \
 	guests/multiboot/timer.S \
+	guests/multiboot/timeracc.S \
 	guests/multiboot/smp.S \
 	guests/multiboot/mmio-exit.S \
 	guests/multiboot/kvmleaf.S \
@@ -52,7 +54,7 @@ GUEST_LDSCRIPTS = \
 
 noinst_DATA += $(GUEST_IMAGES)
 EXTRA_DIST += $(GUEST_SRCS) $(GUEST_LDSCRIPTS) guests/raw/serial.inc \
-	guests/multiboot/longmode.inc
+	guests/multiboot/longmode.inc guests/multiboot/irq64.inc
 CLEANFILES += $(GUEST_IMAGES) \
 	$(GUEST_RAW_IMAGES:.img=.o) $(GUEST_RAW_IMAGES:.img=.elf) \
 	$(GUEST_MB_IMAGES:.elf=.o) $(GUEST_PVH_IMAGES:.elf=.o)
@@ -80,8 +82,11 @@ guests/raw/%.img: guests/raw/%.elf
 
 guests/multiboot/%.o: $(srcdir)/guests/multiboot/%.S
 	$(AM_V_GEN)$(MKDIR_P) guests/multiboot && $(GUEST_CCAS) -o $@ $<
-guests/multiboot/long64.o guests/multiboot/timer.o guests/multiboot/kvmleaf.o: \
+guests/multiboot/long64.o guests/multiboot/timer.o guests/multiboot/kvmleaf.o \
+	guests/multiboot/timeracc.o: \
 	$(srcdir)/guests/multiboot/longmode.inc
+guests/multiboot/timer.o guests/multiboot/timeracc.o: \
+	$(srcdir)/guests/multiboot/irq64.inc
 guests/multiboot/%.elf: guests/multiboot/%.o $(srcdir)/guests/multiboot/multiboot.ld
 	$(AM_V_GEN)$(GUEST_MB_LD) -o $@ $<
 

@@ -89,7 +89,9 @@ static void usage(FILE *f)
 	      "      --console KIND     stdio (default), none, or file:PATH\n"
 	      "      --virtio-console   non-PV guests: a virtio console (Linux hvc0) that\n"
 	      "                         takes the host input from COM1\n"
-	      "      --irqchip on|off   in-kernel PIC/IOAPIC/LAPIC and PIT (default on)\n"
+	      "      --irqchip kernel|split|off  interrupt controllers: all in KVM, local\n"
+	      "                         APICs in KVM and IOAPIC/PIC/PIT in hvrun, or none\n"
+	      "                         (default: split where KVM offers it, else kernel)\n"
 	      "      --load ADDR        raw images: load address (default 0x7c00)\n"
 	      "      --entry ADDR       raw images: entry address (default: load address)\n"
 	      "      --initrd FILE      Linux images: initial ramdisk\n"
@@ -349,9 +351,17 @@ static int set_option(struct vm_config *cfg, int c, const char *arg)
 		cfg->virtio_console = true;
 		return 0;
 	case OPT_IRQCHIP:
-		if (strcmp(arg, "on") && strcmp(arg, "off"))
-			return bad_value("--irqchip", arg, "expected on or off");
-		cfg->irqchip = !strcmp(arg, "on");
+		if (!strcmp(arg, "kernel"))
+			cfg->irqchip = IRQCHIP_KERNEL;
+		else if (!strcmp(arg, "split"))
+			cfg->irqchip = IRQCHIP_SPLIT;
+		else if (!strcmp(arg, "off"))
+			cfg->irqchip = IRQCHIP_OFF;
+		else if (!strcmp(arg, "on"))	/* the old spelling: default */
+			cfg->irqchip = IRQCHIP_AUTO;
+		else
+			return bad_value("--irqchip", arg,
+					 "expected kernel, split or off");
 		return 0;
 	case OPT_LOAD:
 		return set_addr("--load", arg, &cfg->load_addr, &cfg->has_load);
@@ -530,7 +540,7 @@ static void config_defaults(struct vm_config *cfg)
 	cfg->mem_size = CONFIG_DEFAULT_MEM;
 	cfg->ncpus = 1;
 	cfg->console = CONSOLE_STDIO;
-	cfg->irqchip = true;
+	cfg->irqchip = IRQCHIP_AUTO;
 }
 
 /*

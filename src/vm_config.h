@@ -12,6 +12,10 @@
 
 enum console_kind { CONSOLE_STDIO, CONSOLE_NONE, CONSOLE_FILE };
 
+/* --irqchip (src/irqchip/irqchip.h). Auto, the default (and "on"), is
+ * split where KVM offers it, else kernel. Off is 0: "if (irqchip)". */
+enum irqchip_mode { IRQCHIP_OFF, IRQCHIP_AUTO, IRQCHIP_KERNEL, IRQCHIP_SPLIT };
+
 struct vm_config {
 	const char *image;
 	uint64_t mem_size;
@@ -22,7 +26,7 @@ struct vm_config {
 	bool virtio_console;		/* --virtio-console: hvc0, host input */
 	int verbose;
 	bool no_sandbox;		/* --no-sandbox */
-	bool irqchip;
+	enum irqchip_mode irqchip;
 	bool has_load, has_entry;
 	uint64_t load_addr, entry_addr;	/* raw images */
 	char *cmdline;			/* --append, then "-- ARGS", joined by

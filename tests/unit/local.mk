@@ -16,7 +16,8 @@ UNIT_TESTS = \
 	tests/unit/test_serial \
 	tests/unit/test_sandbox \
 	tests/unit/test_pvpanic \
-	tests/unit/test_insn_hint
+	tests/unit/test_insn_hint \
+	tests/unit/test_irqchip
 
 check_PROGRAMS += $(UNIT_TESTS)
 TESTS += $(UNIT_TESTS)
@@ -61,6 +62,9 @@ tests_unit_test_gdb_packet_SOURCES = tests/unit/test_gdb_packet.c \
 	src/gdb/packet.c src/gdb/packet.h
 tests_unit_test_gdb_packet_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_gdb_packet_LDADD = $(UNIT_LDADD)
+tests_unit_test_irqchip_SOURCES = tests/unit/test_irqchip.c
+tests_unit_test_irqchip_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_irqchip_LDADD = $(UNIT_LDADD)
 tests_unit_test_acpi_SOURCES = tests/unit/test_acpi.c
 tests_unit_test_acpi_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_acpi_LDADD = $(UNIT_LDADD)
