@@ -20,7 +20,8 @@ GUEST_MB_IMAGES = \
 	guests/multiboot/timer.elf \
 	guests/multiboot/smp.elf \
 	guests/multiboot/mmio-exit.elf \
-	guests/multiboot/kvmleaf.elf
+	guests/multiboot/kvmleaf.elf \
+	guests/multiboot/exit-f4.elf
 
 GUEST_PVH_IMAGES = \
 	guests/pvh/hello.elf
@@ -39,6 +40,7 @@ GUEST_SRCS = \
 	guests/multiboot/smp.S \
 	guests/multiboot/mmio-exit.S \
 	guests/multiboot/kvmleaf.S \
+	guests/multiboot/exit-f4.S \
 	guests/pvh/hello.S
 
 GUEST_LDSCRIPTS = \
