@@ -11,7 +11,8 @@ UNIT_TESTS = \
 	tests/unit/test_acpi \
 	tests/unit/test_cpuid \
 	tests/unit/test_pvh \
-	tests/unit/test_virtqueue
+	tests/unit/test_virtqueue \
+	tests/unit/test_fw_cfg
 
 check_PROGRAMS += $(UNIT_TESTS)
 TESTS += $(UNIT_TESTS)
@@ -68,3 +69,6 @@ tests_unit_test_virtqueue_SOURCES = tests/unit/test_virtqueue.c \
 	src/virtio/rng.c src/virtio/net.c src/virtio/console.c
 tests_unit_test_virtqueue_CFLAGS = $(UNIT_CFLAGS) $(LIBEVENT_CFLAGS)
 tests_unit_test_virtqueue_LDADD = $(UNIT_LDADD) $(LIBEVENT_LIBS)
+tests_unit_test_fw_cfg_SOURCES = tests/unit/test_fw_cfg.c src/devices/fw_cfg.c
+tests_unit_test_fw_cfg_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_fw_cfg_LDADD = $(UNIT_LDADD)
