@@ -94,6 +94,7 @@ static int load_image(struct vm *vm, const struct image *img,
 		.cmdline = cfg->cmdline,
 		.initrd = initrd->data,
 		.initrd_len = initrd->len,
+		.initrd_name = cfg->initrd,
 	};
 	char err[LOADER_ERRLEN] = "";
 

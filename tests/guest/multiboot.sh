@@ -26,3 +26,22 @@ expect_status 7
 run --debug-exit-port 0x3f8 "$GUESTS/multiboot/exit-f4.elf"
 expect_status 125
 expect_err "--debug-exit-port 0x3f8: the port belongs to serial"
+
+# --initrd is multiboot module 0: its bytes and its string (the file name).
+printf 'NR_CPUS=1\nhello module\n' >"$TMP/env"
+run --initrd "$TMP/env" "$GUESTS/multiboot/module.elf"
+expect_status 0
+expect_out "module: $TMP/env"
+expect_out "bytes: NR_CPUS=1"
+expect_out "hello module"
+run "$GUESTS/multiboot/module.elf"
+expect_status 1
+expect_out "no modules"
+
+# An image at 0x8000, where hvrun's boot pages were: they move aside.
+run "$GUESTS/multiboot/low.elf"
+expect_status 0
+expect_out "low ok"
+run --initrd "$TMP/env" "$GUESTS/multiboot/low.elf"
+expect_status 0
+expect_out "low ok"
