@@ -181,6 +181,8 @@ struct load_opts {
 	const uint8_t *initrd;		/* --initrd contents, or NULL */
 	size_t initrd_len;
 	const char *initrd_name;	/* multiboot: module 0's string */
+	const char *image_name;		/* multiboot: the command line's first
+					 * word, as GRUB and QEMU give it */
 	enum hc_insn hc_insn;		/* PV: the hypercall page's trap */
 };
 

@@ -9,6 +9,7 @@
  */
 #include <elf.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "loader.h"
@@ -205,6 +206,7 @@ struct mb_load {
 	struct load_plan plan;		/* image, module */
 	struct mb_module_desc mod;
 	uint64_t base;			/* the boot block */
+	char *cmdline;			/* "IMAGE ARGS", or NULL */
 };
 
 /* Module 0 on the first page after the image, below 4 GiB. */
@@ -230,6 +232,20 @@ static int module_place(const struct mem *m, const struct load_opts *opts,
 	return plan_add(&ml->plan, start, opts->initrd_len, err);
 }
 
+/*
+ * "IMAGE ARGS", as GRUB and QEMU pass a multiboot kernel its command line:
+ * kernels that parse it into argv (kvm-unit-tests) take the first word as
+ * their name. Either part may be NULL, not both. NULL if out of memory.
+ */
+static char *mb_cmdline(const char *name, const char *args)
+{
+	char *line;
+
+	if (name && args)
+		return asprintf(&line, "%s %s", name, args) < 0 ? NULL : line;
+	return strdup(name ? name : args);
+}
+
 static int mb_plan(const struct mem *m, const uint8_t *img, size_t len,
 		   size_t off, const struct load_opts *opts, struct mb_load *ml,
 		   char *err)
@@ -242,6 +258,9 @@ static int mb_plan(const struct mem *m, const uint8_t *img, size_t len,
 		ret = elf32_plan(m, img, len, &ml->plan, err);
 	if (ret < 0 || (opts->initrd && module_place(m, opts, ml, err) < 0))
 		return -1;
+	if ((opts->image_name || opts->cmdline) &&
+	    !(ml->cmdline = mb_cmdline(opts->image_name, opts->cmdline)))
+		return loader_fail(err, "out of memory for the command line");
 	return boot_block_place(m, &ml->plan, &ml->base, err);
 }
 
@@ -263,7 +282,7 @@ static int mb_write(struct mem *m, const uint8_t *img, size_t len,
 		return loader_fail(err, "cannot write multiboot module 0");
 	if (boot_gdt_write(m, ml->base, err) < 0)
 		return -1;
-	return boot_mbinfo_write(m, ml->base, opts->cmdline,
+	return boot_mbinfo_write(m, ml->base, ml->cmdline,
 				 opts->initrd ? &ml->mod : NULL, err);
 }
 
@@ -298,5 +317,6 @@ int load_multiboot(struct mem *m, const uint8_t *img, size_t len,
 	ret = 0;
 out:
 	plan_free(&ml.plan);
+	free(ml.cmdline);
 	return ret;
 }

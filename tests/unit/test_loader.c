@@ -1169,6 +1169,30 @@ START_TEST(initrd_on_plain_elf_refused)
 }
 END_TEST
 
+/* GRUB's and QEMU's convention: the image's name is argv[0]. */
+START_TEST(multiboot_cmdline_names_image)
+{
+	size_t len = mb_kernel(0);
+	struct mb_info info;
+	char s[32];
+
+	opts.image_name = "x86/vmexit.flat";
+	opts.cmdline = "cpuid";
+	expect_ok(img, len);
+	ck_assert_int_eq(mem_read(&m, &info, BOOT_INFO, sizeof(info)), 0);
+	ck_assert_uint_ne(info.flags & MB_INFO_CMDLINE, 0);
+	ck_assert_int_eq(mem_read(&m, s, info.cmdline, 22), 0);
+	ck_assert_str_eq(s, "x86/vmexit.flat cpuid");
+
+	opts.cmdline = NULL;
+	expect_ok(img, len);
+	ck_assert_int_eq(mem_read(&m, &info, BOOT_INFO, sizeof(info)), 0);
+	ck_assert_uint_ne(info.flags & MB_INFO_CMDLINE, 0);
+	ck_assert_int_eq(mem_read(&m, s, info.cmdline, 16), 0);
+	ck_assert_str_eq(s, "x86/vmexit.flat");
+}
+END_TEST
+
 START_TEST(multiboot_video_refused)
 {
 	size_t len = mb_kernel(MB_FLAG_VIDEO_MODE);
@@ -1366,6 +1390,7 @@ int main(void)
 	tcase_add_test(tc, multiboot_module_too_big);
 	tcase_add_test(tc, multiboot_low_image_with_module);
 	tcase_add_test(tc, initrd_on_plain_elf_refused);
+	tcase_add_test(tc, multiboot_cmdline_names_image);
 	tcase_add_test(tc, elf_segment_wraps);
 	tcase_add_test(tc, elf_filesz_above_memsz);
 	tcase_add_test(tc, elf_huge_memsz);
