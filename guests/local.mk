@@ -23,7 +23,10 @@ GUEST_MB_IMAGES = \
 	guests/multiboot/timeracc.elf \
 	guests/multiboot/smp.elf \
 	guests/multiboot/mmio-exit.elf \
-	guests/multiboot/kvmleaf.elf
+	guests/multiboot/kvmleaf.elf \
+	guests/multiboot/exit-f4.elf \
+	guests/multiboot/module.elf \
+	guests/multiboot/low.elf
 
 GUEST_PVH_IMAGES = \
 	guests/pvh/hello.elf
@@ -45,11 +48,15 @@ GUEST_SRCS = \
 	guests/multiboot/smp.S \
 	guests/multiboot/mmio-exit.S \
 	guests/multiboot/kvmleaf.S \
+	guests/multiboot/exit-f4.S \
+	guests/multiboot/module.S \
+	guests/multiboot/low.S \
 	guests/pvh/hello.S
 
 GUEST_LDSCRIPTS = \
 	guests/raw/raw.ld \
 	guests/multiboot/multiboot.ld \
+	guests/multiboot/low.ld \
 	guests/pvh/pvh.ld
 
 noinst_DATA += $(GUEST_IMAGES)
@@ -89,6 +96,9 @@ guests/multiboot/timer.o guests/multiboot/timeracc.o: \
 	$(srcdir)/guests/multiboot/irq64.inc
 guests/multiboot/%.elf: guests/multiboot/%.o $(srcdir)/guests/multiboot/multiboot.ld
 	$(AM_V_GEN)$(GUEST_MB_LD) -o $@ $<
+# low.elf loads at 0x8000 (an explicit rule wins over the pattern).
+guests/multiboot/low.elf: guests/multiboot/low.o $(srcdir)/guests/multiboot/low.ld
+	$(AM_V_GEN)$(GUEST_LD) -T $(srcdir)/guests/multiboot/low.ld -o $@ $<
 
 ## PVH images: .S -> .o -> .elf (ELF32 at 1 MiB with the Xen entry note)
 guests/pvh/%.o: $(srcdir)/guests/pvh/%.S

@@ -100,6 +100,8 @@ static int load_image(struct vm *vm, const struct image *img,
 		.cmdline = cfg->cmdline,
 		.initrd = initrd->data,
 		.initrd_len = initrd->len,
+		.initrd_name = cfg->initrd,
+		.image_name = cfg->image,
 	};
 	char err[LOADER_ERRLEN] = "";
 

@@ -32,7 +32,8 @@ struct vm_config {
 	char *cmdline;			/* --append, then "-- ARGS", joined by
 					 * spaces, or NULL */
 	const char *append;		/* --append STRING */
-	const char *initrd;		/* --initrd FILE: Linux images */
+	const char *initrd;		/* --initrd FILE: Linux, PVH, multiboot */
+	uint16_t debug_exit_port;	/* --debug-exit-port PORT, 0: none */
 	const char *disks[CONFIG_MAX_DISKS];	/* --disk PATH[,ro], as given */
 	int nr_disks;
 	const char *nets[CONFIG_MAX_NETS];	/* --net tap=IF | socket=PATH */

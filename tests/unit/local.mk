@@ -17,7 +17,8 @@ UNIT_TESTS = \
 	tests/unit/test_sandbox \
 	tests/unit/test_pvpanic \
 	tests/unit/test_insn_hint \
-	tests/unit/test_irqchip
+	tests/unit/test_irqchip \
+	tests/unit/test_fw_cfg
 
 check_PROGRAMS += $(UNIT_TESTS)
 TESTS += $(UNIT_TESTS)
@@ -95,3 +96,6 @@ tests_unit_test_pvpanic_LDADD = $(UNIT_LDADD)
 tests_unit_test_insn_hint_SOURCES = tests/unit/test_insn_hint.c
 tests_unit_test_insn_hint_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_insn_hint_LDADD = $(UNIT_LDADD)
+tests_unit_test_fw_cfg_SOURCES = tests/unit/test_fw_cfg.c src/devices/fw_cfg.c
+tests_unit_test_fw_cfg_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_fw_cfg_LDADD = $(UNIT_LDADD)

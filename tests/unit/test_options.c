@@ -325,6 +325,30 @@ START_TEST(gdb_endpoints)
 }
 END_TEST
 
+START_TEST(debug_exit_port)
+{
+	struct vm_config cfg;
+
+	ck_assert_int_eq(PARSE(&cfg, "g"), OPTIONS_RUN);
+	ck_assert_uint_eq(cfg.debug_exit_port, 0);
+	ck_assert_int_eq(PARSE(&cfg, "--debug-exit-port", "0xf4", "g"), OPTIONS_RUN);
+	ck_assert_uint_eq(cfg.debug_exit_port, 0xf4);
+	ck_assert_int_eq(PARSE(&cfg, "--debug-exit-port=65535", "g"), OPTIONS_RUN);
+	ck_assert_uint_eq(cfg.debug_exit_port, 0xffff);
+	ck_assert_int_eq(PARSE(&cfg, "--debug-exit-port", "0", "g"), OPTIONS_ERROR);
+	ck_assert_int_eq(PARSE(&cfg, "--debug-exit-port", "0x10000", "g"),
+			 OPTIONS_ERROR);
+	ck_assert_int_eq(PARSE(&cfg, "--debug-exit-port", "f4", "g"), OPTIONS_ERROR);
+	ck_assert_int_eq(PARSE(&cfg, "--debug-exit-port", "", "g"), OPTIONS_ERROR);
+	/* The in-kernel PIC and PIT answer these without an exit. */
+	ck_assert_int_eq(PARSE(&cfg, "--debug-exit-port", "0x20", "g"), OPTIONS_ERROR);
+	ck_assert_int_eq(PARSE(&cfg, "--debug-exit-port", "0x43", "g"), OPTIONS_ERROR);
+	ck_assert_int_eq(PARSE(&cfg, "--debug-exit-port", "0x4d1", "g"), OPTIONS_ERROR);
+	ck_assert_int_eq(PARSE(&cfg, "--debug-exit-port", "0xf4",
+			       "--debug-exit-port", "0xf8", "g"), OPTIONS_ERROR);
+}
+END_TEST
+
 static int dropped(const struct vm_config *cfg, const char *name)
 {
 	int i = cpu_feature_find(name);
@@ -418,6 +442,7 @@ int main(void)
 	tcase_add_test(tc, one_dash_long_options);
 	tcase_add_test(tc, core_file);
 	tcase_add_test(tc, gdb_endpoints);
+	tcase_add_test(tc, debug_exit_port);
 	tcase_add_test(tc, cpu_features_good);
 	tcase_add_test(tc, cpu_features_bad);
 	tcase_add_test(tc, cpu_feature_table);
