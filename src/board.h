@@ -20,17 +20,31 @@
 #define MEM_HOLE_END		BOARD_4GIB
 
 /*
- * Low memory hvrun keeps for itself when it builds boot state for an ELF
- * image (GDT, page tables, multiboot info / zero page / PVH start info).
- * Images must not load here. Raw images run in real mode and need none.
+ * hvrun's boot pages: a block of BOOT_BLOCK_SIZE bytes holding the GDT,
+ * the long-mode identity map and the multiboot info at the BOOT_*_OFF
+ * offsets. For ELF and multiboot images the loader reads the program
+ * headers first and places the block where the image and its module are
+ * not (boot_block_place), so those images may load anywhere above the
+ * real-mode IVT and BIOS data area (LOW_MEM_FLOOR). Linux, PVH and PV
+ * images load from 1 MiB and use the low block at BOOT_LOW_BASE, whose
+ * pages are BOOT_GDT ... BOOT_INFO (the zero page, the PVH start info).
+ * Raw images run in real mode and need none of them.
  */
-#define RESERVED_START		0x1000ULL
-#define RESERVED_END		0x9000ULL
-#define BOOT_GDT		0x1000ULL	/* GDT, 1 page */
-#define BOOT_PML4		0x2000ULL	/* identity map: PML4, PDPT, 4 PDs */
-#define BOOT_PDPT		0x3000ULL
-#define BOOT_PD			0x4000ULL	/* 4 pages: 4 GiB in 2 MiB pages */
-#define BOOT_INFO		0x8000ULL	/* multiboot info, zero page, PVH start info */
+#define LOW_MEM_FLOOR		0x500ULL	/* end of the IVT and BIOS data area */
+#define BOOT_LOW_BASE		0x1000ULL
+#define BOOT_GDT_OFF		0x0000ULL	/* GDT, 1 page */
+#define BOOT_PML4_OFF		0x1000ULL	/* identity map: PML4, PDPT, 4 PDs */
+#define BOOT_PDPT_OFF		0x2000ULL
+#define BOOT_PD_OFF		0x3000ULL	/* 4 pages: 4 GiB in 2 MiB pages */
+#define BOOT_INFO_OFF		0x7000ULL	/* multiboot info, mmap, cmdline: 1 page */
+#define BOOT_BLOCK_SIZE		0x8000ULL
+#define BOOT_GDT		(BOOT_LOW_BASE + BOOT_GDT_OFF)
+#define BOOT_PML4		(BOOT_LOW_BASE + BOOT_PML4_OFF)
+#define BOOT_PDPT		(BOOT_LOW_BASE + BOOT_PDPT_OFF)
+#define BOOT_PD			(BOOT_LOW_BASE + BOOT_PD_OFF)
+#define BOOT_INFO		(BOOT_LOW_BASE + BOOT_INFO_OFF)
+#define RESERVED_START		BOOT_LOW_BASE
+#define RESERVED_END		(BOOT_LOW_BASE + BOOT_BLOCK_SIZE)
 #define BOOT_CMDLINE		0x20000ULL	/* Linux command line (bzImage, PVH) */
 #define BOOT_CMDLINE_MAX	0x10000ULL
 #define BOOT_IMAGE_MIN		0x100000ULL	/* PV, PVH, bzImage load from 1 MiB */
@@ -105,8 +119,10 @@ static inline int pv_vector_has_error_code(unsigned vec)
 /* HVRUN_HC_DOORBELL (include/hvrun/abi.h): the PV hypercall doorbell. */
 #define HC_DOORBELL_LEN		0x1000ULL
 
-#define IOAPIC_ADDR		0xFEC00000ULL
-#define IOAPIC_PINS		24		/* KVM's in-kernel IOAPIC */
+#define IOAPIC_BASE		0xFEC00000ULL	/* KVM's, or src/devices/ioapic.c */
+#define IOAPIC_SIZE		0x1000ULL
+#define IOAPIC_PINS		24
+#define IOAPIC_ID		0		/* the MADT says the same */
 #define LAPIC_ADDR		0xFEE00000ULL
 
 /* Where KVM may put the pages it needs on Intel (as QEMU places them). */
@@ -115,16 +131,22 @@ static inline int pv_vector_has_error_code(unsigned vec)
 
 /* --- I/O ports and ISA interrupts ----------------------------------------- */
 
+#define PIC_MASTER_PORT		0x20		/* split irqchip: src/devices/pic.c */
+#define PIT_PORT		0x40		/* 4 ports: src/devices/pit.c */
 #define I8042_DATA_PORT		0x60
+#define PORT_61			0x61		/* PIT gate and speaker */
 #define I8042_CMD_PORT		0x64		/* 0xFE here pulses reset (ACPI RESET_REG) */
 #define I8042_RESET_VALUE	0xFE
 #define RTC_PORT		0x70		/* index 0x70, data 0x71 */
 #define POST_PORT		0x80
 #define PORT_A			0x92		/* fast A20 and reset */
+#define PIC_SLAVE_PORT		0xA0
 #define COM1_PORT		0x3F8
 #define COM1_LEN		8
 #define COM1_IRQ		4
 #define DEBUG_EXIT_PORT		0x501		/* isa-debug-exit */
+#define ELCR_PORT		0x4D0		/* 2 ports: the PICs' edge/level */
+#define FW_CFG_PORT		0x510		/* selector; data at +1 */
 #define ACPI_PM_PORT		0x600		/* SLEEP_CONTROL/STATUS_REG */
 
 /* --- Limits -------------------------------------------------------------- */
@@ -138,7 +160,9 @@ static inline int pv_vector_has_error_code(unsigned vec)
 
 #define BOARD_BEFORE(a_end, b)	((a_end) <= (b))
 
-_Static_assert(BOARD_BEFORE(BOOT_PD + 4 * 0x1000, BOOT_INFO) &&
+_Static_assert(BOARD_BEFORE(BOOT_PD_OFF + 4 * 0x1000, BOOT_INFO_OFF) &&
+	       BOARD_BEFORE(BOOT_INFO_OFF + 0x1000, BOOT_BLOCK_SIZE) &&
+	       BOARD_BEFORE(LOW_MEM_FLOOR, BOOT_LOW_BASE) &&
 	       BOARD_BEFORE(BOOT_INFO + 0x1000, RESERVED_END),
 	       "boot pages overlap");
 _Static_assert(BOARD_BEFORE(PV_STUBS_END, PV_HC_PAGE) &&
@@ -157,8 +181,8 @@ _Static_assert(BOARD_BEFORE(MEM_HOLE_START, VIRTIO_MMIO_BASE) &&
 	       BOARD_BEFORE(VIRTIO_MMIO_END, DEBUG_EXIT_MMIO) &&
 	       BOARD_BEFORE(DEBUG_EXIT_MMIO + DEBUG_EXIT_MMIO_LEN, PVPANIC_MMIO_BASE) &&
 	       BOARD_BEFORE(PVPANIC_MMIO_BASE + PVPANIC_MMIO_LEN, HVRUN_HC_DOORBELL) &&
-	       BOARD_BEFORE(HVRUN_HC_DOORBELL + HC_DOORBELL_LEN, IOAPIC_ADDR) &&
-	       BOARD_BEFORE(IOAPIC_ADDR + 0x1000, LAPIC_ADDR) &&
+	       BOARD_BEFORE(HVRUN_HC_DOORBELL + HC_DOORBELL_LEN, IOAPIC_BASE) &&
+	       BOARD_BEFORE(IOAPIC_BASE + IOAPIC_SIZE, LAPIC_ADDR) &&
 	       BOARD_BEFORE(LAPIC_ADDR + 0x1000, KVM_IDENTITY_MAP_ADDR) &&
 	       BOARD_BEFORE(KVM_IDENTITY_MAP_ADDR + 0x1000, KVM_TSS_ADDR) &&
 	       BOARD_BEFORE(KVM_TSS_ADDR + 0x3000, MEM_HOLE_END),
@@ -166,10 +190,18 @@ _Static_assert(BOARD_BEFORE(MEM_HOLE_START, VIRTIO_MMIO_BASE) &&
 _Static_assert(VIRTIO_MMIO_SIZE <= VIRTIO_MMIO_STRIDE, "virtio windows overlap");
 _Static_assert(VIRTIO_MMIO_GSI_BASE + VIRTIO_MMIO_MAX <= IOAPIC_PINS,
 	       "virtio interrupts beyond the IOAPIC");
-_Static_assert(BOARD_BEFORE(RTC_PORT + 2, POST_PORT) &&
-	       BOARD_BEFORE(PORT_A + 1, COM1_PORT) &&
-	       BOARD_BEFORE(COM1_PORT + COM1_LEN, DEBUG_EXIT_PORT) &&
-	       BOARD_BEFORE(DEBUG_EXIT_PORT + 1, ACPI_PM_PORT),
+_Static_assert(BOARD_BEFORE(PIC_MASTER_PORT + 2, PIT_PORT) &&
+	       BOARD_BEFORE(PIT_PORT + 4, I8042_DATA_PORT) &&
+	       BOARD_BEFORE(I8042_DATA_PORT + 1, PORT_61) &&
+	       BOARD_BEFORE(PORT_61 + 1, I8042_CMD_PORT) &&
+	       BOARD_BEFORE(I8042_CMD_PORT + 1, RTC_PORT) &&
+	       BOARD_BEFORE(RTC_PORT + 2, POST_PORT) &&
+	       BOARD_BEFORE(PORT_A + 1, PIC_SLAVE_PORT) &&
+	       BOARD_BEFORE(PIC_SLAVE_PORT + 2, COM1_PORT) &&
+	       BOARD_BEFORE(COM1_PORT + COM1_LEN, ELCR_PORT) &&
+	       BOARD_BEFORE(ELCR_PORT + 2, DEBUG_EXIT_PORT) &&
+	       BOARD_BEFORE(DEBUG_EXIT_PORT + 1, FW_CFG_PORT) &&
+	       BOARD_BEFORE(FW_CFG_PORT + 2, ACPI_PM_PORT),
 	       "I/O ports overlap");
 
 #endif

@@ -24,6 +24,7 @@ struct console;
 struct gdbstub;
 struct vcpu_state;
 struct virtio_mmio;
+struct split_irqchip;
 
 /*
  * A memory-mapped device the firmware tables (the ACPI DSDT, src/acpi/)
@@ -61,7 +62,7 @@ struct vm {
 	const struct image_profile *profile;	/* what this image kind gets */
 	int kvm_fd;
 	int vm_fd;
-	bool irqchip;			/* in-kernel PIC, IOAPIC, LAPIC and PIT */
+	enum irqchip_mode irqchip;	/* never AUTO once the VM exists */
 	bool sandbox;			/* threads confine themselves (seccomp) */
 
 	/* Guest RAM (mem_ptr is the one address gate) and the buses: ranges
@@ -87,6 +88,7 @@ struct vm {
 	struct virtio_set *virtio;	/* virtio/: non-PV guests' devices */
 	struct pv_state *pv;		/* hypercall/: PV guests' state */
 	struct gdbstub *gdb;		/* gdb/: --gdb */
+	struct split_irqchip *split;	/* irqchip/: --irqchip split's devices */
 
 	/* Host I/O, opened by vm.c during set-up, used by virtio and PV. */
 	struct block_dev *disks[CONFIG_MAX_DISKS];
@@ -120,7 +122,7 @@ bool vm_stop(struct vm *vm, int status, enum stop_reason why,
  */
 void vm_reset(struct vm *vm, const char *how);
 
-/* Assert (level 1) or deassert (0) a GSI on the in-kernel irqchip. */
+/* Assert (level 1) or deassert (0) a GSI on the irqchip, if any. */
 int vm_irq_line(struct vm *vm, unsigned gsi, int level);
 
 #endif

@@ -126,8 +126,11 @@ struct load_opts {
 	int has_load, has_entry;
 	uint64_t load_addr, entry_addr;
 	const char *cmdline;		/* multiboot/PV/Linux command line; may be NULL */
-	const uint8_t *initrd;		/* Linux: --initrd contents, or NULL */
+	const uint8_t *initrd;		/* --initrd contents, or NULL */
 	size_t initrd_len;
+	const char *initrd_name;	/* multiboot: module 0's string */
+	const char *image_name;		/* multiboot: the command line's first
+					 * word, as GRUB and QEMU give it */
 	enum hc_insn hc_insn;		/* PV: the hypercall page's trap */
 };
 
@@ -197,10 +200,37 @@ int loader_fail(char *err, const char *fmt, ...)
 /*
  * Check that guest range [addr, addr + size), described by what (e.g.
  * "ELF segment 2 (paddr 0x1000, memsz 0x2000)"), does not wrap, ends at or
- * below limit, lies in guest RAM and stays clear of the reserved pages.
+ * below limit, lies in guest RAM and stays above the IVT and BIOS data
+ * area (LOW_MEM_FLOOR).
  */
 int loader_check_range(const struct mem *m, uint64_t addr, uint64_t size,
 		       uint64_t limit, const char *what, char *err);
+
+/*
+ * What an image and its module will occupy, read and checked before
+ * anything is written, so hvrun's boot pages can go elsewhere.
+ */
+struct boot_range {
+	uint64_t addr, size;
+};
+
+struct load_plan {
+	struct boot_range *used;
+	unsigned int n, cap;
+};
+
+int plan_add(struct load_plan *p, uint64_t addr, uint64_t size, char *err);
+void plan_free(struct load_plan *p);
+/* The end of the highest range, 0 for an empty plan. */
+uint64_t plan_end(const struct load_plan *p);
+
+/*
+ * The lowest page-aligned base from BOOT_LOW_BASE up for the boot block:
+ * BOOT_BLOCK_SIZE bytes of RAM below 4 GiB, clear of every range in p and
+ * of the BIOS area below 1 MiB. Returns 0, or -1 with a reason in err.
+ */
+int boot_block_place(const struct mem *m, const struct load_plan *p,
+		     uint64_t *base, char *err);
 
 /* Offset of the first multiboot v1 magic in the first 8 KiB, whatever its
  * checksum, or -1. */
@@ -219,6 +249,11 @@ int elf_image_class(const uint8_t *img, size_t len);
  */
 int elf_load_segments(struct mem *m, const uint8_t *img, size_t len,
 		      uint64_t floor, int *elfclass, uint64_t *entry, char *err);
+
+/* Validate every PT_LOAD as elf_load_segments does and add each to plan;
+ * writes nothing. */
+int elf_plan_segments(const struct mem *m, const uint8_t *img, size_t len,
+		      struct load_plan *plan, char *err);
 
 /*
  * The first note of the given name and type in img's PT_NOTE segments,

@@ -80,17 +80,6 @@ int cpuid_fetch(struct vm *vm, struct kvm_cpuid2 **out)
 	}
 }
 
-bool vcpu_host_is_amd(const struct vm *vm)
-{
-	const struct kvm_cpuid2 *c = vm->vcpu_state->cpuid;
-
-	for (uint32_t i = 0; i < c->nent; i++)
-		if (c->entries[i].function == 0)
-			return c->entries[i].ebx == 0x68747541 ||	/* "Auth" */
-			       c->entries[i].ebx == 0x6f677948;		/* "Hygo" */
-	return false;
-}
-
 /* Topology leaves that carry the APIC id. */
 static void set_apic_id(struct kvm_cpuid_entry2 *e, int id, int ncpus)
 {

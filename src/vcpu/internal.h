@@ -18,6 +18,8 @@ struct vcpu_state {
 	struct kvm_cpuid2 *cpuid;	/* what KVM supports; patched per vCPU */
 	bool sync_regs;			/* KVM_CAP_SYNC_REGS offers the GPRs */
 	vcpu_exit_fn hypercall;		/* PV guests (src/hypercall/) */
+	vcpu_exit_fn irq_before_run;	/* split irqchip, boot vCPU (src/irqchip/) */
+	void (*irq_eoi)(struct vm *vm, uint8_t vector);	/* KVM_EXIT_IOAPIC_EOI */
 	const struct vcpu_debugger *dbg_ops;	/* --gdb (src/gdb/) */
 	struct gdbstub *dbg;
 

@@ -61,10 +61,12 @@ void vcpus_free(struct vm *vm);
 void vcpu_set_hypercall_handler(struct vm *vm, vcpu_exit_fn fn);
 void vcpu_set_debugger(struct vm *vm, const struct vcpu_debugger *ops,
 		       struct gdbstub *g);
+/* Split irqchip: before_run on the boot vCPU's thread before each
+ * KVM_RUN (it injects the PIC's ExtINT), eoi on KVM_EXIT_IOAPIC_EOI. */
+void vcpu_set_irqchip_hooks(struct vm *vm, vcpu_exit_fn before_run,
+			    void (*eoi)(struct vm *vm, uint8_t vector));
 /* Bytes of each vCPU's kvm_run mapping. */
 int vcpu_run_size(const struct vm *vm);
-/* AMD's or Hygon's vendor string in CPUID leaf 0. */
-bool vcpu_host_is_amd(const struct vm *vm);
 
 /*
  * The only register path. Reads come from the run area when KVM syncs

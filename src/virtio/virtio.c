@@ -29,7 +29,7 @@ static int nr_net(const struct vm *vm)
 /* Entropy costs nothing until a driver asks; it needs interrupts. */
 static int nr_rng(const struct vm *vm)
 {
-	return vm->irqchip;
+	return vm->irqchip != IRQCHIP_OFF;
 }
 
 /* --virtio-console: after COM1, whose host input it takes. */
@@ -57,7 +57,7 @@ static int check(const struct vm *vm)
 	int room = VIRTIO_MMIO_MAX - 1 - vcon;
 
 	if (!vm->irqchip && (vm->nr_disks || vm->nr_nets || vcon)) {
-		log_err("--disk, --net and --virtio-console give this guest virtio devices, which need the in-kernel irqchip (drop --irqchip off)");
+		log_err("--disk, --net and --virtio-console give this guest virtio devices, which need the in-kernel irqchip or a split one (drop --irqchip off)");
 		return -1;
 	}
 	if (vm->nr_disks + vm->nr_nets > room) {
