@@ -69,7 +69,7 @@ tests_fuzz_fuzz_virtqueue_LDADD = libvirtio.a libbackend.a libhvrun.a \
 tests_fuzz_fuzz_irqchip_SOURCES = tests/fuzz/fuzz_irqchip.c
 tests_fuzz_fuzz_irqchip_CFLAGS = $(FUZZ_HCFLAGS)
 tests_fuzz_fuzz_irqchip_LDFLAGS = $(FUZZ_HLDFLAGS)
-tests_fuzz_fuzz_irqchip_LDADD = libhvrun.a
+tests_fuzz_fuzz_irqchip_LDADD = libirqchip.a libhvrun.a
 
 fuzz-harnesses: $(FUZZ_HARNESSES)
 
