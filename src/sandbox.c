@@ -70,6 +70,7 @@ static const int backend_calls[] = {
 	SCMP_SYS(accept4), SCMP_SYS(shutdown), SCMP_SYS(setsockopt),
 	SCMP_SYS(getsockopt), SCMP_SYS(getsockname), SCMP_SYS(getpeername),
 	SCMP_SYS(fallocate),
+	SCMP_SYS(timerfd_settime),	/* libevent's precise timers (epoll) */
 };
 
 /* Requests on a vCPU fd: the vCPU itself, and gdb (on the loop) while

@@ -166,6 +166,24 @@ static void libevent_log(int severity, const char *msg)
 	log_info(severity >= EVENT_LOG_ERR ? 1 : 2, "libevent: %s", msg);
 }
 
+/*
+ * libevent reads CLOCK_MONOTONIC_COARSE by default, whose ticks of a few
+ * ms let a timer fire that much early: --timeout 0.5 must never end a run
+ * before 0.5 s have passed.
+ */
+static struct event_base *new_base(void)
+{
+	struct event_config *cfg = event_config_new();
+	struct event_base *base;
+
+	if (!cfg)
+		return NULL;
+	event_config_set_flag(cfg, EVENT_BASE_FLAG_PRECISE_TIMER);
+	base = event_base_new_with_config(cfg);
+	event_config_free(cfg);
+	return base;
+}
+
 struct backend *backend_new(struct vm *vm)
 {
 	struct backend *b;
@@ -185,7 +203,7 @@ struct backend *backend_new(struct vm *vm)
 	pthread_mutex_init(&b->req_lock, NULL);
 	pthread_cond_init(&b->req_done, NULL);
 	b->req_tail = &b->req_head;
-	b->base = event_base_new();
+	b->base = new_base();
 	if (!b->base)
 		goto fail;
 	b->stop_ev = event_new(b->base, -1, 0, on_stop, b);

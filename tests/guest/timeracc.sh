@@ -15,8 +15,10 @@
 # (alone: within 0.3%; under the sanitizer suite: +1.5%). The local APIC
 # timer is KVM's in both modes, and KVM folds periodic ticks the vCPU was
 # too late to take into one: alone the interval reached +4.7%, under the
-# sanitizer suite +13.5%. So the APIC timer is held to 5% early and 50%
-# late: it must run, at about the rate the PIT measured.
+# sanitizer suite +13.5%, and +59% once with the machine's load at 5 (CI
+# runs suites beside a kernel build). What it measures there is KVM and
+# the host's load, not hvrun, so the APIC timer is held to 5% early and
+# 200% late: it must run, never fast, and not stall.
 . "${srcdir:-.}/tests/guest/lib.sh"
 set -e
 need_kvm
@@ -59,7 +61,7 @@ for mode in split kernel; do
 	[ -n "$pit" ] && [ -n "$lapic" ] || fail "$mode: markers missing"
 	echo "$mode: PIT $pit ms, APIC timer $lapic ms for 2000 ticks"
 	within "$pit" 5 5 "$mode PIT"
-	within "$lapic" 5 50 "$mode APIC timer"
+	within "$lapic" 5 200 "$mode APIC timer"
 done
 
 # No irqchip, no PIT: the guest sees the ports read all-ones.
