@@ -100,6 +100,25 @@ int vm_irq_line(struct vm *vm, unsigned gsi, int level)
 	return 0;
 }
 
+/* The test's side of the stub, under the stub's lock: the device reads
+ * and writes it from the loop or a "vCPU" thread. */
+static size_t con_len_now(void)
+{
+	size_t n;
+
+	pthread_mutex_lock(&con_lock);
+	n = con_len;
+	pthread_mutex_unlock(&con_lock);
+	return n;
+}
+
+static void con_set_room(size_t n)
+{
+	pthread_mutex_lock(&con_lock);
+	con_room = n;
+	pthread_mutex_unlock(&con_lock);
+}
+
 /* The console frees room (the loop's part) or the VM stops. */
 static void console_gets_room(size_t n)
 {
@@ -156,9 +175,9 @@ START_TEST(thr_busy_while_console_full)
 	ck_assert_int_eq(irq_level, 0);
 
 	/* Room for fewer than a FIFO's worth after this byte: busy. */
-	con_room = 10;
+	con_set_room(10);
 	outb(THR, 'a');
-	ck_assert_uint_eq(con_len, 1);
+	ck_assert_uint_eq(con_len_now(), 1);
 	ck_assert_uint_eq(inb(LSR) & LSR_THRE, 0);
 	ck_assert_uint_eq(inb(IIR) & 0x0f, 0x01);	/* no interrupt */
 	ck_assert_int_eq(irq_level, 0);
@@ -192,10 +211,10 @@ static pthread_t write_into_full(const uint8_t *ch)
 {
 	pthread_t t;
 
-	con_room = 0;
+	con_set_room(0);
 	ck_assert_int_eq(pthread_create(&t, NULL, write_thr, (void *)ch), 0);
 	sleep_ms(50);
-	ck_assert_uint_eq(con_len, 0);
+	ck_assert_uint_eq(con_len_now(), 0);
 	return t;
 }
 
@@ -209,7 +228,7 @@ START_TEST(thr_write_into_full_console_waits)
 	ck_assert_uint_eq(inb(LSR) & LSR_THRE, 0);
 	console_gets_room(1);
 	pthread_join(t, NULL);
-	ck_assert_uint_eq(con_len, 1);
+	ck_assert_uint_eq(con_len_now(), 1);
 	ck_assert_mem_eq(con_out, "z", 1);
 }
 END_TEST
@@ -225,7 +244,7 @@ START_TEST(stop_ends_the_wait)
 	pthread_cond_broadcast(&con_cond);
 	pthread_mutex_unlock(&con_lock);
 	pthread_join(t, NULL);
-	ck_assert_uint_eq(con_len, 0);
+	ck_assert_uint_eq(con_len_now(), 0);
 }
 END_TEST
 
