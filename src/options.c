@@ -98,6 +98,8 @@ static void usage(FILE *f)
 	      "      --net tap=IFNAME|socket=PATH  a network device: virtio-net, or PV\n"
 	      "                         (repeatable); limits: PV 8 of each, others 7\n"
 	      "                         --disk and --net in all, 6 with --virtio-console\n"
+	      "      --chan PATH        PV guests: a message channel to the other hvrun\n"
+	      "                         naming PATH (repeatable, at most 8)\n"
 	      "      --gdb [HOST:]PORT|unix:PATH  serve gdb's remote protocol (HOST default\n"
 	      "                         127.0.0.1; PATH: a socket file, mode 0600)\n"
 	      "      --gdb-wait         with --gdb: stop before the first instruction\n"
@@ -126,6 +128,7 @@ enum {
 	OPT_ENTRY,
 	OPT_DISK,
 	OPT_NET,
+	OPT_CHAN,
 	OPT_GDB,
 	OPT_GDB_WAIT,
 	OPT_GDB_STEP_BP,
@@ -149,6 +152,7 @@ static const struct option long_opts[] = {
 	{ "entry",   required_argument, NULL, OPT_ENTRY },
 	{ "disk",    required_argument, NULL, OPT_DISK },
 	{ "net",     required_argument, NULL, OPT_NET },
+	{ "chan",    required_argument, NULL, OPT_CHAN },
 	{ "gdb",     required_argument, NULL, OPT_GDB },
 	{ "gdb-wait", no_argument,      NULL, OPT_GDB_WAIT },
 	{ "gdb-step-breakpoints", no_argument, NULL, OPT_GDB_STEP_BP },
@@ -242,6 +246,16 @@ static int add_net(struct vm_config *cfg, const char *v)
 	if ((strncmp(v, "tap=", 4) || !v[4]) && (strncmp(v, "socket=", 7) || !v[7]))
 		return bad_value("--net", v, "expected tap=IFNAME or socket=PATH");
 	cfg->nets[cfg->nr_nets++] = v;
+	return 0;
+}
+
+static int add_chan(struct vm_config *cfg, const char *v)
+{
+	if (cfg->nr_chans == CONFIG_MAX_CHANS)
+		return bad_value("--chan", v, "at most 8 channels");
+	if (!*v)
+		return bad_value("--chan", v, "expected PATH");
+	cfg->chans[cfg->nr_chans++] = v;
 	return 0;
 }
 
@@ -361,6 +375,8 @@ static int set_option(struct vm_config *cfg, int c, const char *arg)
 		return add_disk(cfg, arg);
 	case OPT_NET:
 		return add_net(cfg, arg);
+	case OPT_CHAN:
+		return add_chan(cfg, arg);
 	case OPT_GDB:
 		return set_gdb(cfg, arg);
 	case OPT_GDB_WAIT:

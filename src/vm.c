@@ -21,6 +21,7 @@
 #include "devices/device.h"
 #include "gdb/gdbstub.h"
 #include "hypercall/hypercall.h"
+#include "hypercall/ipc.h"
 #include "loader/symbols.h"
 #include "loader/loader.h"
 #include "log.h"
@@ -293,6 +294,8 @@ static int open_io(struct vm *vm)
 		if (net_open(vm, vm->nr_nets, cfg->nets[vm->nr_nets],
 			     &vm->nets[vm->nr_nets]) < 0)
 			return -1;
+	if (vm->pv && pv_ipc_open_chans(vm) < 0)
+		return -1;
 	return 0;
 }
 
@@ -480,6 +483,21 @@ static void run_guest(struct vm *vm)
 	}
 }
 
+/* Inter-VM state: PV guests only, and what their ABI version allows. */
+static int setup_ipc(struct vm *vm, const struct image *img)
+{
+	uint32_t abi = 0;
+
+	if (!vm->pv) {
+		if (vm->cfg->nr_chans == 0)
+			return 0;
+		log_err("--chan is for PV guests");
+		return -1;
+	}
+	pv_find_note(img->data, img->len, &abi);	/* load_pv checks it */
+	return pv_ipc_new(vm, abi);
+}
+
 static void vm_init(struct vm *vm, const struct vm_config *cfg)
 {
 	pthread_condattr_t ca;
@@ -525,6 +543,7 @@ static void vm_teardown(struct vm *vm, bool devices)
 		block_close(vm->disks[i]);
 	for (int i = 0; i < vm->nr_nets; i++)
 		net_close(vm->nets[i]);
+	pv_ipc_free(vm);
 	backend_free(vm->backend);
 	free(vm->cpuid);
 	symtab_free(vm->symbols);
@@ -561,6 +580,8 @@ int vm_run(const struct vm_config *cfg)
 	vm.acpi = kind == IMAGE_BZIMAGE || kind == IMAGE_PVH;
 	if (vm.pv)
 		vm.irqchip = false;	/* a PV guest takes no interrupts */
+	if (setup_ipc(&vm, &img) < 0)
+		goto out;
 	err = mem_init(&vm.mem, cfg->mem_size);
 	if (err) {
 		log_err("cannot allocate %llu bytes of guest memory: %s",

@@ -9,6 +9,7 @@
 
 #define CONFIG_MAX_DISKS 8
 #define CONFIG_MAX_NETS 8
+#define CONFIG_MAX_CHANS 8
 
 enum console_kind { CONSOLE_STDIO, CONSOLE_NONE, CONSOLE_FILE };
 
@@ -33,6 +34,8 @@ struct vm_config {
 	int nr_disks;
 	const char *nets[CONFIG_MAX_NETS];	/* --net tap=IF | socket=PATH */
 	int nr_nets;
+	const char *chans[CONFIG_MAX_CHANS];	/* --chan PATH (PV guests) */
+	int nr_chans;
 	/* --gdb [HOST:]PORT, --gdb-wait (src/gdb/) */
 	bool gdb;
 	bool gdb_wait;

@@ -57,6 +57,9 @@ long hv_block_flush(unsigned int dev);
 long hv_net_send(unsigned int dev, const void *buf, size_t len);
 long hv_net_recv(unsigned int dev, void *buf, size_t len);
 long hv_vcpu_start(unsigned int id, uintptr_t rip, uintptr_t rsp, long arg);
+/* ABI version 2: channels (hvrun/abi.h, CHANNELS). */
+long hv_chan_send(unsigned int chan, const void *buf, size_t len);
+long hv_chan_recv(unsigned int chan, void *buf, size_t len);
 
 /* Monotonic nanoseconds (hv_clock(HVRUN_CLOCK_MONOTONIC) as unsigned). */
 uint64_t hv_now(void);

@@ -128,3 +128,13 @@ const char *hv_bootargs(void)
 
 	return s ? s : "";
 }
+
+long hv_chan_send(unsigned int chan, const void *buf, size_t len)
+{
+	return HC3(HVRUN_HC_CHAN_SEND, chan, buf, len);
+}
+
+long hv_chan_recv(unsigned int chan, void *buf, size_t len)
+{
+	return HC3(HVRUN_HC_CHAN_RECV, chan, buf, len);
+}

@@ -3,10 +3,12 @@
 
 #include "../log.h"
 #include "hypercall.h"
+#include "ipc.h"
 
 static const struct {
 	hc_fn fn;
 	const char *name;
+	unsigned int abi;	/* the first ABI version with it; 0: every */
 } table[HVRUN_HC_COUNT] = {
 	[HVRUN_HC_ABI_VERSION]	 = { hc_abi_version, "abi_version" },
 	[HVRUN_HC_EXIT]		 = { hc_exit, "exit" },
@@ -22,14 +24,18 @@ static const struct {
 	[HVRUN_HC_NET_RECV]	 = { hc_net_recv, "net_recv" },
 	[HVRUN_HC_VCPU_START]	 = { hc_vcpu_start, "vcpu_start" },
 	[HVRUN_HC_FAULT]	 = { hc_fault, "fault" },
-	/* 14-16, inter-VM channels: not in this version (-ENOSYS). */
+	[HVRUN_HC_CHAN_SEND]	 = { hc_chan_send, "chan_send", 2 },
+	[HVRUN_HC_CHAN_RECV]	 = { hc_chan_recv, "chan_recv", 2 },
+	/* 16: reserved (-ENOSYS). */
 };
 
 int64_t hc_dispatch(struct hc_call *c)
 {
 	int64_t ret;
 
-	if (c->nr >= HVRUN_HC_COUNT || !table[c->nr].fn) {
+	/* A version 1 image sees version 1: the newer calls do not exist. */
+	if (c->nr >= HVRUN_HC_COUNT || !table[c->nr].fn ||
+	    table[c->nr].abi > pv_ipc_abi(c->vm)) {
 		log_info(2, "hypercall %llu: no such call",
 			 (unsigned long long)c->nr);
 		return -ENOSYS;
