@@ -171,12 +171,17 @@ static int check_cpus(struct vm *vm)
 	return 0;
 }
 
+/* RAM in slots 0.., shared regions (PV --shm) from MEM_MAX_REGIONS. */
 static int set_memory(struct vm *vm)
 {
-	for (int i = 0; i < vm->mem.nr_regions; i++) {
-		const struct mem_region *r = &vm->mem.region[i];
+	const struct mem *m = &vm->mem;
+
+	for (int i = 0; i < m->nr_regions + m->nr_shared; i++) {
+		bool ram = i < m->nr_regions;
+		const struct mem_region *r = ram ? &m->region[i] :
+					     &m->shared[i - m->nr_regions];
 		struct kvm_userspace_memory_region kr = {
-			.slot = (uint32_t)i,
+			.slot = (uint32_t)(ram ? i : MEM_MAX_REGIONS + i - m->nr_regions),
 			.guest_phys_addr = r->gpa,
 			.memory_size = r->size,
 			.userspace_addr = (uintptr_t)r->host,
@@ -489,9 +494,9 @@ static int setup_ipc(struct vm *vm, const struct image *img)
 	uint32_t abi = 0;
 
 	if (!vm->pv) {
-		if (vm->cfg->nr_chans == 0)
+		if (vm->cfg->nr_chans == 0 && vm->cfg->nr_shms == 0)
 			return 0;
-		log_err("--chan is for PV guests");
+		log_err("%s is for PV guests", vm->cfg->nr_chans ? "--chan" : "--shm");
 		return -1;
 	}
 	pv_find_note(img->data, img->len, &abi);	/* load_pv checks it */
@@ -580,15 +585,13 @@ int vm_run(const struct vm_config *cfg)
 	vm.acpi = kind == IMAGE_BZIMAGE || kind == IMAGE_PVH;
 	if (vm.pv)
 		vm.irqchip = false;	/* a PV guest takes no interrupts */
-	if (setup_ipc(&vm, &img) < 0)
-		goto out;
 	err = mem_init(&vm.mem, cfg->mem_size);
 	if (err) {
 		log_err("cannot allocate %llu bytes of guest memory: %s",
 			(unsigned long long)cfg->mem_size, strerror(-err));
 		goto out;
 	}
-	if (load_image(&vm, &img, &initrd) < 0)
+	if (setup_ipc(&vm, &img) < 0 || load_image(&vm, &img, &initrd) < 0)
 		goto out;
 	/* Their page cache pages would count against hvrun's RSS all run. */
 	release_image(&img);

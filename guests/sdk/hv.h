@@ -60,6 +60,9 @@ long hv_vcpu_start(unsigned int id, uintptr_t rip, uintptr_t rsp, long arg);
 /* ABI version 2: channels (hvrun/abi.h, CHANNELS). */
 long hv_chan_send(unsigned int chan, const void *buf, size_t len);
 long hv_chan_recv(unsigned int chan, void *buf, size_t len);
+/* Shared region n (--shm): its address (identity-mapped, writable) and
+ * *size from /hvrun/shm@N/reg, or NULL when there is none. */
+void *hv_shm(unsigned int n, size_t *size);
 
 /* Monotonic nanoseconds (hv_clock(HVRUN_CLOCK_MONOTONIC) as unsigned). */
 uint64_t hv_now(void);
@@ -91,6 +94,14 @@ int hv_fdt_u64(const void *fdt, const char *path, const char *name,
 const char *hv_fdt_string(const void *fdt, const char *path, const char *name);
 /* Present at all (an empty property such as read-only counts). */
 int hv_fdt_has(const void *fdt, const char *path, const char *name);
+/* A big-endian 32-bit cell. */
+static inline uint32_t hv_be32(const void *p)
+{
+	const uint8_t *b = p;
+
+	return (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 |
+	       (uint32_t)b[2] << 8 | b[3];
+}
 
 /* printf.c: %s %c %d %i %u %x %p %%, l/ll/z, width, '0' and '-' flags. */
 int printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -40,6 +40,14 @@ static int devices(void *fdt, const struct vm *vm)
 	}
 	for (int i = 0; i < pv_ipc_nr_chans(vm) && !err; i++)
 		err = begin_node_fmt(fdt, HVRUN_FDT_CHAN, i) || fdt_end_node(fdt);
+	for (int i = 0; pv_ipc_shm(vm, i) && !err; i++) {
+		const struct pv_shm *s = pv_ipc_shm(vm, i);
+		fdt64_t reg[2] = { cpu_to_fdt64(s->gpa), cpu_to_fdt64(s->size) };
+
+		err = begin_node_fmt(fdt, HVRUN_FDT_SHM, i) ||
+		      fdt_property(fdt, HVRUN_FDT_REG, reg, sizeof(reg)) ||
+		      fdt_end_node(fdt);
+	}
 	return err;
 }
 

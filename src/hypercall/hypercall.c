@@ -8,7 +8,6 @@
 static const struct {
 	hc_fn fn;
 	const char *name;
-	unsigned int abi;	/* the first ABI version with it; 0: every */
 } table[HVRUN_HC_COUNT] = {
 	[HVRUN_HC_ABI_VERSION]	 = { hc_abi_version, "abi_version" },
 	[HVRUN_HC_EXIT]		 = { hc_exit, "exit" },
@@ -24,8 +23,8 @@ static const struct {
 	[HVRUN_HC_NET_RECV]	 = { hc_net_recv, "net_recv" },
 	[HVRUN_HC_VCPU_START]	 = { hc_vcpu_start, "vcpu_start" },
 	[HVRUN_HC_FAULT]	 = { hc_fault, "fault" },
-	[HVRUN_HC_CHAN_SEND]	 = { hc_chan_send, "chan_send", 2 },
-	[HVRUN_HC_CHAN_RECV]	 = { hc_chan_recv, "chan_recv", 2 },
+	[HVRUN_HC_CHAN_SEND]	 = { hc_chan_send, "chan_send" },
+	[HVRUN_HC_CHAN_RECV]	 = { hc_chan_recv, "chan_recv" },
 	/* 16: reserved (-ENOSYS). */
 };
 
@@ -33,9 +32,10 @@ int64_t hc_dispatch(struct hc_call *c)
 {
 	int64_t ret;
 
-	/* A version 1 image sees version 1: the newer calls do not exist. */
+	/* A version 1 image sees version 1: calls from 14 on, which version
+	 * 2 added, do not exist for it. */
 	if (c->nr >= HVRUN_HC_COUNT || !table[c->nr].fn ||
-	    table[c->nr].abi > pv_ipc_abi(c->vm)) {
+	    (c->nr >= HVRUN_HC_CHAN_SEND && pv_ipc_abi(c->vm) < 2)) {
 		log_info(2, "hypercall %llu: no such call",
 			 (unsigned long long)c->nr);
 		return -ENOSYS;

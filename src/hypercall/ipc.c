@@ -8,9 +8,9 @@
 
 int pv_ipc_new(struct vm *vm, uint32_t abi)
 {
-	if (abi < 2 && vm->cfg->nr_chans > 0) {
-		log_err("--chan needs an image built for hvrun ABI version 2 (this one is version %u)",
-			abi);
+	if (abi < 2 && (vm->cfg->nr_chans > 0 || vm->cfg->nr_shms > 0)) {
+		log_err("%s needs an image built for hvrun ABI version 2 (this one is version %u)",
+			vm->cfg->nr_chans ? "--chan" : "--shm", abi);
 		return -1;
 	}
 	vm->ipc = calloc(1, sizeof(*vm->ipc));
@@ -19,7 +19,7 @@ int pv_ipc_new(struct vm *vm, uint32_t abi)
 		return -1;
 	}
 	vm->ipc->abi = abi;
-	return 0;
+	return pv_shm_map_all(vm);
 }
 
 int pv_ipc_open_chans(struct vm *vm)
@@ -48,6 +48,8 @@ void pv_ipc_close_chans(struct vm *vm)
 void pv_ipc_free(struct vm *vm)
 {
 	pv_ipc_close_chans(vm);
+	if (vm->ipc)
+		pv_shm_unmap_all(vm->ipc);
 	free(vm->ipc);
 	vm->ipc = NULL;
 }
@@ -88,4 +90,11 @@ uint64_t pv_ipc_ready(const struct vm *vm, uint64_t mask)
 int pv_ipc_nr_chans(const struct vm *vm)
 {
 	return vm->ipc ? vm->ipc->nr_chans : 0;
+}
+
+const struct pv_shm *pv_ipc_shm(const struct vm *vm, int n)
+{
+	if (!vm->ipc || n < 0 || n >= vm->ipc->nr_shm)
+		return NULL;
+	return &vm->ipc->shm[n];
 }

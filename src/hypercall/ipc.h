@@ -13,14 +13,25 @@
 struct vm;
 struct chan;
 
+/* One --shm region: the file's pages at gpa in the guest. */
+struct pv_shm {
+	char *path;
+	void *host;			/* MAP_SHARED, size bytes */
+	uint64_t gpa, size;
+};
+
 struct pv_ipc {
 	uint32_t abi;				/* the image's ABI version */
 	struct chan *chans[HVRUN_CHAN_MAX];
 	int nr_chans;
+	struct pv_shm shm[HVRUN_SHM_MAX];
+	int nr_shm;
 };
 
-/* The image's ABI version decides which calls exist. Refuses --chan for
- * a version 1 image. 0, or -1 (logged). */
+/* The image's ABI version decides which calls exist. Refuses --chan and
+ * --shm for a version 1 image; maps every --shm into vm->mem (after
+ * mem_init, before the page tables and KVM's memory slots). 0, or -1
+ * (logged). */
 int pv_ipc_new(struct vm *vm, uint32_t abi);
 /* Open every --chan; vm->backend must exist. 0, or -1 (logged). */
 int pv_ipc_open_chans(struct vm *vm);
@@ -35,5 +46,11 @@ struct chan *pv_ipc_chan(const struct vm *vm, uint64_t n);
 /* The HVRUN_POLL_CHAN* bits of mask that are ready. Any thread. */
 uint64_t pv_ipc_ready(const struct vm *vm, uint64_t mask);
 int pv_ipc_nr_chans(const struct vm *vm);
+/* Shared region n, or NULL. */
+const struct pv_shm *pv_ipc_shm(const struct vm *vm, int n);
+
+/* shm.c: map every --shm (refusing a file of another size); unmap. */
+int pv_shm_map_all(struct vm *vm);
+void pv_shm_unmap_all(struct pv_ipc *ipc);
 
 #endif

@@ -41,6 +41,7 @@
 #define DISK0_SIZE	(64 * 1024)
 #define DISK1_SIZE	(8 * 1024)
 #define MAX_CALLS	8
+#define SHM_SIZE	(64 * 1024)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -89,6 +90,7 @@ static struct vm_config cfg;
 static struct vcpu vcpus[2];
 static pthread_t loop_thread;
 static char dir[80], chan_path[128];
+static uint8_t shm[SHM_SIZE];
 
 static void *loop_main(void *arg)
 {
@@ -168,6 +170,9 @@ static void setup(void)
 	unlink(sock);
 	unlink(chan_path);
 	rmdir(dir);
+	/* A shared region (--shm) right where hvrun puts the first one. */
+	if (mem_add_shared(&vm.mem, HVRUN_SHM_BASE, SHM_SIZE, shm) < 0)
+		abort();
 	if (pthread_create(&loop_thread, NULL, loop_main, vm.backend))
 		abort();
 }
@@ -197,7 +202,9 @@ static uint64_t arg(struct input *in)
 		return take(in, 8);
 	case 1:
 		return take(in, 1);
-	case 2:			/* an address in RAM */
+	case 2:			/* an address in RAM, or in the shared region */
+		if (mode & 0x80)
+			return HVRUN_SHM_BASE + take(in, 3) % (SHM_SIZE + 64);
 		return take(in, 4) % RAM;
 	case 3:			/* near an edge: 0, the end of RAM, 2^64 */
 		switch ((mode >> 3) % 3) {

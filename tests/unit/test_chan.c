@@ -306,6 +306,29 @@ START_TEST(poll_wakes_on_a_message)
 }
 END_TEST
 
+/* A shared region (--shm) is memory every call may name, exactly. */
+START_TEST(shared_region_is_memory_to_calls)
+{
+	static uint8_t region[8192];
+	static uint8_t buf[256];
+
+	ck_assert_int_eq(mem_add_shared(&vm.mem, HVRUN_SHM_BASE, sizeof(region),
+					region), 0);
+	connect_peer();
+	memset(region + 8000, 0x5a, 192);
+	ck_assert_int_eq(hc(hc_chan_send, 0, HVRUN_SHM_BASE + 8000, 193), -EFAULT);
+	ck_assert_int_eq(hc(hc_chan_send, 0, HVRUN_SHM_BASE - 8, 16), -EFAULT);
+	ck_assert_int_eq(hc(hc_chan_send, 0, HVRUN_SHM_BASE + 8000, 192), 192);
+	ck_assert_int_eq(recv(peer, buf, sizeof(buf), 0), 193);
+	ck_assert_uint_eq(buf[192], 0x5a);
+	peer_send(0, 100, 0x33);
+	ck_assert_int_eq(wait_bits(HVRUN_POLL_CHAN(0)), HVRUN_POLL_CHAN(0));
+	ck_assert_int_eq(hc(hc_chan_recv, 0, HVRUN_SHM_BASE + 8092, 100), 100);
+	ck_assert_int_eq(hc(hc_chan_recv, 0, HVRUN_SHM_BASE + 8093, 100), -EFAULT);
+	ck_assert_uint_eq(region[8191], 0x33);
+}
+END_TEST
+
 START_TEST(version_1_image_has_no_channels)
 {
 	struct hc_call c = { .vm = &vm, .nr = HVRUN_HC_CHAN_SEND };
@@ -338,6 +361,7 @@ int main(void)
 	tcase_add_test(tc, hostile_peer_is_dropped);
 	tcase_add_test(tc, poll_wakes_on_a_message);
 	tcase_add_test(tc, version_1_image_has_no_channels);
+	tcase_add_test(tc, shared_region_is_memory_to_calls);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
