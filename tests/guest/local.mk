@@ -31,6 +31,7 @@ GUEST_TESTS = \
 	tests/guest/pv_net.sh \
 	tests/guest/pv_chan.sh \
 	tests/guest/pv_shm.sh \
+	tests/guest/pv_blkserve.sh \
 	tests/guest/pv_bench.sh \
 	tests/guest/pv_vmcall.sh \
 	tests/guest/gdb.sh \
