@@ -13,7 +13,7 @@
 #include "blk-proto.h"
 
 #define WAIT_NS	(30 * HV_NSEC_PER_SEC)
-#define SLICE_NS	(50 * 1000 * 1000ULL)
+#define SLICE_NS	HV_NSEC_PER_SEC	/* each wait re-checks at least this often */
 
 static uint8_t *shm;
 static size_t shm_size;

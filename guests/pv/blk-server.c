@@ -14,7 +14,7 @@
 #include "blk-proto.h"
 
 #define WAIT_NS	(30 * HV_NSEC_PER_SEC)
-#define SLICE_NS	(50 * 1000 * 1000ULL)
+#define SLICE_NS	HV_NSEC_PER_SEC	/* each wait re-checks at least this often */
 
 static uint8_t *shm;
 static size_t shm_size;
@@ -62,7 +62,6 @@ int main(const void *fdt)
 	}
 	/* The client may keep us idle, but not for more than 30 s. */
 	for (uint64_t idle = hv_now() + WAIT_NS; hv_now() < idle;) {
-		/* Short slices, re-checking: see "open" in bench/README.md. */
 		hv_poll(hv_now() + SLICE_NS, HVRUN_POLL_CHAN(0) | HVRUN_POLL_CHAN_DOWN(0));
 		memset(&req, 0, sizeof(req));
 		n = hv_chan_recv(0, &req, sizeof(req));

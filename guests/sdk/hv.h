@@ -147,6 +147,7 @@ static inline void hv_spin_unlock(hv_spinlock_t *l)
 
 #define HV_ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 #define HV_MIN(a, b)		((a) < (b) ? (a) : (b))
+#define HV_MAX(a, b)		((a) > (b) ? (a) : (b))
 #define HV_NSEC_PER_SEC		1000000000ULL
 
 #endif

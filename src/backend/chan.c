@@ -32,8 +32,8 @@ struct chan {
 	int listen_fd;			/* -1 when we connected */
 	int conn_fd;			/* -1: no peer */
 	struct event *accept_ev;	/* persistent, on listen_fd */
-	struct event *rx_ev, *tx_ev;	/* one-shot, on conn_fd */
-	struct event *hup_ev;		/* one-shot: the peer's end */
+	struct event *rx_ev;		/* edge-triggered: arrivals, the end */
+	struct event *tx_ev;		/* one-shot, after an EAGAIN */
 
 	/* PATH we bound: removed at the end if it is still ours. */
 	char *bound_path;
@@ -53,11 +53,18 @@ static int watch_conn(struct chan *ch)
 {
 	struct event_base *base = backend_base(ch->vm->backend);
 
-	ch->rx_ev = event_new(base, ch->conn_fd, EV_READ, on_rx, ch);
+	/*
+	 * Edge-triggered and persistent: it fires once per arrival (and at
+	 * the peer's end) whether or not older packets wait, so it needs no
+	 * re-arming. A one-shot event re-armed by chan_recv, as net.c does,
+	 * loses wake-ups: when the request and the event are active in the
+	 * same loop pass and the request runs first, libevent's removal of
+	 * the fired one-shot event undoes the re-arm.
+	 */
+	ch->rx_ev = event_new(base, ch->conn_fd,
+			      EV_READ | EV_CLOSED | EV_ET | EV_PERSIST, on_rx, ch);
 	ch->tx_ev = event_new(base, ch->conn_fd, EV_WRITE, on_rx, ch);
-	ch->hup_ev = event_new(base, ch->conn_fd, EV_CLOSED, on_rx, ch);
-	if (!ch->rx_ev || !ch->tx_ev || !ch->hup_ev ||
-	    event_add(ch->rx_ev, NULL) < 0 || event_add(ch->hup_ev, NULL) < 0)
+	if (!ch->rx_ev || !ch->tx_ev || event_add(ch->rx_ev, NULL) < 0)
 		return -1;
 	return 0;
 }
@@ -68,9 +75,7 @@ static void unwatch_conn(struct chan *ch)
 		event_free(ch->rx_ev);
 	if (ch->tx_ev)
 		event_free(ch->tx_ev);
-	if (ch->hup_ev)
-		event_free(ch->hup_ev);
-	ch->rx_ev = ch->tx_ev = ch->hup_ev = NULL;
+	ch->rx_ev = ch->tx_ev = NULL;
 }
 
 /* The peer is gone (or never fully arrived): forget the connection. */
@@ -283,7 +288,9 @@ int64_t chan_send(struct chan *ch, const void *buf, size_t len)
 	if (r >= 0)		/* a packet socket sends all or nothing */
 		return -EIO;
 	if (errno == EAGAIN || errno == EWOULDBLOCK) {
-		/* Wake pollers when there is room again. */
+		/* Wake pollers when there is room again. (Should a fired
+		 * event undo this re-arm, as above, its callback still woke
+		 * the guest, whose next send re-arms it.) */
 		event_add(ch->tx_ev, NULL);
 		return -EAGAIN;
 	}
@@ -335,10 +342,8 @@ int64_t chan_recv(struct chan *ch, void *buf, size_t len)
 	if (ch->conn_fd < 0)
 		return -ENOTCONN;
 	n = peek_len(ch->conn_fd);
-	if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-		event_add(ch->rx_ev, NULL);
+	if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
 		return -EAGAIN;
-	}
 	if (n == 0 || (n < 0 && peer_gone(errno))) {
 		drop_conn(ch);
 		return -ENOTCONN;
@@ -346,7 +351,7 @@ int64_t chan_recv(struct chan *ch, void *buf, size_t len)
 	if (n < 0)
 		return -errno;
 	if ((size_t)n - 1 > len)
-		return -EMSGSIZE;	/* stays queued; rx_ev stays off */
+		return -EMSGSIZE;	/* stays queued */
 	r = recv_packet(ch, buf, len);
 	if (r == -EPROTO) {
 		log_err("--chan %s: the peer broke the message format: dropped it",
@@ -354,8 +359,6 @@ int64_t chan_recv(struct chan *ch, void *buf, size_t len)
 		drop_conn(ch);
 		return -ENOTCONN;
 	}
-	/* Wake pollers on the next packet (or now, if one waits). */
-	event_add(ch->rx_ev, NULL);
 	return r;
 }
 

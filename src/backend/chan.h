@@ -21,10 +21,9 @@
  * Threads: send, recv, accept and teardown run on the backend loop. The
  * readiness query runs on vCPU threads; the connection's fd is swapped
  * (accept, the peer's end) under the channel's lock, which the query
- * takes. Wake-ups: a one-shot read event on the connection (re-armed by
- * chan_recv, as net.c does), a write event armed by a send that met
- * EAGAIN and an EV_CLOSED event for the peer's end call hc_poll_notify;
- * so does a peer's arrival.
+ * takes. Wake-ups: an edge-triggered read event on the connection (each
+ * arrival and the peer's end) and a write event armed by a send that met
+ * EAGAIN call hc_poll_notify; so does a peer's arrival.
  */
 #ifndef HVRUN_BACKEND_CHAN_H
 #define HVRUN_BACKEND_CHAN_H
