@@ -2,11 +2,13 @@
  * kvm-floor - the least a KVM user can do to run a multiboot ELF32 guest,
  * as a lower bound for hvrun's startup time (see bench/README.md).
  *
- *   kvm-floor [--irqchip] [-m MiB] IMAGE.elf
+ *   kvm-floor [--irqchip | --split-irqchip] [-m MiB] IMAGE.elf
  *
  * Creates the KVM objects hvrun creates for such an image: a VM, one
  * memory slot of MiB (256 by default), one vCPU and, with --irqchip, the
- * in-kernel irqchip and PIT (as hvrun's default --irqchip on). Loads the
+ * in-kernel irqchip and PIT (as hvrun's --irqchip kernel), or with
+ * --split-irqchip, KVM_CAP_SPLIT_IRQCHIP with 24 routes reserved (the
+ * local APICs only, as hvrun's --irqchip split). Loads the
  * PT_LOAD segments at p_paddr, enters 32-bit flat protected mode at
  * e_entry with EAX = 0x2BADB002 and EBX at a zeroed multiboot info, and
  * handles only port I/O: COM1 LSR (0x3FD) reads as "THR empty", COM1
@@ -55,7 +57,7 @@ static void die_msg(const char *msg)
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: kvm-floor [--irqchip] [-m MiB] IMAGE.elf\n");
+	fprintf(stderr, "usage: kvm-floor [--irqchip | --split-irqchip] [-m MiB] IMAGE.elf\n");
 	exit(2);
 }
 
@@ -138,7 +140,7 @@ bad:
 int main(int argc, char **argv)
 {
 	uint64_t ram_size = 256ULL << 20;
-	int irqchip = 0, kvm, vm, vcpu, fd, mmap_size, i;
+	int irqchip = 0, split = 0, kvm, vm, vcpu, fd, mmap_size, i;
 	struct stat st;
 	uint8_t *img, *ram;
 	uint32_t entry;
@@ -149,6 +151,8 @@ int main(int argc, char **argv)
 	for (i = 1; i < argc && argv[i][0] == '-'; i++) {
 		if (!strcmp(argv[i], "--irqchip")) {
 			irqchip = 1;
+		} else if (!strcmp(argv[i], "--split-irqchip")) {
+			split = 1;
 		} else if (!strcmp(argv[i], "-m") && i + 1 < argc) {
 			char *end;
 			unsigned long mib = strtoul(argv[++i], &end, 10);
@@ -206,6 +210,16 @@ int main(int argc, char **argv)
 			die("KVM_CREATE_IRQCHIP");
 		if (ioctl(vm, KVM_CREATE_PIT2, &pit) < 0)
 			die("KVM_CREATE_PIT2");
+	}
+
+	if (split) {
+		struct kvm_enable_cap cap = {
+			.cap = KVM_CAP_SPLIT_IRQCHIP,
+			.args = { 24 },
+		};
+
+		if (ioctl(vm, KVM_ENABLE_CAP, &cap) < 0)
+			die("KVM_ENABLE_CAP(KVM_CAP_SPLIT_IRQCHIP)");
 	}
 
 	entry = load_elf32(img, (size_t)st.st_size, ram, ram_size);

@@ -20,9 +20,13 @@ GUEST_MB_IMAGES = \
 	guests/multiboot/hello32.elf \
 	guests/multiboot/long64.elf \
 	guests/multiboot/timer.elf \
+	guests/multiboot/timeracc.elf \
 	guests/multiboot/smp.elf \
 	guests/multiboot/mmio-exit.elf \
-	guests/multiboot/kvmleaf.elf
+	guests/multiboot/kvmleaf.elf \
+	guests/multiboot/exit-f4.elf \
+	guests/multiboot/module.elf \
+	guests/multiboot/low.elf
 
 GUEST_PVH_IMAGES = \
 	guests/pvh/hello.elf
@@ -40,19 +44,24 @@ GUEST_SRCS = \
 	guests/multiboot/hello32.S \
 	guests/multiboot/long64.S \
 	guests/multiboot/timer.S \
+	guests/multiboot/timeracc.S \
 	guests/multiboot/smp.S \
 	guests/multiboot/mmio-exit.S \
 	guests/multiboot/kvmleaf.S \
+	guests/multiboot/exit-f4.S \
+	guests/multiboot/module.S \
+	guests/multiboot/low.S \
 	guests/pvh/hello.S
 
 GUEST_LDSCRIPTS = \
 	guests/raw/raw.ld \
 	guests/multiboot/multiboot.ld \
+	guests/multiboot/low.ld \
 	guests/pvh/pvh.ld
 
 noinst_DATA += $(GUEST_IMAGES)
 EXTRA_DIST += $(GUEST_SRCS) $(GUEST_LDSCRIPTS) guests/raw/serial.inc \
-	guests/multiboot/longmode.inc
+	guests/multiboot/longmode.inc guests/multiboot/irq64.inc
 CLEANFILES += $(GUEST_IMAGES) \
 	$(GUEST_RAW_IMAGES:.img=.o) $(GUEST_RAW_IMAGES:.img=.elf) \
 	$(GUEST_MB_IMAGES:.elf=.o) $(GUEST_PVH_IMAGES:.elf=.o)
@@ -80,10 +89,16 @@ guests/raw/%.img: guests/raw/%.elf
 
 guests/multiboot/%.o: $(srcdir)/guests/multiboot/%.S
 	$(AM_V_GEN)$(MKDIR_P) guests/multiboot && $(GUEST_CCAS) -o $@ $<
-guests/multiboot/long64.o guests/multiboot/timer.o guests/multiboot/kvmleaf.o: \
+guests/multiboot/long64.o guests/multiboot/timer.o guests/multiboot/kvmleaf.o \
+	guests/multiboot/timeracc.o: \
 	$(srcdir)/guests/multiboot/longmode.inc
+guests/multiboot/timer.o guests/multiboot/timeracc.o: \
+	$(srcdir)/guests/multiboot/irq64.inc
 guests/multiboot/%.elf: guests/multiboot/%.o $(srcdir)/guests/multiboot/multiboot.ld
 	$(AM_V_GEN)$(GUEST_MB_LD) -o $@ $<
+# low.elf loads at 0x8000 (an explicit rule wins over the pattern).
+guests/multiboot/low.elf: guests/multiboot/low.o $(srcdir)/guests/multiboot/low.ld
+	$(AM_V_GEN)$(GUEST_LD) -T $(srcdir)/guests/multiboot/low.ld -o $@ $<
 
 ## PVH images: .S -> .o -> .elf (ELF32 at 1 MiB with the Xen entry note)
 guests/pvh/%.o: $(srcdir)/guests/pvh/%.S

@@ -91,10 +91,14 @@ static void usage(FILE *f)
 	      "      --console KIND     stdio (default), none, or file:PATH\n"
 	      "      --virtio-console   non-PV guests: a virtio console (Linux hvc0) that\n"
 	      "                         takes the host input from COM1\n"
-	      "      --irqchip on|off   in-kernel PIC/IOAPIC/LAPIC and PIT (default on)\n"
+	      "      --irqchip kernel|split|off  interrupt controllers: all in KVM, local\n"
+	      "                         APICs in KVM and IOAPIC/PIC/PIT in hvrun, or none\n"
+	      "                         (default: split where KVM offers it, else kernel)\n"
 	      "      --load ADDR        raw images: load address (default 0x7c00)\n"
 	      "      --entry ADDR       raw images: entry address (default: load address)\n"
-	      "      --initrd FILE      Linux images: initial ramdisk\n"
+	      "      --initrd FILE      Linux/PVH: initial ramdisk; multiboot: module 0\n"
+	      "      --debug-exit-port PORT  a second debug-exit port (QEMU's 0xf4):\n"
+	      "                         a write ends the run, status = the low byte\n"
 	      "      --append STRING    guest command line, before GUEST-ARGS\n"
 	      "      --disk PATH[,ro]   a raw disk image: virtio-blk, or PV (repeatable)\n"
 	      "      --net tap=IFNAME|socket=PATH  a network device: virtio-net, or PV\n"
@@ -144,6 +148,7 @@ enum {
 	OPT_CPU_FEATURES,
 	OPT_VIRTIO_CONSOLE,
 	OPT_REPORT,
+	OPT_DEBUG_EXIT_PORT,
 };
 
 static const struct option long_opts[] = {
@@ -168,6 +173,7 @@ static const struct option long_opts[] = {
 	{ "append",  required_argument, NULL, OPT_APPEND },
 	{ "cpu-features", required_argument, NULL, OPT_CPU_FEATURES },
 	{ "no-sandbox", no_argument,    NULL, OPT_NO_SANDBOX },
+	{ "debug-exit-port", required_argument, NULL, OPT_DEBUG_EXIT_PORT },
 	{ "verbose", no_argument,       NULL, 'v' },
 	{ "help",    no_argument,       NULL, 'h' },
 	{ "version", no_argument,       NULL, 'V' },
@@ -327,6 +333,35 @@ static int set_gdb(struct vm_config *cfg, const char *v)
 	return 0;
 }
 
+/*
+ * Ports KVM's in-kernel PICs, ELCR and PIT (and the speaker gate beside
+ * it) answer without an exit: a debug-exit register there would never
+ * see a write.
+ */
+static bool port_in_kernel(uint64_t port)
+{
+	return (port >= 0x20 && port <= 0x21) || (port >= 0xa0 && port <= 0xa1) ||
+	       (port >= 0x40 && port <= 0x43) || port == 0x61 ||
+	       (port >= 0x4d0 && port <= 0x4d1);
+}
+
+/* Once: a second port would be a second device nobody asked to explain. */
+static int set_debug_exit_port(struct vm_config *cfg, const char *v)
+{
+	uint64_t n;
+
+	if (cfg->debug_exit_port)
+		return bad_value("--debug-exit-port", v, "given more than once");
+	if (parse_u64(v, &n) || n == 0 || n > 0xffff)
+		return bad_value("--debug-exit-port", v,
+				 "expected an I/O port from 1 to 0xffff, like 0xf4");
+	if (port_in_kernel(n))
+		return bad_value("--debug-exit-port", v,
+				 "the in-kernel PIC/PIT answers that port");
+	cfg->debug_exit_port = (uint16_t)n;
+	return 0;
+}
+
 /* One entry of --cpu-features: "-name". */
 static int drop_feature(struct vm_config *cfg, const char *list,
 			const char *entry, size_t len)
@@ -396,9 +431,17 @@ static int set_option(struct vm_config *cfg, int c, const char *arg)
 		cfg->virtio_console = true;
 		return 0;
 	case OPT_IRQCHIP:
-		if (strcmp(arg, "on") && strcmp(arg, "off"))
-			return bad_value("--irqchip", arg, "expected on or off");
-		cfg->irqchip = !strcmp(arg, "on");
+		if (!strcmp(arg, "kernel"))
+			cfg->irqchip = IRQCHIP_KERNEL;
+		else if (!strcmp(arg, "split"))
+			cfg->irqchip = IRQCHIP_SPLIT;
+		else if (!strcmp(arg, "off"))
+			cfg->irqchip = IRQCHIP_OFF;
+		else if (!strcmp(arg, "on"))	/* the old spelling: default */
+			cfg->irqchip = IRQCHIP_AUTO;
+		else
+			return bad_value("--irqchip", arg,
+					 "expected kernel, split or off");
 		return 0;
 	case OPT_LOAD:
 		return set_addr("--load", arg, &cfg->load_addr, &cfg->has_load);
@@ -443,6 +486,8 @@ static int set_option(struct vm_config *cfg, int c, const char *arg)
 		return 0;
 	case OPT_CPU_FEATURES:
 		return set_cpu_features(cfg, arg);
+	case OPT_DEBUG_EXIT_PORT:
+		return set_debug_exit_port(cfg, arg);
 	case 'v':
 		cfg->verbose++;
 		return 0;
@@ -581,7 +626,7 @@ static void config_defaults(struct vm_config *cfg)
 	cfg->mem_size = CONFIG_DEFAULT_MEM;
 	cfg->ncpus = 1;
 	cfg->console = CONSOLE_STDIO;
-	cfg->irqchip = true;
+	cfg->irqchip = IRQCHIP_AUTO;
 }
 
 /*

@@ -58,6 +58,7 @@ static const int common_calls[] = {
  * themselves, and write the --core file opened at start-up. */
 static const int vcpu_calls[] = {
 	SCMP_SYS(ftruncate), SCMP_SYS(fsync),
+	SCMP_SYS(timerfd_settime),	/* the split irqchip's PIT */
 };
 
 /* The loop: epoll, disk and network I/O (fallocate: virtio-blk discard),
@@ -78,12 +79,15 @@ static const unsigned long vcpu_ioctls[] = {
 	KVM_RUN, KVM_GET_REGS, KVM_SET_REGS, KVM_GET_SREGS, KVM_SET_SREGS,
 	KVM_TRANSLATE, KVM_SET_GUEST_DEBUG, KVM_GET_VCPU_EVENTS,
 	KVM_SET_VCPU_EVENTS, KVM_KVMCLOCK_CTRL, KVM_IRQ_LINE,
+	KVM_INTERRUPT, KVM_SIGNAL_MSI, KVM_SET_GSI_ROUTING,	/* split irqchip */
+	KVM_IOEVENTFD,		/* virtio-mmio: when a driver finds the device */
 	TCGETS, TIOCGWINSZ,	/* isatty; virtio-console's size */
 };
 static const unsigned long backend_ioctls[] = {
 	KVM_GET_REGS, KVM_SET_REGS, KVM_GET_SREGS, KVM_SET_SREGS,
 	KVM_TRANSLATE, KVM_SET_GUEST_DEBUG, KVM_GET_VCPU_EVENTS,
 	KVM_SET_VCPU_EVENTS, KVM_IRQ_LINE,
+	KVM_SIGNAL_MSI, KVM_SET_GSI_ROUTING,	/* split irqchip: the PIT, devices */
 	TCGETS, FIONREAD,	/* isatty; libevent sizes its reads */
 };
 

@@ -24,6 +24,7 @@ struct console;
 struct gdbstub;
 struct kvm_cpuid2;
 struct virtio_mmio;
+struct split_irqchip;
 
 /*
  * A memory-mapped device the firmware tables (the ACPI DSDT, src/acpi/)
@@ -43,7 +44,8 @@ struct vm {
 	int kvm_fd;
 	int vm_fd;
 	int run_size;			/* bytes of each vCPU's kvm_run mapping */
-	bool irqchip;			/* in-kernel PIC, IOAPIC, LAPIC and PIT */
+	enum irqchip_mode irqchip;	/* never AUTO once the VM exists */
+	struct split_irqchip *split;	/* --irqchip split: its devices */
 	bool sandbox;			/* threads confine themselves (seccomp) */
 
 	struct mem mem;
@@ -110,7 +112,7 @@ bool vm_stop(struct vm *vm, int status, enum stop_reason why,
  */
 void vm_reset(struct vm *vm, const char *how);
 
-/* Assert (level 1) or deassert (0) a GSI on the in-kernel irqchip. */
+/* Assert (level 1) or deassert (0) a GSI on the irqchip, if any. */
 int vm_irq_line(struct vm *vm, unsigned gsi, int level);
 
 #endif

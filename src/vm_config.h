@@ -21,6 +21,10 @@ struct config_shm {
 
 enum console_kind { CONSOLE_STDIO, CONSOLE_NONE, CONSOLE_FILE };
 
+/* --irqchip (src/irqchip/irqchip.h). Auto, the default (and "on"), is
+ * split where KVM offers it, else kernel. Off is 0: "if (irqchip)". */
+enum irqchip_mode { IRQCHIP_OFF, IRQCHIP_AUTO, IRQCHIP_KERNEL, IRQCHIP_SPLIT };
+
 struct vm_config {
 	const char *image;
 	uint64_t mem_size;
@@ -31,13 +35,14 @@ struct vm_config {
 	bool virtio_console;		/* --virtio-console: hvc0, host input */
 	int verbose;
 	bool no_sandbox;		/* --no-sandbox */
-	bool irqchip;
+	enum irqchip_mode irqchip;
 	bool has_load, has_entry;
 	uint64_t load_addr, entry_addr;	/* raw images */
 	char *cmdline;			/* --append, then "-- ARGS", joined by
 					 * spaces, or NULL */
 	const char *append;		/* --append STRING */
-	const char *initrd;		/* --initrd FILE: Linux images */
+	const char *initrd;		/* --initrd FILE: Linux, PVH, multiboot */
+	uint16_t debug_exit_port;	/* --debug-exit-port PORT, 0: none */
 	const char *disks[CONFIG_MAX_DISKS];	/* --disk PATH[,ro], as given */
 	int nr_disks;
 	const char *nets[CONFIG_MAX_NETS];	/* --net tap=IF | socket=PATH */

@@ -54,25 +54,7 @@ lm64:
 	call	set_gate
 	lidt	idtr(%rip)
 
-	/* 8259 PIC: ICW1..ICW4, master at 0x20, slave at 0x28 */
-	movb	$0x11, %al
-	outb	%al, $0x20
-	outb	%al, $0xA0
-	movb	$0x20, %al
-	outb	%al, $0x21
-	movb	$0x28, %al
-	outb	%al, $0xA1
-	movb	$0x04, %al			/* slave on IR2 */
-	outb	%al, $0x21
-	movb	$0x02, %al
-	outb	%al, $0xA1
-	movb	$0x01, %al			/* 8086 mode */
-	outb	%al, $0x21
-	outb	%al, $0xA1
-	movb	$0xFE, %al			/* unmask IRQ0 only */
-	outb	%al, $0x21
-	movb	$0xFF, %al
-	outb	%al, $0xA1
+	call	pic_init			/* IRQ0 -> 0x20, only IRQ0 */
 
 	/* PIT channel 0: lobyte/hibyte, mode 2 (rate generator) */
 	movb	$0x34, %al
@@ -100,20 +82,6 @@ lm64:
 	xorl	%eax, %eax
 	jmp	exit
 
-/* set_gate: IDT[EBX] = 64-bit interrupt gate, CS 0x18, handler EAX */
-set_gate:
-	movl	%ebx, %edi
-	shll	$4, %edi
-	addl	$idt, %edi
-	movw	%ax, (%edi)			/* offset 15:0 */
-	movw	$0x18, 2(%edi)			/* selector */
-	movw	$0x8E00, 4(%edi)		/* present, DPL 0, int gate */
-	shrl	$16, %eax
-	movw	%ax, 6(%edi)			/* offset 31:16 */
-	movl	$0, 8(%edi)			/* offset 63:32 */
-	movl	$0, 12(%edi)
-	ret
-
 tick:
 	pushq	%rax
 	incl	ticks(%rip)
@@ -122,41 +90,9 @@ tick:
 	popq	%rax
 	iretq
 
-spurious:
-	iretq
-
-unexpected:
-	movl	$bad, %esi
-	call	puts
-	movl	$2, %eax
-exit:
-	movw	$0x501, %dx
-	outb	%al, %dx
-6:	cli
-	hlt
-	jmp	6b
-
-/* puts: print NUL-terminated string at RSI on COM1 */
-puts:
-	lodsb
-	testb	%al, %al
-	jz	8f
-	movb	%al, %ah
-	movw	$0x3FD, %dx
-7:	inb	%dx, %al
-	testb	$0x20, %al
-	jz	7b
-	movb	%ah, %al
-	movw	$0x3F8, %dx
-	outb	%al, %dx
-	jmp	puts
-8:	ret
+#include "irq64.inc"
 
 	.section .rodata
-	.p2align 1
-idtr:
-	.word	256 * 16 - 1
-	.long	idt, 0
 
 done:	.asciz	"timer: 50 ticks\n"
 bad:	.asciz	"timer: unexpected vector\n"

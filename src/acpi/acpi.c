@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../irqchip/ioapic.h"
 #include "../mem.h"
 #include "../vm.h"
 #include "../devices/pvpanic.h"
@@ -75,8 +76,6 @@
 #define MADT_LAPIC_LEN		8
 #define MADT_IOAPIC_LEN		12
 #define MADT_LAPIC_ENABLED	(1U << 0)
-#define IOAPIC_ADDR		0xFEC00000U
-#define IOAPIC_PINS		24	/* KVM's in-kernel IOAPIC */
 
 #define XSDT_REVISION		1
 #define XSDT_ENTRIES		2	/* FADT, MADT */
@@ -207,17 +206,21 @@ static void build_fadt(uint8_t *f, uint64_t dsdt)
 
 /*
  * One Processor Local APIC per vCPU, APIC id = vCPU index as
- * src/vcpu/cpuid.c reports, and KVM's IOAPIC with its 24 pins at GSI 0.
+ * src/vcpu/cpuid.c reports, and the IOAPIC (KVM's, or hvrun's own with
+ * --irqchip split: src/irqchip/ioapic.h has its id, address and pins)
+ * with its 24 pins at GSI 0.
  *
- * No Interrupt Source Overrides: hvrun installs no GSI routing, so KVM's
- * default maps GSI n to IOAPIC pin n and ISA IRQ n is GSI n, edge, active
- * high, which is what an OS assumes without an override. (PC firmware
- * declares IRQ0 -> GSI 2 because its board wires the PIT to pin 2; KVM
- * does not, and that override would send the timer to a dead pin.)
+ * No Interrupt Source Overrides: with the kernel irqchip hvrun installs no
+ * GSI routing, so KVM's default maps GSI n to IOAPIC pin n, and the split
+ * irqchip wires GSI n to pin n (and ISA IRQ n to 8259 input n) the same
+ * way; ISA IRQ n is GSI n, edge, active high, which is what an OS assumes
+ * without an override. (PC firmware declares IRQ0 -> GSI 2 because its
+ * board wires the PIT to pin 2; neither irqchip does, and that override
+ * would send the timer to a dead pin.)
  *
- * PCAT_COMPAT is set: KVM's in-kernel irqchip really contains the 8259
- * pair, wired to the boot CPU's LINT0, and the flag tells the OS so that
- * it masks them in APIC mode. (Linux ignores the PIC altogether on a
+ * PCAT_COMPAT is set: both irqchips really contain the 8259 pair, wired
+ * to the boot CPU's LINT0, and the flag tells the OS so that it masks
+ * them in APIC mode. (Linux ignores the PIC altogether on a
  * hardware-reduced machine; the flag is for any other OS.)
  */
 static void build_madt(uint8_t *t, size_t len, int nr_cpus)
@@ -234,11 +237,11 @@ static void build_madt(uint8_t *t, size_t len, int nr_cpus)
 		e[3] = (uint8_t)i;	/* APIC id */
 		put32(e + 4, MADT_LAPIC_ENABLED);
 	}
-	/* Its id follows the CPUs' (the MP-spec custom); GSI base 0. */
+	/* The id its register reads at reset (as QEMU); GSI base 0. */
 	e[0] = MADT_TYPE_IOAPIC;
 	e[1] = MADT_IOAPIC_LEN;
-	e[2] = (uint8_t)nr_cpus;
-	put32(e + 4, IOAPIC_ADDR);
+	e[2] = IOAPIC_ID;
+	put32(e + 4, (uint32_t)IOAPIC_BASE);
 	put32(e + 8, 0);
 	seal(t);
 }

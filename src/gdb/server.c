@@ -526,13 +526,14 @@ struct gdbstub *gdbstub_new(struct vm *vm)
 	g->stopped_ev = event_new(backend_base(vm->backend), -1, 0, on_stopped, g);
 	if (!g->stopped_ev)
 		goto fail;
-	probe_debug(g);
 	g->listener = listen_on(g);
 	if (!g->listener) {
 		log_err("cannot listen for gdb on %s: %s",
 			endpoint(cfg, where, sizeof(where)), strerror(errno));
 		goto fail;
 	}
+	/* After the endpoint is ours: a refused one stays a one-line error. */
+	probe_debug(g);
 	if (cfg->gdb_wait)
 		log_warn("waiting for gdb on %s",
 			 endpoint(cfg, where, sizeof(where)));

@@ -1,8 +1,9 @@
 /*
- * Boot structures in hvrun's reserved guest pages. Everything is built in a
- * host buffer and copied with mem_write(), so a structure is either written
- * whole or the caller gets an error.
+ * Boot structures in hvrun's boot block, and where the block goes.
+ * Everything is built in a host buffer and copied with mem_write(), so a
+ * structure is either written whole or the caller gets an error.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "loader.h"
@@ -11,6 +12,99 @@
 
 _Static_assert(sizeof(struct mb_info) == 88, "multiboot info layout");
 _Static_assert(sizeof(struct mb_mmap_entry) == 24, "multiboot mmap entry layout");
+_Static_assert(sizeof(struct mb_module) == 16, "multiboot module layout");
+_Static_assert(BOOT_PD_OFF + 4 * BOOT_PAGE_SIZE <= BOOT_INFO_OFF &&
+	       BOOT_INFO_OFF + BOOT_PAGE_SIZE <= BOOT_BLOCK_SIZE,
+	       "boot block layout");
+
+#define FOUR_GIB (1ULL << 32)
+
+int plan_add(struct load_plan *p, uint64_t addr, uint64_t size, char *err)
+{
+	if (p->n == p->cap) {
+		unsigned int cap = p->cap ? 2 * p->cap : 8;
+		struct boot_range *r = realloc(p->used, cap * sizeof(*r));
+
+		if (!r)
+			return loader_fail(err, "out of memory planning the image's layout");
+		p->used = r;
+		p->cap = cap;
+	}
+	p->used[p->n++] = (struct boot_range){ addr, size };
+	return 0;
+}
+
+void plan_free(struct load_plan *p)
+{
+	free(p->used);
+	*p = (struct load_plan){ 0 };
+}
+
+/* Ranges were checked not to wrap before they were added. */
+uint64_t plan_end(const struct load_plan *p)
+{
+	uint64_t end = 0;
+
+	for (unsigned int i = 0; i < p->n; i++)
+		if (p->used[i].addr + p->used[i].size > end)
+			end = p->used[i].addr + p->used[i].size;
+	return end;
+}
+
+static int overlaps(uint64_t a, uint64_t alen, uint64_t b, uint64_t blen)
+{
+	return a < b + blen && b < a + alen;
+}
+
+/* The block at base is in RAM below 4 GiB and clear of everything. */
+static int block_fits(const struct mem *m, const struct load_plan *p,
+		      uint64_t base)
+{
+	if (base < BOOT_LOW_BASE || base > FOUR_GIB - BOOT_BLOCK_SIZE ||
+	    !mem_ptr(m, base, BOOT_BLOCK_SIZE) ||
+	    overlaps(base, BOOT_BLOCK_SIZE, MB_LOWER_END,
+		     MB_HIGH_START - MB_LOWER_END))
+		return 0;
+	for (unsigned int i = 0; i < p->n; i++)
+		if (overlaps(base, BOOT_BLOCK_SIZE, p->used[i].addr,
+			     p->used[i].size))
+			return 0;
+	return 1;
+}
+
+/*
+ * The lowest free spot starts at BOOT_LOW_BASE or right after something
+ * in the way (a range, or the BIOS area), page-aligned: try those.
+ */
+int boot_block_place(const struct mem *m, const struct load_plan *p,
+		     uint64_t *base, char *err)
+{
+	const uint64_t mask = BOOT_PAGE_SIZE - 1;
+	uint64_t best = UINT64_MAX;
+
+	if (block_fits(m, p, BOOT_LOW_BASE)) {
+		*base = BOOT_LOW_BASE;
+		return 0;
+	}
+	if (block_fits(m, p, MB_HIGH_START))
+		best = MB_HIGH_START;
+	for (unsigned int i = 0; i < p->n; i++) {
+		uint64_t end = p->used[i].addr + p->used[i].size;
+		uint64_t cand;
+
+		if (end >= FOUR_GIB)
+			continue;
+		cand = (end + mask) & ~mask;
+		if (cand < best && block_fits(m, p, cand))
+			best = cand;
+	}
+	if (best == UINT64_MAX)
+		return loader_fail(err, "no room below 4 GiB for hvrun's %llu KiB of "
+				   "boot pages beside the image",
+				   BOOT_BLOCK_SIZE >> 10);
+	*base = best;
+	return 0;
+}
 
 /* Descriptors as vcpu/mode.c expects them: its GDT limit is 4 entries. */
 static const uint64_t boot_gdt[BOOT_GDT_ENTRIES] = {
@@ -27,10 +121,12 @@ static int write_failed(char *err, const char *what, uint64_t gpa, uint64_t len)
 			   (unsigned long long)(gpa + len));
 }
 
-int boot_gdt_write(struct mem *m, char *err)
+int boot_gdt_write(struct mem *m, uint64_t base, char *err)
 {
-	if (mem_write(m, BOOT_GDT, boot_gdt, sizeof(boot_gdt)) < 0)
-		return write_failed(err, "the GDT", BOOT_GDT, sizeof(boot_gdt));
+	uint64_t gdt = base + BOOT_GDT_OFF;
+
+	if (mem_write(m, gdt, boot_gdt, sizeof(boot_gdt)) < 0)
+		return write_failed(err, "the GDT", gdt, sizeof(boot_gdt));
 	return 0;
 }
 
@@ -47,43 +143,44 @@ static int write_table(struct mem *m, uint64_t gpa, uint64_t first,
 	return 0;
 }
 
-int boot_pagetables_write(struct mem *m, char *err)
+int boot_pagetables_write(struct mem *m, uint64_t base, char *err)
 {
 	const uint64_t rw = PTE_PRESENT | PTE_WRITABLE;
 	const uint64_t big = 2ULL << 20;
 	const unsigned int per_pd = BOOT_PAGE_SIZE / sizeof(uint64_t);
+	uint64_t pdpt = base + BOOT_PDPT_OFF, pd = base + BOOT_PD_OFF;
 
-	_Static_assert(BOOT_PD + 4 * BOOT_PAGE_SIZE <= BOOT_INFO,
-		       "the page directories run into the multiboot info");
-
-	if (write_table(m, BOOT_PML4, BOOT_PDPT | rw, 0, 1, err) < 0)
+	if (write_table(m, base + BOOT_PML4_OFF, pdpt | rw, 0, 1, err) < 0)
 		return -1;
-	if (write_table(m, BOOT_PDPT, BOOT_PD | rw, BOOT_PAGE_SIZE, 4, err) < 0)
+	if (write_table(m, pdpt, pd | rw, BOOT_PAGE_SIZE, 4, err) < 0)
 		return -1;
 	for (unsigned int i = 0; i < 4; i++) {
-		uint64_t base = (uint64_t)i * per_pd * big;
+		uint64_t first = (uint64_t)i * per_pd * big;
 
-		if (write_table(m, BOOT_PD + i * BOOT_PAGE_SIZE,
-				base | rw | PTE_HUGE, big, per_pd, err) < 0)
+		if (write_table(m, pd + i * BOOT_PAGE_SIZE,
+				first | rw | PTE_HUGE, big, per_pd, err) < 0)
 			return -1;
 	}
 	return 0;
 }
 
 /*
- * The BOOT_INFO page: struct mb_info, then the memory map, the loader name
- * and the command line, which gets whatever room is left.
+ * The multiboot info page: struct mb_info, then the memory map, the loader
+ * name, the module list (one entry) and its string (up to MB_MODSTR_MAX
+ * bytes with its NUL), and the command line, which gets whatever room is
+ * left.
  */
 #define MB_MMAP_MAX	4
 #define MB_LOADER_NAME	"hvrun"
+#define MB_MODSTR_MAX	1024
 #define MB_MMAP_OFF	sizeof(struct mb_info)
 #define MB_NAME_OFF	(MB_MMAP_OFF + MB_MMAP_MAX * sizeof(struct mb_mmap_entry))
-#define MB_CMDLINE_OFF	(MB_NAME_OFF + sizeof(MB_LOADER_NAME))
+#define MB_MODS_OFF	((MB_NAME_OFF + sizeof(MB_LOADER_NAME) + 3) & ~3UL)
+#define MB_MODSTR_OFF	(MB_MODS_OFF + sizeof(struct mb_module))
+#define MB_CMDLINE_OFF	(MB_MODSTR_OFF + MB_MODSTR_MAX)
 
 _Static_assert(MB_CMDLINE_OFF + 1 <= BOOT_PAGE_SIZE,
-	       "multiboot info, mmap and loader name overflow the BOOT_INFO page");
-_Static_assert(BOOT_INFO + BOOT_PAGE_SIZE <= RESERVED_END,
-	       "BOOT_INFO page outside the reserved pages");
+	       "multiboot info, mmap, loader name and module overflow the info page");
 
 /* Lays out the BIOS hole by itself: the ACPI tables must lie inside it. */
 _Static_assert(ACPI_BASE >= MB_LOWER_END && ACPI_END <= MB_HIGH_START,
@@ -141,20 +238,35 @@ static unsigned int mmap_build(const struct mem *m, uint8_t *page)
 	return n;
 }
 
-/* Copy cmdline into what is left of the page, cut short to fit. */
-static void cmdline_store(uint8_t *page, const char *cmdline)
+/* Copy s into the page at off, cut short to room bytes with its NUL. */
+static void string_store(uint8_t *page, size_t off, size_t room, const char *s)
 {
-	size_t room = BOOT_PAGE_SIZE - MB_CMDLINE_OFF - 1;
-	size_t n = strnlen(cmdline, room);
+	size_t n = strnlen(s, room - 1);
 
-	memcpy(page + MB_CMDLINE_OFF, cmdline, n);
-	page[MB_CMDLINE_OFF + n] = '\0';
+	memcpy(page + off, s, n);
+	page[off + n] = '\0';
 }
 
-int boot_mbinfo_write(struct mem *m, const char *cmdline, char *err)
+static void module_store(uint8_t *page, uint64_t info,
+			 const struct mb_module_desc *mod)
+{
+	struct mb_module e = {
+		.mod_start = mod->start,
+		.mod_end = mod->end,
+		.string = (uint32_t)(info + MB_MODSTR_OFF),
+	};
+
+	memcpy(page + MB_MODS_OFF, &e, sizeof(e));
+	string_store(page, MB_MODSTR_OFF, MB_MODSTR_MAX,
+		     mod->string ? mod->string : "");
+}
+
+int boot_mbinfo_write(struct mem *m, uint64_t base, const char *cmdline,
+		      const struct mb_module_desc *mod, char *err)
 {
 	uint8_t page[BOOT_PAGE_SIZE] = { 0 };
 	uint64_t low_size = m->nr_regions > 0 ? m->region[0].size : 0;
+	uint64_t info_gpa = base + BOOT_INFO_OFF;
 	struct mb_info info = { 0 };
 	unsigned int n;
 
@@ -168,22 +280,30 @@ int boot_mbinfo_write(struct mem *m, const char *cmdline, char *err)
 	/* The region below the hole ends below 4 GiB: this fits 32 bits. */
 	info.mem_upper = (uint32_t)((low_size - MB_HIGH_START) >> 10);
 
+	/* The block lies below 4 GiB (boot_block_place): addresses fit. */
 	n = mmap_build(m, page);
-	info.mmap_addr = (uint32_t)(BOOT_INFO + MB_MMAP_OFF);
+	info.mmap_addr = (uint32_t)(info_gpa + MB_MMAP_OFF);
 	info.mmap_length = n * sizeof(struct mb_mmap_entry);
 
 	memcpy(page + MB_NAME_OFF, MB_LOADER_NAME, sizeof(MB_LOADER_NAME));
-	info.boot_loader_name = (uint32_t)(BOOT_INFO + MB_NAME_OFF);
+	info.boot_loader_name = (uint32_t)(info_gpa + MB_NAME_OFF);
 
+	if (mod) {
+		module_store(page, info_gpa, mod);
+		info.flags |= MB_INFO_MODS;
+		info.mods_count = 1;
+		info.mods_addr = (uint32_t)(info_gpa + MB_MODS_OFF);
+	}
 	if (cmdline) {
-		cmdline_store(page, cmdline);
+		string_store(page, MB_CMDLINE_OFF, BOOT_PAGE_SIZE - MB_CMDLINE_OFF,
+			     cmdline);
 		info.flags |= MB_INFO_CMDLINE;
-		info.cmdline = (uint32_t)(BOOT_INFO + MB_CMDLINE_OFF);
+		info.cmdline = (uint32_t)(info_gpa + MB_CMDLINE_OFF);
 	}
 
 	memcpy(page, &info, sizeof(info));
-	if (mem_write(m, BOOT_INFO, page, sizeof(page)) < 0)
-		return write_failed(err, "the multiboot info", BOOT_INFO,
+	if (mem_write(m, info_gpa, page, sizeof(page)) < 0)
+		return write_failed(err, "the multiboot info", info_gpa,
 				    sizeof(page));
 	return 0;
 }

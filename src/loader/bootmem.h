@@ -1,7 +1,7 @@
 /*
- * Boot structures hvrun writes into hvrun's reserved guest pages
- * [RESERVED_START, RESERVED_END): the GDT, the long-mode identity map and
- * the multiboot information. Each writer returns 0, or -1 with a one-line
+ * Boot structures hvrun writes into its boot block (BOOT_BLOCK_SIZE bytes
+ * at a base the loader chose, loader.h): the GDT, the long-mode identity
+ * map and the multiboot information. Each writer returns 0, or -1 with a one-line
  * reason in err (LOADER_ERRLEN bytes).
  */
 #ifndef HVRUN_LOADER_BOOTMEM_H
@@ -32,6 +32,7 @@
 
 #define MB_INFO_MEMORY		(1U << 0)
 #define MB_INFO_CMDLINE		(1U << 2)
+#define MB_INFO_MODS		(1U << 3)
 #define MB_INFO_MMAP		(1U << 6)
 #define MB_INFO_LOADER_NAME	(1U << 9)
 
@@ -56,6 +57,13 @@ struct mb_info {
 	uint32_t apm_table;
 	uint32_t vbe_control_info, vbe_mode_info;
 	uint16_t vbe_mode, vbe_interface_seg, vbe_interface_off, vbe_interface_len;
+};
+
+/* One module; string is a NUL-terminated guest address. */
+struct mb_module {
+	uint32_t mod_start, mod_end;
+	uint32_t string;
+	uint32_t reserved;
 };
 
 /* One memory map entry; size counts the bytes after the size field. */
@@ -84,14 +92,23 @@ struct boot_memmap_entry {
 /* Fill e (BOOT_MEMMAP_MAX entries); returns how many are used. */
 unsigned int boot_memmap(const struct mem *m, struct boot_memmap_entry *e);
 
-/* Flat code/data descriptors at BOOT_GDT, selectors BOOT_SEL_* (boot.h). */
-int boot_gdt_write(struct mem *m, char *err);
+/* Flat code/data descriptors at base + BOOT_GDT_OFF, selectors
+ * BOOT_SEL_* (boot.h). */
+int boot_gdt_write(struct mem *m, uint64_t base, char *err);
 
-/* PML4, PDPT and 4 PDs identity-mapping 0-4 GiB with 2 MiB pages. */
-int boot_pagetables_write(struct mem *m, char *err);
+/* PML4, PDPT and 4 PDs at base + BOOT_PML4_OFF... identity-mapping
+ * 0-4 GiB with 2 MiB pages. */
+int boot_pagetables_write(struct mem *m, uint64_t base, char *err);
 
-/* Multiboot info, memory map, loader name and cmdline (may be NULL) in the
- * BOOT_INFO page. */
-int boot_mbinfo_write(struct mem *m, const char *cmdline, char *err);
+/* A multiboot module as the info page describes it. */
+struct mb_module_desc {
+	uint32_t start, end;		/* guest addresses, end exclusive */
+	const char *string;		/* the file name */
+};
+
+/* Multiboot info, memory map, loader name, module 0 (mod may be NULL) and
+ * cmdline (may be NULL) in the page at base + BOOT_INFO_OFF. */
+int boot_mbinfo_write(struct mem *m, uint64_t base, const char *cmdline,
+		      const struct mb_module_desc *mod, char *err);
 
 #endif

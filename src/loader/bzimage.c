@@ -257,7 +257,8 @@ int load_bzimage(struct mem *m, const uint8_t *img, size_t len,
 		return write_failed(err, "command line", BZ_CMDLINE);
 	if (mem_write(m, BZ_ZERO_PAGE, zp, sizeof(zp)) < 0)
 		return write_failed(err, "zero page", BZ_ZERO_PAGE);
-	if (boot_gdt_write(m, err) < 0 || boot_pagetables_write(m, err) < 0)
+	if (boot_gdt_write(m, BOOT_LOW_BASE, err) < 0 ||
+	    boot_pagetables_write(m, BOOT_LOW_BASE, err) < 0)
 		return -1;
 
 	/*

@@ -278,26 +278,58 @@ out:
 	return ret;
 }
 
+int elf_plan_segments(const struct mem *m, const uint8_t *img, size_t len,
+		      struct load_plan *plan, char *err)
+{
+	struct elf_file f;
+	GElf_Phdr ph;
+	int ret = -1;
+
+	if (elf_file_open(&f, img, len, err) < 0 ||
+	    segments_check(m, &f, len, 0, err) < 0)
+		goto out;
+	for (size_t i = 0; i < f.phnum; i++) {
+		if (phdr_get(&f, i, &ph, err) < 0)
+			goto out;
+		if (ph.p_type != PT_LOAD || ph.p_memsz == 0)
+			continue;
+		if (plan_add(plan, ph.p_paddr, ph.p_memsz, err) < 0)
+			goto out;
+	}
+	ret = 0;
+out:
+	if (f.elf)
+		elf_end(f.elf);
+	return ret;
+}
+
+/* The boot block goes where no segment does; nothing is written before
+ * every segment and the block's place are known to be good. */
 int load_elf(struct mem *m, const uint8_t *img, size_t len,
 	     const struct load_opts *opts, struct boot_state *bs, char *err)
 {
-	int elfclass;
-	uint64_t entry;
+	struct load_plan plan = { 0 };
+	uint64_t entry, base;
+	int elfclass, ret = -1;
 
-	if (elf_load_segments(m, img, len, 0, &elfclass, &entry, err) < 0)
-		return -1;
-	if (boot_gdt_write(m, err) < 0)
-		return -1;
-	if (elfclass == ELFCLASS64 && boot_pagetables_write(m, err) < 0)
-		return -1;
+	if (elf_plan_segments(m, img, len, &plan, err) < 0 ||
+	    boot_block_place(m, &plan, &base, err) < 0 ||
+	    elf_load_segments(m, img, len, 0, &elfclass, &entry, err) < 0 ||
+	    boot_gdt_write(m, base, err) < 0)
+		goto out;
+	if (elfclass == ELFCLASS64 && boot_pagetables_write(m, base, err) < 0)
+		goto out;
 
 	*bs = (struct boot_state){
 		.mode = elfclass == ELFCLASS64 ? MODE_LONG : MODE_PROTECTED,
 		.rip = entry,
-		.gdt_base = BOOT_GDT,
-		.cr3 = elfclass == ELFCLASS64 ? BOOT_PML4 : 0,
+		.gdt_base = base + BOOT_GDT_OFF,
+		.cr3 = elfclass == ELFCLASS64 ? base + BOOT_PML4_OFF : 0,
 	};
-	return 0;
+	ret = 0;
+out:
+	plan_free(&plan);
+	return ret;
 }
 
 /* The first note name/type in one PT_NOTE segment's bytes. */

@@ -52,9 +52,9 @@ int loader_check_range(const struct mem *m, uint64_t addr, uint64_t size,
 		return loader_fail(err, "%s ends above 0x%llx, the highest address "
 				   "this image can reach", what,
 				   (unsigned long long)limit);
-	if (addr < RESERVED_END && addr + size > RESERVED_START)
-		return loader_fail(err, "%s overlaps hvrun's reserved pages 0x%llx-0x%llx",
-				   what, RESERVED_START, RESERVED_END);
+	if (addr < LOW_MEM_FLOOR)
+		return loader_fail(err, "%s overlaps the real-mode IVT and BIOS data "
+				   "area 0x0-0x%llx", what, LOW_MEM_FLOOR);
 	if (!mem_ptr(m, addr, size)) {
 		ram_describe(m, ram, sizeof(ram));
 		return loader_fail(err, "%s is outside guest RAM (%s)", what, ram);
@@ -197,9 +197,10 @@ static int check_opts(enum image_kind kind, const struct load_opts *opts,
 				   "and PV images only, this is a%s %s image",
 				   kind == IMAGE_ELF ? "n" : "",
 				   loader_kind_name(kind));
-	if (kind != IMAGE_BZIMAGE && kind != IMAGE_PVH && opts->initrd)
-		return loader_fail(err, "--initrd applies to Linux bzImage and PVH "
-				   "images only, this is a%s %s image",
+	if (kind != IMAGE_BZIMAGE && kind != IMAGE_PVH &&
+	    kind != IMAGE_MULTIBOOT && opts->initrd)
+		return loader_fail(err, "--initrd applies to Linux bzImage, PVH and "
+				   "multiboot images only, this is a%s %s image",
 				   kind == IMAGE_ELF ? "n" : "",
 				   loader_kind_name(kind));
 	return 0;

@@ -18,17 +18,31 @@ enum image_kind {
 };
 
 /*
- * Guest-physical pages hvrun keeps for itself when it builds boot state for
- * an ELF image (GDT, page tables, multiboot info). Images must not load here.
- * Raw images run in real mode and need none of them.
+ * hvrun's boot pages: a block of BOOT_BLOCK_SIZE bytes holding the GDT,
+ * the long-mode identity map and the multiboot info at the BOOT_*_OFF
+ * offsets. For ELF and multiboot images the loader reads the program
+ * headers first and places the block where the image and its module are
+ * not (boot_block_place), so those images may load anywhere above the
+ * real-mode IVT and BIOS data area (LOW_MEM_FLOOR). Linux, PVH and PV
+ * images load from 1 MiB and use the low block at BOOT_LOW_BASE, whose
+ * pages are BOOT_GDT ... BOOT_INFO. Raw images run in real mode and need
+ * none of them.
  */
-#define RESERVED_START 0x1000ULL
-#define RESERVED_END   0x9000ULL
-#define BOOT_GDT       0x1000ULL	/* GDT, 1 page */
-#define BOOT_PML4      0x2000ULL	/* identity map: PML4, PDPT, 4 PDs */
-#define BOOT_PDPT      0x3000ULL
-#define BOOT_PD        0x4000ULL	/* 4 pages: 4 GiB in 2 MiB pages */
-#define BOOT_INFO      0x8000ULL	/* multiboot info, mmap, cmdline: 1 page */
+#define LOW_MEM_FLOOR  0x500ULL		/* end of the IVT and BIOS data area */
+#define BOOT_LOW_BASE  0x1000ULL
+#define BOOT_GDT_OFF   0x0000ULL	/* GDT, 1 page */
+#define BOOT_PML4_OFF  0x1000ULL	/* identity map: PML4, PDPT, 4 PDs */
+#define BOOT_PDPT_OFF  0x2000ULL
+#define BOOT_PD_OFF    0x3000ULL	/* 4 pages: 4 GiB in 2 MiB pages */
+#define BOOT_INFO_OFF  0x7000ULL	/* multiboot info, mmap, cmdline: 1 page */
+#define BOOT_BLOCK_SIZE 0x8000ULL
+#define BOOT_GDT       (BOOT_LOW_BASE + BOOT_GDT_OFF)
+#define BOOT_PML4      (BOOT_LOW_BASE + BOOT_PML4_OFF)
+#define BOOT_PDPT      (BOOT_LOW_BASE + BOOT_PDPT_OFF)
+#define BOOT_PD        (BOOT_LOW_BASE + BOOT_PD_OFF)
+#define BOOT_INFO      (BOOT_LOW_BASE + BOOT_INFO_OFF)
+#define RESERVED_START BOOT_LOW_BASE
+#define RESERVED_END   (BOOT_LOW_BASE + BOOT_BLOCK_SIZE)
 
 #define RAW_DEFAULT_LOAD 0x7C00ULL
 
@@ -165,8 +179,11 @@ struct load_opts {
 	int has_load, has_entry;
 	uint64_t load_addr, entry_addr;
 	const char *cmdline;		/* multiboot/PV/Linux command line; may be NULL */
-	const uint8_t *initrd;		/* Linux: --initrd contents, or NULL */
+	const uint8_t *initrd;		/* --initrd contents, or NULL */
 	size_t initrd_len;
+	const char *initrd_name;	/* multiboot: module 0's string */
+	const char *image_name;		/* multiboot: the command line's first
+					 * word, as GRUB and QEMU give it */
 	enum hc_insn hc_insn;		/* PV: the hypercall page's trap */
 };
 
@@ -236,10 +253,37 @@ int loader_fail(char *err, const char *fmt, ...)
 /*
  * Check that guest range [addr, addr + size), described by what (e.g.
  * "ELF segment 2 (paddr 0x1000, memsz 0x2000)"), does not wrap, ends at or
- * below limit, lies in guest RAM and stays clear of the reserved pages.
+ * below limit, lies in guest RAM and stays above the IVT and BIOS data
+ * area (LOW_MEM_FLOOR).
  */
 int loader_check_range(const struct mem *m, uint64_t addr, uint64_t size,
 		       uint64_t limit, const char *what, char *err);
+
+/*
+ * What an image and its module will occupy, read and checked before
+ * anything is written, so hvrun's boot pages can go elsewhere.
+ */
+struct boot_range {
+	uint64_t addr, size;
+};
+
+struct load_plan {
+	struct boot_range *used;
+	unsigned int n, cap;
+};
+
+int plan_add(struct load_plan *p, uint64_t addr, uint64_t size, char *err);
+void plan_free(struct load_plan *p);
+/* The end of the highest range, 0 for an empty plan. */
+uint64_t plan_end(const struct load_plan *p);
+
+/*
+ * The lowest page-aligned base from BOOT_LOW_BASE up for the boot block:
+ * BOOT_BLOCK_SIZE bytes of RAM below 4 GiB, clear of every range in p and
+ * of the BIOS area below 1 MiB. Returns 0, or -1 with a reason in err.
+ */
+int boot_block_place(const struct mem *m, const struct load_plan *p,
+		     uint64_t *base, char *err);
 
 /* Offset of the first multiboot v1 magic in the first 8 KiB, whatever its
  * checksum, or -1. */
@@ -258,6 +302,11 @@ int elf_image_class(const uint8_t *img, size_t len);
  */
 int elf_load_segments(struct mem *m, const uint8_t *img, size_t len,
 		      uint64_t floor, int *elfclass, uint64_t *entry, char *err);
+
+/* Validate every PT_LOAD as elf_load_segments does and add each to plan;
+ * writes nothing. */
+int elf_plan_segments(const struct mem *m, const uint8_t *img, size_t len,
+		      struct load_plan *plan, char *err);
 
 /*
  * The first note of the given name and type in img's PT_NOTE segments,

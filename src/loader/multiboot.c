@@ -2,10 +2,14 @@
  * Multiboot v1 (spec 0.6.96) kernels: an ELF32 loaded by its program
  * headers, or any image loaded by the header's address fields (the "a.out
  * kludge", flag bit 16). Entered in 32-bit protected mode with the boot
- * magic in EAX and the multiboot info at BOOT_INFO in EBX.
+ * magic in EAX and the multiboot info in EBX. --initrd is module 0, on
+ * the first page after the image; the boot block (GDT, multiboot info) goes
+ * where neither is. Everything is checked and placed before the first
+ * byte is written.
  */
 #include <elf.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "loader.h"
@@ -146,43 +150,44 @@ static int aout_check(const struct mem *m, const struct mb_header *h,
 	return 0;
 }
 
-/* The a.out kludge: copy [load_addr, load_end_addr) from the file, zero
- * up to bss_end_addr. */
-static int aout_load(struct mem *m, const uint8_t *img, size_t len, size_t off,
-		     uint64_t *entry, char *err)
+/* The a.out kludge's header, checked against the file and RAM. */
+static int aout_plan(const struct mem *m, const uint8_t *img, size_t len,
+		     size_t off, struct mb_header *h, struct aout_layout *l,
+		     struct load_plan *plan, char *err)
 {
-	struct aout_layout l = { 0 };
-	struct mb_header h;
-	uint64_t bss_len;
-	uint8_t *bss;
-
-	if (len - off < sizeof(h) || off + sizeof(h) > MB_SEARCH_LIMIT)
+	if (len - off < sizeof(*h) || off + sizeof(*h) > MB_SEARCH_LIMIT)
 		return loader_fail(err, "multiboot header at offset 0x%zx is cut "
 				   "short: its address fields (flag bit 16) run past "
 				   "the %s", off,
-				   len - off < sizeof(h) ? "end of the image" :
-							   "first 8 KiB");
-	memcpy(&h, img + off, sizeof(h));
-	if (aout_check(m, &h, len, off, &l, err) < 0)
+				   len - off < sizeof(*h) ? "end of the image" :
+							    "first 8 KiB");
+	memcpy(h, img + off, sizeof(*h));
+	if (aout_check(m, h, len, off, l, err) < 0)
 		return -1;
+	return plan_add(plan, h->load_addr, l->end - h->load_addr, err);
+}
 
-	if (mem_write(m, h.load_addr, img + l.file_off, l.load_len) < 0)
+/* Copy [load_addr, load_end_addr) from the file, zero up to bss_end_addr. */
+static int aout_write(struct mem *m, const uint8_t *img,
+		      const struct mb_header *h, const struct aout_layout *l,
+		      char *err)
+{
+	uint64_t bss_len = l->end - h->load_addr - l->load_len;
+	uint8_t *bss;
+
+	if (mem_write(m, h->load_addr, img + l->file_off, l->load_len) < 0)
 		return loader_fail(err, "cannot write the multiboot image");
-	bss_len = l.end - h.load_addr - l.load_len;
-	bss = mem_ptr(m, h.load_addr + l.load_len, bss_len);
+	bss = mem_ptr(m, h->load_addr + l->load_len, bss_len);
 	if (!bss)
 		return loader_fail(err, "cannot zero the multiboot image's bss");
 	memset(bss, 0, bss_len);
-	*entry = h.entry_addr;
 	return 0;
 }
 
-/* Without the kludge the kernel is an ELF32, loaded as load_elf would. */
-static int elf32_load(struct mem *m, const uint8_t *img, size_t len,
-		      uint64_t *entry, char *err)
+/* Without the kludge the kernel is an ELF32, loaded by its program headers. */
+static int elf32_plan(const struct mem *m, const uint8_t *img, size_t len,
+		      struct load_plan *plan, char *err)
 {
-	int elfclass;
-
 	if (len < SELFMAG || memcmp(img, ELFMAG, SELFMAG) != 0)
 		return loader_fail(err, "multiboot image is not ELF and its header "
 				   "lacks the a.out kludge (flag bit 16) to say "
@@ -190,43 +195,128 @@ static int elf32_load(struct mem *m, const uint8_t *img, size_t len,
 	if (elf_image_class(img, len) == ELFCLASS64)
 		return loader_fail(err, "multiboot image is ELF64: multiboot v1 "
 				   "loads ELF32 only (or set header flag bit 16)");
-	if (elf_load_segments(m, img, len, 0, &elfclass, entry, err) < 0)
+	return elf_plan_segments(m, img, len, plan, err);
+}
+
+/* How one multiboot image loads, worked out before anything is written. */
+struct mb_load {
+	uint32_t flags;
+	struct mb_header h;		/* a.out kludge only */
+	struct aout_layout l;
+	struct load_plan plan;		/* image, module */
+	struct mb_module_desc mod;
+	uint64_t base;			/* the boot block */
+	char *cmdline;			/* "IMAGE ARGS", or NULL */
+};
+
+/* Module 0 on the first page after the image, below 4 GiB. */
+static int module_place(const struct mem *m, const struct load_opts *opts,
+			struct mb_load *ml, char *err)
+{
+	uint64_t start = (plan_end(&ml->plan) + BOOT_PAGE_SIZE - 1) &
+			 ~(BOOT_PAGE_SIZE - 1);
+	char what[96];
+
+	if (opts->initrd_len == 0)
+		return loader_fail(err, "multiboot module 0 (--initrd) is empty");
+	snprintf(what, sizeof(what), "multiboot module 0 (%zu bytes at 0x%llx)",
+		 opts->initrd_len, (unsigned long long)start);
+	if (loader_check_range(m, start, opts->initrd_len, FOUR_GIB, what,
+			       err) < 0)
 		return -1;
-	return 0;
+	ml->mod = (struct mb_module_desc){
+		.start = (uint32_t)start,
+		.end = (uint32_t)(start + opts->initrd_len),
+		.string = opts->initrd_name,
+	};
+	return plan_add(&ml->plan, start, opts->initrd_len, err);
+}
+
+/*
+ * "IMAGE ARGS", as GRUB and QEMU pass a multiboot kernel its command line:
+ * kernels that parse it into argv (kvm-unit-tests) take the first word as
+ * their name. Either part may be NULL, not both. NULL if out of memory.
+ */
+static char *mb_cmdline(const char *name, const char *args)
+{
+	char *line;
+
+	if (name && args)
+		return asprintf(&line, "%s %s", name, args) < 0 ? NULL : line;
+	return strdup(name ? name : args);
+}
+
+static int mb_plan(const struct mem *m, const uint8_t *img, size_t len,
+		   size_t off, const struct load_opts *opts, struct mb_load *ml,
+		   char *err)
+{
+	int ret;
+
+	if (ml->flags & MB_FLAG_AOUT_KLUDGE)
+		ret = aout_plan(m, img, len, off, &ml->h, &ml->l, &ml->plan, err);
+	else
+		ret = elf32_plan(m, img, len, &ml->plan, err);
+	if (ret < 0 || (opts->initrd && module_place(m, opts, ml, err) < 0))
+		return -1;
+	if ((opts->image_name || opts->cmdline) &&
+	    !(ml->cmdline = mb_cmdline(opts->image_name, opts->cmdline)))
+		return loader_fail(err, "out of memory for the command line");
+	return boot_block_place(m, &ml->plan, &ml->base, err);
+}
+
+static int mb_write(struct mem *m, const uint8_t *img, size_t len,
+		    const struct load_opts *opts, const struct mb_load *ml,
+		    uint64_t *entry, char *err)
+{
+	int elfclass;
+
+	if (ml->flags & MB_FLAG_AOUT_KLUDGE) {
+		if (aout_write(m, img, &ml->h, &ml->l, err) < 0)
+			return -1;
+		*entry = ml->h.entry_addr;
+	} else if (elf_load_segments(m, img, len, 0, &elfclass, entry, err) < 0) {
+		return -1;
+	}
+	if (opts->initrd &&
+	    mem_write(m, ml->mod.start, opts->initrd, opts->initrd_len) < 0)
+		return loader_fail(err, "cannot write multiboot module 0");
+	if (boot_gdt_write(m, ml->base, err) < 0)
+		return -1;
+	return boot_mbinfo_write(m, ml->base, ml->cmdline,
+				 opts->initrd ? &ml->mod : NULL, err);
 }
 
 int load_multiboot(struct mem *m, const uint8_t *img, size_t len,
 		   const struct load_opts *opts, struct boot_state *bs,
 		   char *err)
 {
+	static const struct load_opts no_opts;
 	long off = multiboot_find_header(img, len);
+	struct mb_load ml = { 0 };
 	uint64_t entry;
-	uint32_t flags;
-	int ret;
+	int ret = -1;
 
+	if (!opts)
+		opts = &no_opts;
 	if (off < 0)
 		return loader_fail(err, "no valid multiboot header in the first 8 KiB");
-	flags = get32(img + off + 4);
-	if (flags_check(flags, err) < 0)
+	ml.flags = get32(img + off + 4);
+	if (flags_check(ml.flags, err) < 0)
 		return -1;
-
-	if (flags & MB_FLAG_AOUT_KLUDGE)
-		ret = aout_load(m, img, len, (size_t)off, &entry, err);
-	else
-		ret = elf32_load(m, img, len, &entry, err);
-	if (ret < 0)
-		return -1;
-
-	if (boot_gdt_write(m, err) < 0 ||
-	    boot_mbinfo_write(m, opts ? opts->cmdline : NULL, err) < 0)
-		return -1;
+	if (mb_plan(m, img, len, (size_t)off, opts, &ml, err) < 0 ||
+	    mb_write(m, img, len, opts, &ml, &entry, err) < 0)
+		goto out;
 
 	*bs = (struct boot_state){
 		.mode = MODE_PROTECTED,
 		.rip = entry,
 		.rax = MB_BOOT_MAGIC,
-		.rbx = BOOT_INFO,
-		.gdt_base = BOOT_GDT,
+		.rbx = ml.base + BOOT_INFO_OFF,
+		.gdt_base = ml.base + BOOT_GDT_OFF,
 	};
-	return 0;
+	ret = 0;
+out:
+	plan_free(&ml.plan);
+	free(ml.cmdline);
+	return ret;
 }

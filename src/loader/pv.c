@@ -69,7 +69,7 @@ static int pagetables_write(struct mem *m, char *err)
 	const uint64_t urw = PTE_PRESENT | PTE_WRITABLE | PTE_USER;
 	uint64_t pt[512], e;
 
-	if (boot_pagetables_write(m, err) < 0)
+	if (boot_pagetables_write(m, BOOT_LOW_BASE, err) < 0)
 		return -1;
 	for (uint64_t gpa = BOOT_PML4; gpa < BOOT_PD + 4 * BOOT_PAGE_SIZE;
 	     gpa += 8) {

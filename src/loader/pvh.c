@@ -154,7 +154,7 @@ int load_pvh(struct mem *m, const uint8_t *img, size_t len,
 		return loader_fail(err, "cannot write the command line at 0x%llx",
 				   PVH_CMDLINE);
 	if (start_info_write(m, initrd, initrd_len, err) < 0 ||
-	    boot_gdt_write(m, err) < 0)
+	    boot_gdt_write(m, BOOT_LOW_BASE, err) < 0)
 		return -1;
 
 	*bs = (struct boot_state){

@@ -10,6 +10,7 @@
 
 #include "../gdb/gdbstub.h"
 #include "../hypercall/hypercall.h"
+#include "../irqchip/irqchip.h"
 #include "../log.h"
 #include "../sandbox.h"
 #include "../status.h"
@@ -57,7 +58,7 @@ int vcpu_create(struct vm *vm, struct vcpu *v, int id)
 	if (vm->pv && vm->sync_regs)
 		v->run->kvm_valid_regs = KVM_SYNC_X86_REGS;
 	/*
-	 * Only the boot vCPU gets an entry state. With the in-kernel irqchip
+	 * Only the boot vCPU gets an entry state. With either irqchip
 	 * KVM keeps the others in the wait-for-SIPI state, so a guest starts
 	 * them with INIT/SIPI as on hardware.
 	 */
@@ -257,7 +258,7 @@ static void handle_exit(struct vcpu *v)
 		handle_mmio(v);
 		break;
 	case KVM_EXIT_HLT:
-		/* Only without the in-kernel irqchip: nothing can wake it. */
+		/* Only with --irqchip off: nothing can wake it. */
 		log_info(1, "vCPU %d halted with no interrupt source", v->id);
 		vm_stop(v->vm, 0, STOP_HALT,
 			"vCPU %d halted with no interrupt source", v->id);
@@ -275,6 +276,13 @@ static void handle_exit(struct vcpu *v)
 		handle_xen_hypercall(v);
 		break;
 	case KVM_EXIT_INTR:
+		break;
+	case KVM_EXIT_IRQ_WINDOW_OPEN:
+		/* Split irqchip: the boot vCPU injects the PIC's vector
+		 * before it re-enters (irqchip_before_run). */
+		break;
+	case KVM_EXIT_IOAPIC_EOI:
+		irqchip_eoi(v->vm, run->eoi.vector);
 		break;
 	case KVM_EXIT_SHUTDOWN:
 		vcpu_crash(v, "triple fault (KVM_EXIT_SHUTDOWN)");
@@ -331,6 +339,8 @@ static void *vcpu_thread(void *arg)
 			gdbstub_park(vm->gdb, v);
 			continue;
 		}
+		if (v->id == 0 && vm->irqchip == IRQCHIP_SPLIT)
+			irqchip_before_run(v);
 		r = ioctl(v->fd, KVM_RUN, 0);
 		if (vm->gdb)
 			gdbstub_after_run(vm->gdb, v, r);
@@ -338,8 +348,17 @@ static void *vcpu_thread(void *arg)
 			/* EINTR: kicked; EAGAIN: an AP left wait-for-SIPI. */
 			if (errno == EINTR)
 				count_exit(v, KVM_EXIT_INTR);
-			if (errno == EINTR || errno == EAGAIN)
+			if (errno == EINTR || errno == EAGAIN) {
+				/*
+				 * A kick that is not a stop (the PIC's) must
+				 * not keep us out of the guest. vm_stop sets
+				 * stopping before it kicks: the loop's test
+				 * sees it after this store.
+				 */
+				__atomic_store_n(&v->run->immediate_exit, 0,
+						 __ATOMIC_SEQ_CST);
 				continue;
+			}
 			vcpu_crash(v, "KVM_RUN failed: %s", strerror(errno));
 			break;
 		}

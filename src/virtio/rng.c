@@ -1,6 +1,6 @@
 /*
  * virtio-rng (virtio 1.x, section 5.4): the entropy device, filled from
- * getrandom(2). Every non-PV guest with the in-kernel irqchip gets one:
+ * getrandom(2). Every non-PV guest with an irqchip gets one:
  * it costs a page of address space and nothing until a driver asks.
  */
 #include <errno.h>

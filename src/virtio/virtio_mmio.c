@@ -173,6 +173,23 @@ static uint32_t reg_read(struct virtio_mmio *vd, uint64_t off)
 	return 0;
 }
 
+/* Under the lock, when the driver first acknowledges the device. */
+static void assign_kick(struct virtio_mmio *vd)
+{
+	struct kvm_ioeventfd ioe = {
+		.addr = vd->base + VIRTIO_MMIO_QUEUE_NOTIFY,
+		.len = 4,
+		.fd = vd->kick_fd,
+	};
+
+	if (vd->kick_fd < 0 || vd->kick_assigned)
+		return;
+	vd->kick_assigned = true;	/* tried: a failure stays on mmio_io */
+	if (ioctl(vd->vm->vm_fd, KVM_IOEVENTFD, &ioe) < 0)
+		log_info(1, "virtio-%s%d: queue notifications through the vCPU thread: %s",
+			 vd->ops->name, vd->index, strerror(errno));
+}
+
 static void set_status(struct virtio_mmio *vd, uint32_t val)
 {
 	uint32_t added = val & ~vd->status;
@@ -190,6 +207,8 @@ static void set_status(struct virtio_mmio *vd, uint32_t val)
 		val &= ~(uint32_t)VIRTIO_CONFIG_S_FEATURES_OK;
 	}
 	vd->status = val | (vd->status & VIRTIO_CONFIG_S_NEEDS_RESET);
+	if (added & VIRTIO_CONFIG_S_ACKNOWLEDGE)
+		assign_kick(vd);
 	/* Buffers the driver queued before it was ready: serve them now. */
 	if ((added & VIRTIO_CONFIG_S_DRIVER_OK) && vd->kick_fd >= 0 &&
 	    write(vd->kick_fd, &(uint64_t){ 1 }, sizeof(uint64_t)) < 0)
@@ -330,19 +349,17 @@ static void mmio_io(void *opaque, uint64_t addr, uint8_t *data, uint32_t len,
 		backend_call(vd->vm->backend, process_call, vd);
 }
 
-/* Kicks reach the loop without stopping the vCPU; else through mmio_io. */
+/*
+ * Kicks reach the loop without stopping the vCPU; else through mmio_io.
+ * The loop watches the eventfd from the start, but KVM is given it
+ * (assign_kick) only once a driver finds the device: an ioeventfd costs
+ * the VM's destruction ~10 ms on some hosts, which a guest that never
+ * uses virtio should not pay.
+ */
 static void setup_kick(struct virtio_mmio *vd)
 {
-	struct kvm_ioeventfd ioe = {
-		.addr = vd->base + VIRTIO_MMIO_QUEUE_NOTIFY,
-		.len = 4,
-	};
-
 	vd->kick_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
 	if (vd->kick_fd < 0)
-		goto fallback;
-	ioe.fd = vd->kick_fd;
-	if (ioctl(vd->vm->vm_fd, KVM_IOEVENTFD, &ioe) < 0)
 		goto fallback;
 	vd->kick_ev = event_new(backend_base(vd->vm->backend), vd->kick_fd,
 				EV_READ | EV_PERSIST, on_kick, vd);
@@ -351,9 +368,6 @@ static void setup_kick(struct virtio_mmio *vd)
 	if (vd->kick_ev)
 		event_free(vd->kick_ev);
 	vd->kick_ev = NULL;
-	/* Else KVM keeps swallowing the kicks nobody reads: take it back. */
-	ioe.flags |= KVM_IOEVENTFD_FLAG_DEASSIGN;
-	ioctl(vd->vm->vm_fd, KVM_IOEVENTFD, &ioe);
 fallback:
 	log_info(1, "virtio-%s%d: queue notifications through the vCPU thread: %s",
 		 vd->ops->name, vd->index, strerror(errno));
@@ -361,6 +375,7 @@ fallback:
 		close(vd->kick_fd);
 	vd->kick_fd = -1;
 }
+
 
 static void setup_irq(struct virtio_mmio *vd)
 {
@@ -452,7 +467,7 @@ int virtio_init(struct vm *vm)
 	int room = VIRTIO_MMIO_MAX - 1 - vcon;
 
 	if (!vm->irqchip && (vm->nr_disks || vm->nr_nets || vcon)) {
-		log_err("--disk, --net and --virtio-console give this guest virtio devices, which need the in-kernel irqchip (drop --irqchip off)");
+		log_err("--disk, --net and --virtio-console give this guest virtio devices, which need the in-kernel irqchip or a split one (drop --irqchip off)");
 		return -1;
 	}
 	if (vm->nr_disks + vm->nr_nets > room) {

@@ -66,6 +66,7 @@ struct virtio_mmio {
 	bool warned;			/* one log line per device */
 
 	int kick_fd;			/* ioeventfd on QueueNotify, or -1 */
+	bool kick_assigned;		/* given to KVM (assign_kick) */
 	struct event *kick_ev;
 	int irq_fd;			/* irqfd on gsi, or -1 */
 };

@@ -12,7 +12,7 @@
 ## Seed corpora: tests/fuzz/corpus/<harness>/ (see docs/RELIABILITY.md).
 
 FUZZ_NAMES = fuzz_loader fuzz_options fuzz_hypercall fuzz_gdb_packet \
-	fuzz_virtqueue
+	fuzz_virtqueue fuzz_irqchip
 FUZZ_SMOKE_TIME = 20
 
 EXTRA_DIST += tests/fuzz/smoke.sh tests/fuzz/corpus
@@ -26,7 +26,8 @@ noinst_PROGRAMS += \
 	tests/fuzz/fuzz_options \
 	tests/fuzz/fuzz_hypercall \
 	tests/fuzz/fuzz_gdb_packet \
-	tests/fuzz/fuzz_virtqueue
+	tests/fuzz/fuzz_virtqueue \
+	tests/fuzz/fuzz_irqchip
 
 FUZZ_HCFLAGS = $(AM_CFLAGS) $(LIBELF_CFLAGS) -I$(top_srcdir)/src
 FUZZ_HLDFLAGS = $(AM_LDFLAGS) -fsanitize=fuzzer
@@ -68,6 +69,12 @@ tests_fuzz_fuzz_virtqueue_SOURCES = tests/fuzz/fuzz_virtqueue.c \
 tests_fuzz_fuzz_virtqueue_CFLAGS = $(FUZZ_HCFLAGS) $(LIBEVENT_CFLAGS) $(LIBSECCOMP_CFLAGS)
 tests_fuzz_fuzz_virtqueue_LDFLAGS = $(FUZZ_HLDFLAGS)
 tests_fuzz_fuzz_virtqueue_LDADD = libhvrun.a $(LIBEVENT_LIBS) $(LIBELF_LIBS) $(LIBSECCOMP_LIBS)
+
+# The split irqchip's register models, as a guest could drive them.
+tests_fuzz_fuzz_irqchip_SOURCES = tests/fuzz/fuzz_irqchip.c
+tests_fuzz_fuzz_irqchip_CFLAGS = $(FUZZ_HCFLAGS)
+tests_fuzz_fuzz_irqchip_LDFLAGS = $(FUZZ_HLDFLAGS)
+tests_fuzz_fuzz_irqchip_LDADD = libhvrun.a
 
 fuzz-harnesses: $(FUZZ_HARNESSES)
 

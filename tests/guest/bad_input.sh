@@ -32,7 +32,7 @@ expect_one_line_error "not a 64-bit kernel"
 run --initrd "$TMP/missing.cpio" "$TMP/bz.img"
 expect_one_line_error "cannot open initrd"
 run --initrd "$GUESTS/raw/hello.img" "$GUESTS/raw/hello.img"
-expect_one_line_error "--initrd applies to Linux bzImage and PVH images only"
+expect_one_line_error "--initrd applies to Linux bzImage, PVH and multiboot images only"
 
 run -m 0 "$GUESTS/raw/hello.img"
 expect_one_line_error "--memory"

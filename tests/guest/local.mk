@@ -21,6 +21,7 @@ GUEST_TESTS = \
 	tests/guest/stop.sh \
 	tests/guest/terminal.sh \
 	tests/guest/timer.sh \
+	tests/guest/timeracc.sh \
 	tests/guest/smp.sh \
 	tests/guest/pv_hello.sh \
 	tests/guest/pv_crash.sh \

@@ -12,7 +12,7 @@ expect_out "string I/O"		# rep outsb: one exit, count 11
 run "$GUESTS/raw/exit42.img"
 expect_status 42
 
-# Without the in-kernel irqchip too (no PIC, PIT or LAPIC).
+# Without any irqchip too (no PIC, PIT or LAPIC).
 run --irqchip off "$GUESTS/raw/hello.img"
 expect_status 0
 expect_out "Hello from real mode"

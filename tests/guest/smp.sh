@@ -12,6 +12,11 @@ for id in 1 2 3; do
 done
 expect_out "cpus: 4"
 
+# INIT/SIPI are the local APICs' business, in KVM in both irqchip modes.
+run -c 4 --irqchip kernel --timeout 60 "$GUESTS/multiboot/smp.elf"
+expect_status 0
+expect_out "cpus: 4"
+
 run -c 1 --timeout 60 "$GUESTS/multiboot/smp.elf"
 expect_status 0
 expect_out "cpus: 1"

@@ -17,7 +17,9 @@ UNIT_TESTS = \
 	tests/unit/test_serial \
 	tests/unit/test_sandbox \
 	tests/unit/test_pvpanic \
-	tests/unit/test_insn_hint
+	tests/unit/test_insn_hint \
+	tests/unit/test_irqchip \
+	tests/unit/test_fw_cfg
 
 check_PROGRAMS += $(UNIT_TESTS)
 TESTS += $(UNIT_TESTS)
@@ -72,6 +74,9 @@ tests_unit_test_gdb_packet_SOURCES = tests/unit/test_gdb_packet.c \
 	src/gdb/packet.c src/gdb/packet.h
 tests_unit_test_gdb_packet_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_gdb_packet_LDADD = $(UNIT_LDADD)
+tests_unit_test_irqchip_SOURCES = tests/unit/test_irqchip.c
+tests_unit_test_irqchip_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_irqchip_LDADD = $(UNIT_LDADD)
 tests_unit_test_acpi_SOURCES = tests/unit/test_acpi.c
 tests_unit_test_acpi_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_acpi_LDADD = $(UNIT_LDADD)
@@ -102,3 +107,6 @@ tests_unit_test_pvpanic_LDADD = $(UNIT_LDADD)
 tests_unit_test_insn_hint_SOURCES = tests/unit/test_insn_hint.c
 tests_unit_test_insn_hint_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_insn_hint_LDADD = $(UNIT_LDADD)
+tests_unit_test_fw_cfg_SOURCES = tests/unit/test_fw_cfg.c src/devices/fw_cfg.c
+tests_unit_test_fw_cfg_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_fw_cfg_LDADD = $(UNIT_LDADD)

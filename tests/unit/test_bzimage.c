@@ -375,7 +375,7 @@ START_TEST(initrd_refused_for_raw)
 	img[511] = 0xAA;
 	opts.initrd = initrd;
 	opts.initrd_len = INITRD_LEN;
-	expect_fail(512, "--initrd applies to Linux bzImage and PVH images only");
+	expect_fail(512, "--initrd applies to Linux bzImage, PVH and multiboot images only");
 }
 END_TEST
 

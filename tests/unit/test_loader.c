@@ -619,33 +619,128 @@ START_TEST(elf_segment_beyond_memory)
 }
 END_TEST
 
-START_TEST(elf_segment_overlaps_reserved)
+/* Only the IVT and BIOS data area are refused; hvrun's boot block moves
+ * out of the image's way (boot_block_place). */
+START_TEST(elf_segment_below_floor)
 {
 	struct seg s[2] = { kernel_seg, kernel_seg };
 	size_t len;
 
-	s[1].paddr = 0x8000;
+	s[1].paddr = 0x400;
 	s[1].memsz = 0x2000;
 	len = elf32_build(img, s, 2, KERNEL_ADDR);
-	expect_fail(img, len, "ELF segment 1 (paddr 0x8000, memsz 0x2000) "
-		    "overlaps hvrun's reserved pages 0x1000-0x9000");
+	expect_fail(img, len, "ELF segment 1 (paddr 0x400, memsz 0x2000) "
+		    "overlaps the real-mode IVT and BIOS data area 0x0-0x500");
 	ck_assert_uint_eq(guest_byte(KERNEL_ADDR), 0);	/* segment 0 not loaded */
 
-	s[1].paddr = 0;
-	s[1].memsz = 0x1001;	/* one byte into the GDT page */
-	len = elf32_build(img, s, 2, KERNEL_ADDR);
-	expect_fail(img, len, "reserved");
-
-	/* Right up to the reserved pages on either side is fine. */
-	s[1].paddr = 0x9000;
-	s[1].memsz = 0x100;
-	len = elf32_build(img, s, 2, KERNEL_ADDR);
-	expect_ok(img, len);
-	s[1].paddr = 0;
-	s[1].memsz = 0x1000;
+	s[1].paddr = 0x500;
 	s[1].filesz = 0;
 	len = elf32_build(img, s, 2, KERNEL_ADDR);
 	expect_ok(img, len);
+	/* 0x500-0x2500 is the image's: the block starts on the next page. */
+	ck_assert_uint_eq(bs.gdt_base, 0x3000);
+}
+END_TEST
+
+/* A segment where the low block would be (realmode.flat: 0x8000). */
+START_TEST(elf_low_image_moves_boot_block)
+{
+	struct seg s = { PT_LOAD, 0x8000, PAYLOAD_OFF, PAYLOAD_LEN, 0x286c };
+	size_t len;
+
+	payload_fill(img + PAYLOAD_OFF, PAYLOAD_LEN);
+	len = elf32_build(img, &s, 1, 0x8000);
+	expect_ok(img, len);
+	ck_assert_uint_eq(bs.rip, 0x8000);
+	ck_assert_uint_eq(guest_byte(0x8000 + 5), pattern(5));
+	/* The first page after the image: 0xb000, clear of it. */
+	ck_assert_uint_eq(bs.gdt_base, 0xB000);
+	ck_assert_uint_eq(guest_u64(0xB000 + BOOT_SEL_CODE32), 0x00cf9a000000ffffULL);
+	/* Nothing of hvrun's in the image's bss. */
+	for (uint64_t a = 0x8000 + PAYLOAD_LEN; a < 0x8000 + 0x286c; a += 0x100)
+		ck_assert_uint_eq(guest_byte(a), 0);
+}
+END_TEST
+
+/* ELF64: the identity map moves with the block and CR3 follows it. */
+START_TEST(elf64_low_image_page_tables_follow)
+{
+	struct seg s = { PT_LOAD, 0x1000, PAYLOAD_OFF, PAYLOAD_LEN, 0x9000 };
+	const uint64_t rw = PTE_PRESENT | PTE_WRITABLE;
+	size_t len;
+
+	payload_fill(img + PAYLOAD_OFF, PAYLOAD_LEN);
+	len = elf64_build(img, &s, 1, 0x1000);
+	expect_ok(img, len);
+	ck_assert_int_eq(bs.mode, MODE_LONG);
+	ck_assert_uint_eq(bs.gdt_base, 0xA000);
+	ck_assert_uint_eq(bs.cr3, 0xA000 + BOOT_PML4_OFF);
+	ck_assert_uint_eq(guest_u64(bs.cr3), (0xA000 + BOOT_PDPT_OFF) | rw);
+	ck_assert_uint_eq(guest_u64(0xA000 + BOOT_PDPT_OFF),
+			  (0xA000 + BOOT_PD_OFF) | rw);
+	ck_assert_uint_eq(guest_byte(0x1000), pattern(0));
+}
+END_TEST
+
+static void plan_of(struct load_plan *p, const uint64_t (*r)[2], int n)
+{
+	*p = (struct load_plan){ 0 };
+	for (int i = 0; i < n; i++)
+		ck_assert_int_eq(plan_add(p, r[i][0], r[i][1], err), 0);
+}
+
+static uint64_t place(const uint64_t (*r)[2], int n)
+{
+	struct load_plan p;
+	uint64_t base = 0;
+
+	plan_of(&p, r, n);
+	ck_assert_msg(boot_block_place(&m, &p, &base, err) == 0, "%s", err);
+	plan_free(&p);
+	return base;
+}
+
+/* The lowest page-aligned gap that holds the block, the BIOS area kept. */
+START_TEST(boot_block_placement)
+{
+	const uint64_t none[1][2] = { { 0, 0 } };
+	const uint64_t high[1][2] = { { KERNEL_ADDR, 0x10000 } };
+	const uint64_t low[1][2] = { { 0x8000, 0x286c } };
+	const uint64_t gaps[3][2] = {
+		{ 0x500, 0x2000 },		/* ends 0x2500 */
+		{ 0x8000, 0x100 },		/* 0x3000-0x8000: too small */
+		{ 0x11000, 0x10 },		/* 0x9000-0x11000 is free */
+	};
+	const uint64_t to_bios[1][2] = { { 0x500, 0x9F000 } };
+	const uint64_t all_low[2][2] = {
+		{ 0x500, 0x9F000 }, { KERNEL_ADDR, 0x200000 }
+	};
+
+	ck_assert_uint_eq(place(none, 0), BOOT_LOW_BASE);
+	ck_assert_uint_eq(place(high, 1), BOOT_LOW_BASE);
+	ck_assert_uint_eq(place(low, 1), 0xB000);
+	ck_assert_uint_eq(place(gaps, 3), 0x9000);
+	/* 0x9F500 up to the BIOS area at 0x9FC00 is too small: 1 MiB. */
+	ck_assert_uint_eq(place(to_bios, 1), MB_HIGH_START);
+	ck_assert_uint_eq(place(all_low, 2), KERNEL_ADDR + 0x200000);
+}
+END_TEST
+
+/* No gap anywhere: a clear refusal, not an overlap. */
+START_TEST(boot_block_no_room)
+{
+	const uint64_t full[2][2] = {
+		{ 0x500, MB_LOWER_END - 0x500 - 0x1000 },
+		{ MB_HIGH_START, GUEST_SIZE - MB_HIGH_START - 0x7000 },
+	};
+	struct load_plan p;
+	uint64_t base = 7;
+
+	plan_of(&p, full, 2);
+	ck_assert_int_eq(boot_block_place(&m, &p, &base, err), -1);
+	ck_assert_ptr_nonnull(strstr(err, "no room below 4 GiB"));
+	ck_assert_uint_eq(base, 7);
+	plan_free(&p);
 }
 END_TEST
 
@@ -1022,7 +1117,7 @@ START_TEST(multiboot_mmap_above_4g)
 
 	mem_free(&m);
 	ck_assert_int_eq(mem_init(&m, 4ULL << 30), 0);
-	ck_assert_int_eq(boot_mbinfo_write(&m, NULL, err), 0);
+	ck_assert_int_eq(boot_mbinfo_write(&m, BOOT_LOW_BASE, NULL, NULL, err), 0);
 	ck_assert_int_eq(mem_read(&m, page, BOOT_INFO, sizeof(page)), 0);
 	memcpy(&info, page, sizeof(info));
 	ck_assert_uint_eq(info.mem_upper, (0xC0000000 - 0x100000) >> 10);
@@ -1032,6 +1127,125 @@ START_TEST(multiboot_mmap_above_4g)
 	ck_assert_uint_eq(e[3].base_addr, 0x100000000ULL);
 	ck_assert_uint_eq(e[3].length, 1ULL << 30);
 	ck_assert_uint_eq(e[3].type, 1);
+}
+END_TEST
+
+/* --initrd is module 0: on the page after the image, named in the info. */
+START_TEST(multiboot_module)
+{
+	static const uint8_t env[] = "NR_CPUS=2\nMEMSIZE=128\n";
+	size_t len = mb_kernel(0);
+	struct mb_info info;
+	struct mb_module mod;
+	char s[64];
+
+	opts.initrd = env;
+	opts.initrd_len = sizeof(env) - 1;
+	opts.initrd_name = "/tmp/env";
+	opts.cmdline = "smptest";
+	expect_ok(img, len);
+	ck_assert_uint_eq(bs.rbx, BOOT_INFO);
+	ck_assert_int_eq(mem_read(&m, &info, BOOT_INFO, sizeof(info)), 0);
+	ck_assert_uint_ne(info.flags & MB_INFO_MODS, 0);
+	ck_assert_uint_eq(info.mods_count, 1);
+	ck_assert_int_eq(mem_read(&m, &mod, info.mods_addr, sizeof(mod)), 0);
+	/* The kernel's 0x200 bytes at 1 MiB end on the page before. */
+	ck_assert_uint_eq(mod.mod_start, KERNEL_ADDR + 0x1000);
+	ck_assert_uint_eq(mod.mod_end, mod.mod_start + sizeof(env) - 1);
+	ck_assert_int_eq(mem_read(&m, s, mod.mod_start, sizeof(env) - 1), 0);
+	ck_assert_int_eq(memcmp(s, env, sizeof(env) - 1), 0);
+	ck_assert_int_eq(mem_read(&m, s, mod.string, 9), 0);
+	ck_assert_str_eq(s, "/tmp/env");
+	ck_assert_int_eq(mem_read(&m, s, info.cmdline, 8), 0);
+	ck_assert_str_eq(s, "smptest");
+	ck_assert_uint_le(mod.string, BOOT_INFO + 4096 - 9);
+}
+END_TEST
+
+/* A module that does not fit above the image: refused, nothing written. */
+START_TEST(multiboot_module_too_big)
+{
+	size_t len = mb_kernel(0);
+	uint8_t *big = malloc(GUEST_SIZE);
+
+	ck_assert_ptr_nonnull(big);
+	memset(big, 0xAB, GUEST_SIZE);
+	opts.initrd = big;
+	opts.initrd_len = GUEST_SIZE - KERNEL_ADDR;
+	opts.initrd_name = "big";
+	expect_fail(img, len, "multiboot module 0 (15728640 bytes at 0x101000) "
+		    "is outside guest RAM");
+	ck_assert_uint_eq(guest_byte(KERNEL_ADDR), 0);
+	ck_assert_uint_eq(guest_u32(BOOT_INFO), 0);
+	/* One page less fits exactly. */
+	opts.initrd_len = GUEST_SIZE - KERNEL_ADDR - 0x1000;
+	expect_ok(img, len);
+	ck_assert_uint_eq(guest_byte(GUEST_SIZE - 1), 0xAB);
+	free(big);
+}
+END_TEST
+
+/* A low multiboot kernel, its module and the block all stay apart. */
+START_TEST(multiboot_low_image_with_module)
+{
+	struct seg seg = { PT_LOAD, 0x8000, PAYLOAD_OFF, PAYLOAD_LEN, 0x286c };
+	static const uint8_t env[0x1800] = { 1, 2, 3 };
+	struct mb_info info;
+	struct mb_module mod;
+	size_t len;
+
+	payload_fill(img + PAYLOAD_OFF, PAYLOAD_LEN);
+	mb_put(img + PAYLOAD_OFF, 0);
+	len = elf32_build(img, &seg, 1, 0x8000);
+	opts.initrd = env;
+	opts.initrd_len = sizeof(env);
+	expect_ok(img, len);
+	/* image 0x8000-0xa86c, module 0xb000-0xc800, block from 0xd000 */
+	ck_assert_uint_eq(bs.gdt_base, 0xD000);
+	ck_assert_uint_eq(bs.rbx, 0xD000 + BOOT_INFO_OFF);
+	ck_assert_int_eq(mem_read(&m, &info, bs.rbx, sizeof(info)), 0);
+	ck_assert_int_eq(mem_read(&m, &mod, info.mods_addr, sizeof(mod)), 0);
+	ck_assert_uint_eq(mod.mod_start, 0xB000);
+	ck_assert_uint_eq(mod.mod_end, 0xC800);
+	ck_assert_uint_eq(guest_byte(0xB002), 3);
+	ck_assert_uint_eq(guest_u32(0x8000), MB_HEADER_MAGIC);
+	ck_assert_uint_eq(guest_byte(0x1000), 0);	/* the low block unused */
+}
+END_TEST
+
+START_TEST(initrd_on_plain_elf_refused)
+{
+	size_t len = elf32_kernel();
+	static const uint8_t b[1] = { 1 };
+
+	opts.initrd = b;
+	opts.initrd_len = 1;
+	expect_fail(img, len, "--initrd applies to Linux bzImage, PVH and "
+		    "multiboot images only");
+}
+END_TEST
+
+/* GRUB's and QEMU's convention: the image's name is argv[0]. */
+START_TEST(multiboot_cmdline_names_image)
+{
+	size_t len = mb_kernel(0);
+	struct mb_info info;
+	char s[32];
+
+	opts.image_name = "x86/vmexit.flat";
+	opts.cmdline = "cpuid";
+	expect_ok(img, len);
+	ck_assert_int_eq(mem_read(&m, &info, BOOT_INFO, sizeof(info)), 0);
+	ck_assert_uint_ne(info.flags & MB_INFO_CMDLINE, 0);
+	ck_assert_int_eq(mem_read(&m, s, info.cmdline, 22), 0);
+	ck_assert_str_eq(s, "x86/vmexit.flat cpuid");
+
+	opts.cmdline = NULL;
+	expect_ok(img, len);
+	ck_assert_int_eq(mem_read(&m, &info, BOOT_INFO, sizeof(info)), 0);
+	ck_assert_uint_ne(info.flags & MB_INFO_CMDLINE, 0);
+	ck_assert_int_eq(mem_read(&m, s, info.cmdline, 16), 0);
+	ck_assert_str_eq(s, "x86/vmexit.flat");
 }
 END_TEST
 
@@ -1136,9 +1350,9 @@ START_TEST(multiboot_aout_bad_addresses)
 	/* bss_end_addr before load_end_addr */
 	mb_put_aout(img + AOUT_HOFF, 0, k + AOUT_HOFF, k, k + 0x300, k + 0x200, k);
 	expect_fail(img, 0x400, "bss_end_addr");
-	/* into hvrun's reserved pages */
-	mb_put_aout(img + AOUT_HOFF, 0, 0x8000 + AOUT_HOFF, 0x8000, 0, 0, 0x8000);
-	expect_fail(img, 0x400, "reserved");
+	/* into the IVT */
+	mb_put_aout(img + AOUT_HOFF, 0, 0x100 + AOUT_HOFF, 0x100, 0, 0, 0x100);
+	expect_fail(img, 0x400, "IVT");
 	/* bss past the end of RAM */
 	mb_put_aout(img + AOUT_HOFF, 0, k + AOUT_HOFF, k, 0, 0xFFFFFFFF, k);
 	expect_fail(img, 0x400, "outside guest RAM");
@@ -1176,8 +1390,8 @@ END_TEST
 
 START_TEST(bootmem_writers)
 {
-	ck_assert_int_eq(boot_gdt_write(&m, err), 0);
-	ck_assert_int_eq(boot_pagetables_write(&m, err), 0);
+	ck_assert_int_eq(boot_gdt_write(&m, BOOT_LOW_BASE, err), 0);
+	ck_assert_int_eq(boot_pagetables_write(&m, BOOT_LOW_BASE, err), 0);
 	ck_assert_uint_eq(guest_u64(BOOT_GDT + 8), 0x00cf9a000000ffffULL);
 	ck_assert_uint_eq(guest_u64(BOOT_PD + 0x3000 + 8 * 511), 0xFFE00083ULL);
 	/* The page tables stop before the multiboot info page. */
@@ -1225,7 +1439,16 @@ int main(void)
 	tcase_add_test(tc, elf_big_endian_refused);
 	tcase_add_test(tc, elf_dyn_refused);
 	tcase_add_test(tc, elf_segment_beyond_memory);
-	tcase_add_test(tc, elf_segment_overlaps_reserved);
+	tcase_add_test(tc, elf_segment_below_floor);
+	tcase_add_test(tc, elf_low_image_moves_boot_block);
+	tcase_add_test(tc, elf64_low_image_page_tables_follow);
+	tcase_add_test(tc, boot_block_placement);
+	tcase_add_test(tc, boot_block_no_room);
+	tcase_add_test(tc, multiboot_module);
+	tcase_add_test(tc, multiboot_module_too_big);
+	tcase_add_test(tc, multiboot_low_image_with_module);
+	tcase_add_test(tc, initrd_on_plain_elf_refused);
+	tcase_add_test(tc, multiboot_cmdline_names_image);
 	tcase_add_test(tc, elf_segment_wraps);
 	tcase_add_test(tc, elf_filesz_above_memsz);
 	tcase_add_test(tc, elf_huge_memsz);

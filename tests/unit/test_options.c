@@ -122,7 +122,7 @@ START_TEST(defaults)
 	ck_assert_int_eq(cfg.ncpus, 1);
 	ck_assert_uint_eq(cfg.timeout_ms, 0);
 	ck_assert_int_eq(cfg.console, CONSOLE_STDIO);
-	ck_assert(cfg.irqchip);
+	ck_assert_int_eq(cfg.irqchip, IRQCHIP_AUTO);
 	ck_assert(!cfg.virtio_console);
 	ck_assert(!cfg.has_load && !cfg.has_entry);
 	ck_assert_ptr_null(cfg.cmdline);
@@ -186,6 +186,24 @@ START_TEST(chan_and_shm)
 }
 END_TEST
 
+/* --irqchip kernel|split|off, and "on" (the old spelling) is the default. */
+START_TEST(irqchip_modes)
+{
+	struct { char *arg; enum irqchip_mode mode; } t[] = {
+		{ "kernel", IRQCHIP_KERNEL }, { "split", IRQCHIP_SPLIT },
+		{ "off", IRQCHIP_OFF }, { "on", IRQCHIP_AUTO },
+	};
+	struct vm_config cfg;
+
+	for (unsigned i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		ck_assert_int_eq(PARSE(&cfg, "--irqchip", t[i].arg, "g"),
+				 OPTIONS_RUN);
+		ck_assert_int_eq(cfg.irqchip, t[i].mode);
+		options_free(&cfg);
+	}
+}
+END_TEST
+
 START_TEST(bad_options)
 {
 	struct vm_config cfg;
@@ -201,6 +219,7 @@ START_TEST(bad_options)
 	ck_assert_int_eq(PARSE(&cfg, "--console", "tty", "g"), OPTIONS_ERROR);
 	ck_assert_int_eq(PARSE(&cfg, "--console", "file:", "g"), OPTIONS_ERROR);
 	ck_assert_int_eq(PARSE(&cfg, "--irqchip", "maybe", "g"), OPTIONS_ERROR);
+	ck_assert_int_eq(PARSE(&cfg, "--irqchip", "Split", "g"), OPTIONS_ERROR);
 	ck_assert_int_eq(PARSE(&cfg, "--load", "here", "g"), OPTIONS_ERROR);
 	ck_assert_int_eq(PARSE(&cfg, "--frobnicate", "g"), OPTIONS_ERROR);
 	ck_assert_int_eq(PARSE(&cfg, "-Z", "g"), OPTIONS_ERROR);
@@ -335,6 +354,30 @@ START_TEST(gdb_endpoints)
 }
 END_TEST
 
+START_TEST(debug_exit_port)
+{
+	struct vm_config cfg;
+
+	ck_assert_int_eq(PARSE(&cfg, "g"), OPTIONS_RUN);
+	ck_assert_uint_eq(cfg.debug_exit_port, 0);
+	ck_assert_int_eq(PARSE(&cfg, "--debug-exit-port", "0xf4", "g"), OPTIONS_RUN);
+	ck_assert_uint_eq(cfg.debug_exit_port, 0xf4);
+	ck_assert_int_eq(PARSE(&cfg, "--debug-exit-port=65535", "g"), OPTIONS_RUN);
+	ck_assert_uint_eq(cfg.debug_exit_port, 0xffff);
+	ck_assert_int_eq(PARSE(&cfg, "--debug-exit-port", "0", "g"), OPTIONS_ERROR);
+	ck_assert_int_eq(PARSE(&cfg, "--debug-exit-port", "0x10000", "g"),
+			 OPTIONS_ERROR);
+	ck_assert_int_eq(PARSE(&cfg, "--debug-exit-port", "f4", "g"), OPTIONS_ERROR);
+	ck_assert_int_eq(PARSE(&cfg, "--debug-exit-port", "", "g"), OPTIONS_ERROR);
+	/* The in-kernel PIC and PIT answer these without an exit. */
+	ck_assert_int_eq(PARSE(&cfg, "--debug-exit-port", "0x20", "g"), OPTIONS_ERROR);
+	ck_assert_int_eq(PARSE(&cfg, "--debug-exit-port", "0x43", "g"), OPTIONS_ERROR);
+	ck_assert_int_eq(PARSE(&cfg, "--debug-exit-port", "0x4d1", "g"), OPTIONS_ERROR);
+	ck_assert_int_eq(PARSE(&cfg, "--debug-exit-port", "0xf4",
+			       "--debug-exit-port", "0xf8", "g"), OPTIONS_ERROR);
+}
+END_TEST
+
 static int dropped(const struct vm_config *cfg, const char *name)
 {
 	int i = cpu_feature_find(name);
@@ -421,6 +464,7 @@ int main(void)
 	tcase_add_test(tc, numbers_and_seconds);
 	tcase_add_test(tc, defaults);
 	tcase_add_test(tc, every_option);
+	tcase_add_test(tc, irqchip_modes);
 	tcase_add_test(tc, bad_options);
 	tcase_add_test(tc, chan_and_shm);
 	tcase_add_test(tc, help_and_version);
@@ -428,6 +472,7 @@ int main(void)
 	tcase_add_test(tc, one_dash_long_options);
 	tcase_add_test(tc, core_file);
 	tcase_add_test(tc, gdb_endpoints);
+	tcase_add_test(tc, debug_exit_port);
 	tcase_add_test(tc, cpu_features_good);
 	tcase_add_test(tc, cpu_features_bad);
 	tcase_add_test(tc, cpu_feature_table);
