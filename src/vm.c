@@ -309,6 +309,8 @@ static const char *guest_file(const struct vm *vm, const struct stat *st,
 	for (int i = 0; i < vm->nr_disks; i++)
 		if (block_is_file(vm->disks[i], st))
 			return "a --disk";
+	if (pv_ipc_is_shm_file(vm, st->st_dev, st->st_ino))
+		return "a --shm file";
 	return NULL;
 }
 

@@ -98,3 +98,11 @@ const struct pv_shm *pv_ipc_shm(const struct vm *vm, int n)
 		return NULL;
 	return &vm->ipc->shm[n];
 }
+
+bool pv_ipc_is_shm_file(const struct vm *vm, dev_t dev, ino_t ino)
+{
+	for (int i = 0; vm->ipc && i < vm->ipc->nr_shm; i++)
+		if (vm->ipc->shm[i].dev == dev && vm->ipc->shm[i].ino == ino)
+			return true;
+	return false;
+}

@@ -6,7 +6,9 @@
 #ifndef HVRUN_HYPERCALL_IPC_H
 #define HVRUN_HYPERCALL_IPC_H
 
+#include <stdbool.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include <hvrun/abi.h>
 
@@ -18,6 +20,8 @@ struct pv_shm {
 	char *path;
 	void *host;			/* MAP_SHARED, size bytes */
 	uint64_t gpa, size;
+	dev_t dev;			/* which file, for output checks */
+	ino_t ino;
 };
 
 struct pv_ipc {
@@ -46,6 +50,8 @@ struct chan *pv_ipc_chan(const struct vm *vm, uint64_t n);
 /* The HVRUN_POLL_CHAN* bits of mask that are ready. Any thread. */
 uint64_t pv_ipc_ready(const struct vm *vm, uint64_t mask);
 int pv_ipc_nr_chans(const struct vm *vm);
+/* Is (dev, ino) one of the --shm files? Outputs must not clobber it. */
+bool pv_ipc_is_shm_file(const struct vm *vm, dev_t dev, ino_t ino);
 /* Shared region n, or NULL. */
 const struct pv_shm *pv_ipc_shm(const struct vm *vm, int n);
 

@@ -28,7 +28,7 @@ _Static_assert(HVRUN_SHM_END <= MEM_HOLE_END, "shared regions above the hole");
 /* The file at path, of exactly size bytes: created at that size if
  * absent (or empty: a peer that created it a moment ago), else refused
  * when its size differs. An fd, or -1 (logged). */
-static int open_file(const char *path, uint64_t size)
+static int open_file(const char *path, uint64_t size, struct stat *out)
 {
 	struct stat st;
 	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
@@ -51,6 +51,7 @@ static int open_file(const char *path, uint64_t size)
 			(unsigned long long)size);
 		goto fail;
 	}
+	*out = st;
 	return fd;
 fail:
 	close(fd);
@@ -59,10 +60,13 @@ fail:
 
 static int map_one(struct vm *vm, struct pv_shm *s, uint64_t gpa)
 {
-	int fd = open_file(s->path, s->size);
+	struct stat st;
+	int fd = open_file(s->path, s->size, &st);
 
 	if (fd < 0)
 		return -1;
+	s->dev = st.st_dev;
+	s->ino = st.st_ino;
 	s->host = mmap(NULL, s->size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 	close(fd);
 	if (s->host == MAP_FAILED) {
