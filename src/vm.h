@@ -18,6 +18,7 @@ struct backend;
 struct block_dev;
 struct net_dev;
 struct pv_console;
+struct pv_ipc;
 struct symtab;
 struct console;
 struct gdbstub;
@@ -77,6 +78,7 @@ struct vm {
 	struct net_dev *nets[CONFIG_MAX_NETS];
 	int nr_nets;
 	struct pv_console *pv_console;
+	struct pv_ipc *ipc;		/* --chan, --shm (hypercall/ipc.c) */
 	struct symtab *symbols;		/* names RIPs in crash reports */	/* console input for console_read */
 	/* poll(): vCPUs wait here; hc_poll_notify wakes them (CLOCK_MONOTONIC). */
 	pthread_mutex_t poll_lock;

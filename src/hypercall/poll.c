@@ -24,6 +24,7 @@
 #include "../backend/net.h"
 #include "../vm.h"
 #include "hypercall.h"
+#include "ipc.h"
 
 static _Atomic uint64_t poll_gen;
 
@@ -46,7 +47,7 @@ static uint64_t ready_mask(struct vm *vm, uint64_t mask)
 		if ((mask & HVRUN_POLL_NET(i)) && net_rx_ready(vm->nets[i]))
 			ready |= HVRUN_POLL_NET(i);
 	}
-	return ready;
+	return ready | pv_ipc_ready(vm, mask);
 }
 
 static uint64_t now_ns(void)

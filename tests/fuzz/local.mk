@@ -49,7 +49,8 @@ tests_fuzz_fuzz_hypercall_SOURCES = tests/fuzz/fuzz_hypercall.c \
 	src/backend/block.c src/backend/net.c src/sandbox.c \
 	src/hypercall/hypercall.c src/hypercall/misc.c src/hypercall/console.c \
 	src/hypercall/block.c src/hypercall/net.c src/hypercall/poll.c \
-	src/hypercall/vcpu.c
+	src/hypercall/vcpu.c src/hypercall/chan.c src/hypercall/ipc.c src/hypercall/shm.c \
+	src/backend/chan.c
 tests_fuzz_fuzz_hypercall_CFLAGS = $(FUZZ_HCFLAGS) $(LIBEVENT_CFLAGS) $(LIBSECCOMP_CFLAGS)
 tests_fuzz_fuzz_hypercall_LDFLAGS = $(FUZZ_HLDFLAGS)
 tests_fuzz_fuzz_hypercall_LDADD = libhvrun.a $(LIBEVENT_LIBS) $(LIBELF_LIBS) $(LIBSECCOMP_LIBS)

@@ -8,6 +8,7 @@ UNIT_TESTS = \
 	tests/unit/test_bzimage \
 	tests/unit/test_hypercall \
 	tests/unit/test_pv \
+	tests/unit/test_chan \
 	tests/unit/test_gdb_packet \
 	tests/unit/test_acpi \
 	tests/unit/test_cpuid \
@@ -48,7 +49,8 @@ tests_unit_test_hypercall_SOURCES = tests/unit/test_hypercall.c \
 	src/backend/backend.c src/backend/console.c \
 	src/backend/block.c src/backend/net.c src/sandbox.c \
 	src/hypercall/block.c src/hypercall/net.c src/hypercall/poll.c \
-	src/hypercall/console.c
+	src/hypercall/console.c src/hypercall/chan.c src/hypercall/ipc.c src/hypercall/shm.c \
+	src/backend/chan.c
 tests_unit_test_hypercall_CFLAGS = $(UNIT_CFLAGS) $(LIBEVENT_CFLAGS) $(LIBSECCOMP_CFLAGS)
 tests_unit_test_hypercall_LDADD = $(UNIT_LDADD) $(LIBEVENT_LIBS) $(LIBSECCOMP_LIBS)
 tests_unit_test_pv_SOURCES = tests/unit/test_pv.c \
@@ -56,9 +58,18 @@ tests_unit_test_pv_SOURCES = tests/unit/test_pv.c \
 	src/backend/block.c src/backend/net.c src/sandbox.c \
 	src/hypercall/hypercall.c src/hypercall/misc.c src/hypercall/console.c \
 	src/hypercall/block.c src/hypercall/net.c src/hypercall/poll.c \
-	src/hypercall/vcpu.c
+	src/hypercall/vcpu.c src/hypercall/chan.c src/hypercall/ipc.c src/hypercall/shm.c \
+	src/backend/chan.c
 tests_unit_test_pv_CFLAGS = $(UNIT_CFLAGS) $(LIBEVENT_CFLAGS) $(LIBSECCOMP_CFLAGS)
 tests_unit_test_pv_LDADD = $(UNIT_LDADD) $(LIBEVENT_LIBS) $(LIBSECCOMP_LIBS)
+tests_unit_test_chan_SOURCES = tests/unit/test_chan.c \
+	src/backend/backend.c src/backend/console.c \
+	src/backend/block.c src/backend/net.c src/backend/chan.c src/sandbox.c \
+	src/hypercall/hypercall.c src/hypercall/misc.c src/hypercall/console.c \
+	src/hypercall/block.c src/hypercall/net.c src/hypercall/poll.c \
+	src/hypercall/vcpu.c src/hypercall/chan.c src/hypercall/ipc.c src/hypercall/shm.c
+tests_unit_test_chan_CFLAGS = $(UNIT_CFLAGS) $(LIBEVENT_CFLAGS) $(LIBSECCOMP_CFLAGS)
+tests_unit_test_chan_LDADD = $(UNIT_LDADD) $(LIBEVENT_LIBS) $(LIBSECCOMP_LIBS)
 tests_unit_test_gdb_packet_SOURCES = tests/unit/test_gdb_packet.c \
 	src/gdb/packet.c src/gdb/packet.h
 tests_unit_test_gdb_packet_CFLAGS = $(UNIT_CFLAGS)
