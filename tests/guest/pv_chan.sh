@@ -54,7 +54,8 @@ expect_one_line_error "--chan needs an image built for hvrun ABI version 2"
 # A socket file left by a killed hvrun is taken over (and removed at
 # exit); a file that is not a socket is refused and kept.
 start_first
-kill -9 "$first"
+# timeout(1) leads its own process group: kill hvrun with it, not just it.
+kill -9 -"$first"
 wait "$first" 2>/dev/null || true
 [ -S "$SOCK" ] || fail "the killed hvrun left no socket file to test with"
 run --timeout 30 --chan "$SOCK" "$GUESTS/pv/hello.elf"
