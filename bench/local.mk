@@ -15,8 +15,11 @@ bench_kvm_floor_SOURCES = bench/kvm-floor.c
 noinst_PROGRAMS += bench/pv-floor bench/crc-native
 bench_pv_floor_SOURCES = bench/pv-floor.c
 bench_crc_native_SOURCES = bench/crc-native.c
+# The inter-VM floors: a host SOCK_SEQPACKET ping-pong, host memcpy.
+noinst_PROGRAMS += bench/ipc-floor
+bench_ipc_floor_SOURCES = bench/ipc-floor.c
 
-EXTRA_DIST += bench/startup bench/hypercall bench/compute bench/block \
+EXTRA_DIST += bench/startup bench/hypercall bench/compute bench/block bench/ipc \
 	bench/linux-boot bench/README.md
 
 BENCH_FLAGS =
@@ -34,7 +37,8 @@ bench-startup: hvrun$(EXEEXT) bench/kvm-floor$(EXEEXT) \
 
 bench-pv: hvrun$(EXEEXT) bench/pv-floor$(EXEEXT) bench/crc-native$(EXEEXT) \
 		guests/pv/bench-hc.elf guests/pv/compute.elf \
-		guests/pv/bench-blk.elf
+		guests/pv/bench-blk.elf bench/ipc-floor$(EXEEXT) \
+		guests/pv/chan-ping.elf guests/pv/shm-test.elf
 	HVRUN=./hvrun$(EXEEXT) PV_FLOOR=./bench/pv-floor$(EXEEXT) \
 	BENCH_HC=./guests/pv/bench-hc.elf $(srcdir)/bench/hypercall
 	@echo
@@ -43,6 +47,10 @@ bench-pv: hvrun$(EXEEXT) bench/pv-floor$(EXEEXT) bench/crc-native$(EXEEXT) \
 	@echo
 	HVRUN=./hvrun$(EXEEXT) BENCH_BLK=./guests/pv/bench-blk.elf \
 	$(srcdir)/bench/block
+	@echo
+	HVRUN=./hvrun$(EXEEXT) IPC_FLOOR=./bench/ipc-floor$(EXEEXT) \
+	CHAN_PING=./guests/pv/chan-ping.elf SHM_TEST=./guests/pv/shm-test.elf \
+	BENCH_HC=./guests/pv/bench-hc.elf $(srcdir)/bench/ipc
 
 # The kernel and initramfs from guests/linux/build.sh (HVRUN_LINUX_VMLINUX
 # or HVRUN_LINUX_BZIMAGE, HVRUN_LINUX_INITRD).

@@ -187,6 +187,10 @@ _Static_assert(BOARD_BEFORE(MEM_HOLE_START, VIRTIO_MMIO_BASE) &&
 	       BOARD_BEFORE(KVM_IDENTITY_MAP_ADDR + 0x1000, KVM_TSS_ADDR) &&
 	       BOARD_BEFORE(KVM_TSS_ADDR + 0x3000, MEM_HOLE_END),
 	       "MMIO regions overlap or leave the hole");
+/* PV shared regions (--shm): [HVRUN_SHM_BASE, HVRUN_SHM_END), abi.h. */
+_Static_assert(BOARD_BEFORE(MEM_HOLE_START, HVRUN_SHM_BASE) &&
+	       BOARD_BEFORE(HVRUN_SHM_END, VIRTIO_MMIO_BASE),
+	       "shared regions overlap low RAM or the device windows");
 _Static_assert(VIRTIO_MMIO_SIZE <= VIRTIO_MMIO_STRIDE, "virtio windows overlap");
 _Static_assert(VIRTIO_MMIO_GSI_BASE + VIRTIO_MMIO_MAX <= IOAPIC_PINS,
 	       "virtio interrupts beyond the IOAPIC");

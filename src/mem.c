@@ -45,10 +45,35 @@ void mem_free(struct mem *m)
 	memset(m, 0, sizeof(*m));
 }
 
-void *mem_ptr(const struct mem *m, uint64_t gpa, uint64_t len)
+/* Do [a, a + as) and [b, b + bs) share a byte? Sizes are nonzero and
+ * neither range wraps. */
+static int overlaps(uint64_t a, uint64_t as, uint64_t b, uint64_t bs)
 {
-	for (int i = 0; i < m->nr_regions; i++) {
-		const struct mem_region *r = &m->region[i];
+	return a < b + bs && b < a + as;
+}
+
+int mem_add_shared(struct mem *m, uint64_t gpa, uint64_t size, void *host)
+{
+	if (m->nr_shared == MEM_MAX_SHARED || size == 0 || gpa + size < gpa)
+		return -EINVAL;
+	for (int i = 0; i < m->nr_regions; i++)
+		if (overlaps(gpa, size, m->region[i].gpa, m->region[i].size))
+			return -EINVAL;
+	for (int i = 0; i < m->nr_shared; i++)
+		if (overlaps(gpa, size, m->shared[i].gpa, m->shared[i].size))
+			return -EINVAL;
+	m->shared[m->nr_shared++] = (struct mem_region){
+		.gpa = gpa, .size = size, .host = host,
+	};
+	return 0;
+}
+
+/* The host pointer for [gpa, gpa + len) within one of n regions. */
+static void *region_ptr(const struct mem_region *rs, int n, uint64_t gpa,
+			uint64_t len)
+{
+	for (int i = 0; i < n; i++) {
+		const struct mem_region *r = &rs[i];
 		uint64_t off;
 
 		if (gpa < r->gpa || gpa - r->gpa > r->size)
@@ -57,12 +82,19 @@ void *mem_ptr(const struct mem *m, uint64_t gpa, uint64_t len)
 		/* Written so that no sum can wrap: off <= size here. */
 		if (len > r->size - off)
 			return NULL;
-		if (len == 0 && off == r->size && i + 1 < m->nr_regions &&
-		    m->region[i + 1].gpa == gpa)
+		if (len == 0 && off == r->size && i + 1 < n &&
+		    rs[i + 1].gpa == gpa)
 			continue;
 		return r->host + off;
 	}
 	return NULL;
+}
+
+void *mem_ptr(const struct mem *m, uint64_t gpa, uint64_t len)
+{
+	void *p = region_ptr(m->region, m->nr_regions, gpa, len);
+
+	return p ? p : region_ptr(m->shared, m->nr_shared, gpa, len);
 }
 
 int mem_read(const struct mem *m, void *dst, uint64_t gpa, uint64_t len)

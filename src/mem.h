@@ -10,6 +10,7 @@
 #define MEM_MIN_SIZE   (1ULL << 20)
 #define MEM_MAX_SIZE   (1ULL << 40)
 #define MEM_MAX_REGIONS 2
+#define MEM_MAX_SHARED  8
 
 struct mem_region {
 	uint64_t gpa;
@@ -22,16 +23,25 @@ struct mem {
 	int nr_regions;
 	uint64_t ram_size;
 	void *mapping;		/* one host mapping backs every region */
+	/* Memory outside RAM that guest calls may name like RAM: PV shared
+	 * regions (--shm), mapped and unmapped by their owner. */
+	struct mem_region shared[MEM_MAX_SHARED];
+	int nr_shared;
 };
 
 /* Lay out and map ram_size bytes of zeroed guest RAM. -errno on failure. */
 int mem_init(struct mem *m, uint64_t ram_size);
 void mem_free(struct mem *m);
 
+/* Add host memory at [gpa, gpa + size) after mem_init: the caller keeps
+ * it mapped while m lives. -EINVAL when it overlaps RAM or another
+ * region, wraps, or there are MEM_MAX_SHARED already. */
+int mem_add_shared(struct mem *m, uint64_t gpa, uint64_t size, void *host);
+
 /*
  * Host pointer for guest physical range [gpa, gpa + len), or NULL when any
- * byte of it is outside one RAM region (a range never spans the hole) or
- * gpa + len overflows. A zero-length range is valid where gpa is in RAM or
+ * byte of it is outside one RAM or shared region (a range never spans the
+ * hole, nor two regions) or gpa + len overflows. A zero-length range is valid where gpa is in RAM or
  * at the end of a region. Every guest address goes through here.
  */
 void *mem_ptr(const struct mem *m, uint64_t gpa, uint64_t len);

@@ -11,6 +11,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <hvrun/abi.h>
+
 #include "vm_config.h"
 #include "log.h"
 #include "mem.h"
@@ -106,6 +108,10 @@ static void usage(FILE *f)
 	      "      --net tap=IFNAME|socket=PATH  a network device: virtio-net, or PV\n"
 	      "                         (repeatable); limits: PV 8 of each, others 7\n"
 	      "                         --disk and --net in all, 6 with --virtio-console\n"
+	      "      --chan PATH        PV guests: a message channel to the other hvrun\n"
+	      "                         naming PATH (repeatable, at most 8)\n"
+	      "      --shm PATH,size=SIZE  PV guests: memory shared with every hvrun\n"
+	      "                         naming PATH (repeatable, at most 8)\n"
 	      "      --gdb [HOST:]PORT|unix:PATH  serve gdb's remote protocol (HOST default\n"
 	      "                         127.0.0.1; PATH: a socket file, mode 0600)\n"
 	      "      --gdb-wait         with --gdb: stop before the first instruction\n"
@@ -134,6 +140,8 @@ enum {
 	OPT_ENTRY,
 	OPT_DISK,
 	OPT_NET,
+	OPT_CHAN,
+	OPT_SHM,
 	OPT_GDB,
 	OPT_GDB_WAIT,
 	OPT_GDB_STEP_BP,
@@ -158,6 +166,8 @@ static const struct option long_opts[] = {
 	{ "entry",   required_argument, NULL, OPT_ENTRY },
 	{ "disk",    required_argument, NULL, OPT_DISK },
 	{ "net",     required_argument, NULL, OPT_NET },
+	{ "chan",    required_argument, NULL, OPT_CHAN },
+	{ "shm",     required_argument, NULL, OPT_SHM },
 	{ "gdb",     required_argument, NULL, OPT_GDB },
 	{ "gdb-wait", no_argument,      NULL, OPT_GDB_WAIT },
 	{ "gdb-step-breakpoints", no_argument, NULL, OPT_GDB_STEP_BP },
@@ -252,6 +262,43 @@ static int add_net(struct vm_config *cfg, const char *v)
 	if ((strncmp(v, "tap=", 4) || !v[4]) && (strncmp(v, "socket=", 7) || !v[7]))
 		return bad_value("--net", v, "expected tap=IFNAME or socket=PATH");
 	cfg->nets[cfg->nr_nets++] = v;
+	return 0;
+}
+
+static int add_chan(struct vm_config *cfg, const char *v)
+{
+	if (cfg->nr_chans == CONFIG_MAX_CHANS)
+		return bad_value("--chan", v, "at most 8 channels");
+	if (!*v)
+		return bad_value("--chan", v, "expected PATH");
+	cfg->chans[cfg->nr_chans++] = v;
+	return 0;
+}
+
+/* PATH,size=SIZE: SIZE a whole number of 4K pages, the regions at most
+ * the 256M window together (checked when they are placed). */
+static int add_shm(struct vm_config *cfg, const char *v)
+{
+	const char *comma = strrchr(v, ',');
+	uint64_t size;
+	int r;
+
+	if (cfg->nr_shms == CONFIG_MAX_SHMS)
+		return bad_value("--shm", v, "at most 8 shared regions");
+	if (!comma || comma == v || strncmp(comma, ",size=", 6))
+		return bad_value("--shm", v, "expected PATH,size=SIZE");
+	r = parse_size(comma + 6, 20, &size);
+	if (r == -ERANGE)
+		return bad_value("--shm", v, "too large");
+	if (r)
+		return bad_value("--shm", v, "expected a size like 4K or 16M");
+	if (size == 0 || size % 4096)
+		return bad_value("--shm", v, "size must be a nonzero multiple of 4K");
+	if (size > HVRUN_SHM_END - HVRUN_SHM_BASE)
+		return bad_value("--shm", v, "at most 256M");
+	cfg->shms[cfg->nr_shms++] = (struct config_shm){
+		.spec = v, .path_len = (size_t)(comma - v), .size = size,
+	};
 	return 0;
 }
 
@@ -408,6 +455,10 @@ static int set_option(struct vm_config *cfg, int c, const char *arg)
 		return add_disk(cfg, arg);
 	case OPT_NET:
 		return add_net(cfg, arg);
+	case OPT_CHAN:
+		return add_chan(cfg, arg);
+	case OPT_SHM:
+		return add_shm(cfg, arg);
 	case OPT_GDB:
 		return set_gdb(cfg, arg);
 	case OPT_GDB_WAIT:

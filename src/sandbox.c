@@ -31,6 +31,7 @@
 #include <linux/seccomp.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/socket.h>
 
 #include "log.h"
 #include "sandbox.h"
@@ -268,6 +269,13 @@ static int allow_paths(scmp_filter_ctx ctx)
 					      (uintptr_t)sb.rename_from[i], 0));
 	r |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(sendto), 1,
 			      SCMP_A4(SCMP_CMP_EQ, 0, 0));
+	/* --chan (backend/chan.c): a header and the guest's message in one
+	 * packet, never blocking, never raising SIGPIPE. The channel's socket
+	 * is connected, so the kernel ignores any address in the header. */
+	r |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(sendmsg), 1,
+			      SCMP_A2(SCMP_CMP_EQ, MSG_DONTWAIT | MSG_NOSIGNAL, 0));
+	r |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(recvmsg), 1,
+			      SCMP_A2(SCMP_CMP_EQ, MSG_DONTWAIT, 0));
 	for (int i = 0; i < sb.nr_reply; i++)
 		r |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(sendto), 1,
 				      SCMP_A0(SCMP_CMP_EQ,

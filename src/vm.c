@@ -22,6 +22,7 @@
 #include "devices/device.h"
 #include "gdb/gdbstub.h"
 #include "hypercall/hypercall.h"
+#include "hypercall/ipc.h"
 #include "irqchip/irqchip.h"
 #include "loader/symbols.h"
 #include "loader/loader.h"
@@ -191,12 +192,17 @@ static int check_cpus(struct vm *vm)
 	return 0;
 }
 
+/* RAM in slots 0.., shared regions (PV --shm) from MEM_MAX_REGIONS. */
 static int set_memory(struct vm *vm)
 {
-	for (int i = 0; i < vm->mem.nr_regions; i++) {
-		const struct mem_region *r = &vm->mem.region[i];
+	const struct mem *m = &vm->mem;
+
+	for (int i = 0; i < m->nr_regions + m->nr_shared; i++) {
+		bool ram = i < m->nr_regions;
+		const struct mem_region *r = ram ? &m->region[i] :
+					     &m->shared[i - m->nr_regions];
 		struct kvm_userspace_memory_region kr = {
-			.slot = (uint32_t)i,
+			.slot = (uint32_t)(ram ? i : MEM_MAX_REGIONS + i - m->nr_regions),
 			.guest_phys_addr = r->gpa,
 			.memory_size = r->size,
 			.userspace_addr = (uintptr_t)r->host,
@@ -302,6 +308,8 @@ static int open_io(struct vm *vm)
 		if (net_open(vm, vm->nr_nets, cfg->nets[vm->nr_nets],
 			     &vm->nets[vm->nr_nets]) < 0)
 			return -1;
+	if (vm->profile->pv && pv_ipc_open_chans(vm) < 0)
+		return -1;
 	return 0;
 }
 
@@ -321,6 +329,8 @@ static const char *guest_file(const struct vm *vm, const struct stat *st,
 	for (int i = 0; i < vm->nr_disks; i++)
 		if (block_is_file(vm->disks[i], st))
 			return "a --disk";
+	if (pv_ipc_is_shm_file(vm, st->st_dev, st->st_ino))
+		return "a --shm file";
 	return NULL;
 }
 
@@ -532,6 +542,21 @@ static void run_guest(struct vm *vm)
 	vcpus_join(vm);
 }
 
+/* Inter-VM state: PV guests only, and what their ABI version allows. */
+static int setup_ipc(struct vm *vm, const struct image *img)
+{
+	uint32_t abi = 0;
+
+	if (!vm->profile->pv) {
+		if (vm->cfg->nr_chans == 0 && vm->cfg->nr_shms == 0)
+			return 0;
+		log_err("%s is for PV guests", vm->cfg->nr_chans ? "--chan" : "--shm");
+		return -1;
+	}
+	pv_find_note(img->data, img->len, &abi);	/* load_pv checks it */
+	return pv_ipc_new(vm, abi);
+}
+
 static void vm_init(struct vm *vm, const struct vm_config *cfg)
 {
 	memset(vm, 0, sizeof(*vm));
@@ -570,6 +595,7 @@ static void vm_teardown(struct vm *vm, bool devices)
 		block_close(vm->disks[i]);
 	for (int i = 0; i < vm->nr_nets; i++)
 		net_close(vm->nets[i]);
+	pv_ipc_free(vm);
 	backend_free(vm->backend);
 	if (vm->vm_fd >= 0)
 		close(vm->vm_fd);
@@ -606,7 +632,7 @@ int vm_run(const struct vm_config *cfg)
 			(unsigned long long)cfg->mem_size, strerror(-err));
 		goto out;
 	}
-	if (load_image(&vm, &img, &initrd, &ld) < 0)
+	if (setup_ipc(&vm, &img) < 0 || load_image(&vm, &img, &initrd, &ld) < 0)
 		goto out;
 	/* Their page cache pages would count against hvrun's RSS all run. */
 	release_image(&img);

@@ -18,6 +18,7 @@ struct backend;
 struct block_dev;
 struct net_dev;
 struct pv_state;
+struct pv_ipc;
 struct virtio_set;
 struct symtab;
 struct console;
@@ -87,6 +88,7 @@ struct vm {
 	struct console *console;	/* backend/console.c */
 	struct virtio_set *virtio;	/* virtio/: non-PV guests' devices */
 	struct pv_state *pv;		/* hypercall/: PV guests' state */
+	struct pv_ipc *ipc;		/* hypercall/ipc.c: --chan, --shm */
 	struct gdbstub *gdb;		/* gdb/: --gdb */
 	struct split_irqchip *split;	/* irqchip/: --irqchip split's devices */
 

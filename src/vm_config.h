@@ -10,6 +10,15 @@
 
 #define CONFIG_MAX_DISKS BOARD_MAX_DISKS
 #define CONFIG_MAX_NETS BOARD_MAX_NETS
+#define CONFIG_MAX_CHANS 8
+#define CONFIG_MAX_SHMS 8
+
+/* --shm PATH,size=SIZE, as given: PATH is spec's first path_len bytes. */
+struct config_shm {
+	const char *spec;
+	size_t path_len;
+	uint64_t size;
+};
 
 enum console_kind { CONSOLE_STDIO, CONSOLE_NONE, CONSOLE_FILE };
 
@@ -39,6 +48,10 @@ struct vm_config {
 	int nr_disks;
 	const char *nets[CONFIG_MAX_NETS];	/* --net tap=IF | socket=PATH */
 	int nr_nets;
+	const char *chans[CONFIG_MAX_CHANS];	/* --chan PATH (PV guests) */
+	int nr_chans;
+	struct config_shm shms[CONFIG_MAX_SHMS];	/* --shm (PV guests) */
+	int nr_shms;
 	/* --gdb [HOST:]PORT, --gdb-wait (src/gdb/) */
 	bool gdb;
 	bool gdb_wait;

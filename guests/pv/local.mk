@@ -13,9 +13,12 @@
 ## carry sanitizer options.
 
 PV_EXAMPLES = hello disk-crc disk-write disk-journal net-echo net-ping smp \
-	null bench-hc bench-blk compute gdbtest load soak flood lastline bigio
-PV_IMAGES = $(PV_EXAMPLES:%=guests/pv/%.elf)
-PV_EXAMPLE_OBJS = $(PV_EXAMPLES:%=guests/pv/%.o)
+	null bench-hc bench-blk compute gdbtest load soak flood lastline bigio \
+	chan-test shm-test blk-server blk-client chan-ping
+# Built for ABI version 1 (note-v1.o): an old image must run unchanged.
+PV_V1_EXAMPLES = abi-v1
+PV_IMAGES = $(PV_EXAMPLES:%=guests/pv/%.elf) $(PV_V1_EXAMPLES:%=guests/pv/%.elf)
+PV_EXAMPLE_OBJS = $(PV_EXAMPLES:%=guests/pv/%.o) $(PV_V1_EXAMPLES:%=guests/pv/%.o)
 
 PV_SDK_OBJS = \
 	guests/sdk/crt0.o \
@@ -42,7 +45,8 @@ PV_DIST_FILES = \
 	guests/sdk/string.c \
 	guests/sdk/crc32.c \
 	guests/sdk/pv.ld \
-	$(PV_EXAMPLES:%=guests/pv/%.c)
+	$(PV_EXAMPLES:%=guests/pv/%.c) $(PV_V1_EXAMPLES:%=guests/pv/%.c) \
+	guests/pv/blk-proto.h
 
 # Freestanding x86-64: no libc, no red zone (hypercalls `call` into the
 # hypercall page), no SSE (no FPU state to worry about), no PIC (linked at
@@ -60,17 +64,24 @@ PV_COMPILE = $(CC) $(PV_INCLUDES) $(PV_CC_FLAGS)
 
 noinst_DATA += $(PV_IMAGES)
 EXTRA_DIST += $(PV_DIST_FILES)
-CLEANFILES += $(PV_IMAGES) $(PV_EXAMPLE_OBJS) $(PV_SDK_OBJS)
+CLEANFILES += $(PV_IMAGES) $(PV_EXAMPLE_OBJS) $(PV_SDK_OBJS) \
+	guests/sdk/note-v1.o
 
 # Keep the objects make would delete as intermediates: the SDK's are
 # shared by every image, and all are handy for objdump.
-.SECONDARY: $(PV_SDK_OBJS) $(PV_EXAMPLE_OBJS)
+.SECONDARY: $(PV_SDK_OBJS) $(PV_EXAMPLE_OBJS) guests/sdk/note-v1.o
 
 guests/sdk/%.o: $(srcdir)/guests/sdk/%.c $(PV_HDRS)
 	$(AM_V_CC)$(MKDIR_P) guests/sdk && $(PV_COMPILE) -c -o $@ $<
 guests/sdk/%.o: $(srcdir)/guests/sdk/%.S
 	$(AM_V_CCAS)$(MKDIR_P) guests/sdk && $(PV_COMPILE) -c -o $@ $<
-guests/pv/%.o: $(srcdir)/guests/pv/%.c $(PV_HDRS)
+guests/pv/%.o: $(srcdir)/guests/pv/%.c $(PV_HDRS) $(srcdir)/guests/pv/blk-proto.h
 	$(AM_V_CC)$(MKDIR_P) guests/pv && $(PV_COMPILE) -c -o $@ $<
 guests/pv/%.elf: guests/pv/%.o $(PV_SDK_OBJS) $(PV_LDSCRIPT)
 	$(AM_V_CCLD)$(CC) $(PV_CC_FLAGS) $(PV_LINK_FLAGS) -o $@ $(PV_SDK_OBJS) $<
+
+guests/sdk/note-v1.o: $(srcdir)/guests/sdk/note.c $(PV_HDRS)
+	$(AM_V_CC)$(MKDIR_P) guests/sdk && $(PV_COMPILE) -DHV_NOTE_VERSION=1 -c -o $@ $<
+PV_V1_SDK_OBJS = $(filter-out guests/sdk/note.o,$(PV_SDK_OBJS)) guests/sdk/note-v1.o
+$(PV_V1_EXAMPLES:%=guests/pv/%.elf): guests/pv/%.elf: guests/pv/%.o $(PV_V1_SDK_OBJS) $(PV_LDSCRIPT)
+	$(AM_V_CCLD)$(CC) $(PV_CC_FLAGS) $(PV_LINK_FLAGS) -o $@ $(PV_V1_SDK_OBJS) $<

@@ -57,6 +57,12 @@ long hv_block_flush(unsigned int dev);
 long hv_net_send(unsigned int dev, const void *buf, size_t len);
 long hv_net_recv(unsigned int dev, void *buf, size_t len);
 long hv_vcpu_start(unsigned int id, uintptr_t rip, uintptr_t rsp, long arg);
+/* ABI version 2: channels (hvrun/abi.h, CHANNELS). */
+long hv_chan_send(unsigned int chan, const void *buf, size_t len);
+long hv_chan_recv(unsigned int chan, void *buf, size_t len);
+/* Shared region n (--shm): its address (identity-mapped, writable) and
+ * *size from /hvrun/shm@N/reg, or NULL when there is none. */
+void *hv_shm(unsigned int n, size_t *size);
 
 /* Monotonic nanoseconds (hv_clock(HVRUN_CLOCK_MONOTONIC) as unsigned). */
 uint64_t hv_now(void);
@@ -88,6 +94,14 @@ int hv_fdt_u64(const void *fdt, const char *path, const char *name,
 const char *hv_fdt_string(const void *fdt, const char *path, const char *name);
 /* Present at all (an empty property such as read-only counts). */
 int hv_fdt_has(const void *fdt, const char *path, const char *name);
+/* A big-endian 32-bit cell. */
+static inline uint32_t hv_be32(const void *p)
+{
+	const uint8_t *b = p;
+
+	return (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 |
+	       (uint32_t)b[2] << 8 | b[3];
+}
 
 /* printf.c: %s %c %d %i %u %x %p %%, l/ll/z, width, '0' and '-' flags. */
 int printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -133,6 +147,7 @@ static inline void hv_spin_unlock(hv_spinlock_t *l)
 
 #define HV_ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 #define HV_MIN(a, b)		((a) < (b) ? (a) : (b))
+#define HV_MAX(a, b)		((a) > (b) ? (a) : (b))
 #define HV_NSEC_PER_SEC		1000000000ULL
 
 #endif

@@ -128,3 +128,28 @@ const char *hv_bootargs(void)
 
 	return s ? s : "";
 }
+
+long hv_chan_send(unsigned int chan, const void *buf, size_t len)
+{
+	return HC3(HVRUN_HC_CHAN_SEND, chan, buf, len);
+}
+
+long hv_chan_recv(unsigned int chan, void *buf, size_t len)
+{
+	return HC3(HVRUN_HC_CHAN_RECV, chan, buf, len);
+}
+
+void *hv_shm(unsigned int n, size_t *size)
+{
+	char path[32];
+	const uint8_t *p;
+	int len;
+
+	snprintf(path, sizeof(path), "/hvrun/%s@%u", HVRUN_FDT_SHM, n);
+	p = hv_fdt_getprop(hv_fdt, hv_fdt_path_offset(hv_fdt, path),
+			   HVRUN_FDT_REG, &len);
+	if (!p || len != 16)
+		return NULL;
+	*size = (size_t)((uint64_t)hv_be32(p + 8) << 32 | hv_be32(p + 12));
+	return (void *)(uintptr_t)((uint64_t)hv_be32(p) << 32 | hv_be32(p + 4));
+}

@@ -8,6 +8,11 @@
  */
 #include <hvrun/abi.h>
 
+/* note-v1.o: the same note for version 1, to test old images. */
+#ifndef HV_NOTE_VERSION
+#define HV_NOTE_VERSION HVRUN_ABI_VERSION
+#endif
+
 #define STR(x)	#x
 #define XSTR(x)	STR(x)
 
@@ -19,6 +24,6 @@ __asm__(
 	"	.long " XSTR(HVRUN_NOTE_ABI) "\n"
 	"1:	.asciz " XSTR(HVRUN_NOTE_NAME) "\n"
 	"2:	.balign 4\n"
-	"3:	.long " XSTR(HVRUN_ABI_VERSION) "\n"
+	"3:	.long " XSTR(HV_NOTE_VERSION) "\n"
 	"4:	.balign 4\n"
 	"	.previous\n");

@@ -1,5 +1,5 @@
 /*
- * hvrun paravirtual ABI, version 1: the whole contract between hvrun and a
+ * hvrun paravirtual ABI, version 2: the whole contract between hvrun and a
  * PV guest. Shared, unchanged, by hvrun (src/hypercall/) and the guest SDK
  * (guests/sdk/). Freestanding: no libc types beyond <stdint.h>.
  *
@@ -31,15 +31,37 @@
  * IOPL 0.) The FDT says where the page is and which trap it uses.
  *
  * POINTERS. Every (gpa, len) pair must lie entirely within one guest RAM
- * region; otherwise the call returns -HVRUN_EFAULT and touches nothing.
- * len 0 is allowed and does nothing.
+ * region or one shared-memory region; otherwise the call returns
+ * -HVRUN_EFAULT and touches nothing. len 0 is allowed and does nothing
+ * (except in chan_send and chan_recv, where it is an empty message).
+ *
+ * VERSIONS. Version 2 adds channels and shared memory (calls 14-15, the
+ * chan and shm nodes). An image whose note says version 1 runs as before:
+ * abi_version returns 1, calls 14-16 are -ENOSYS, and --chan / --shm are
+ * refused for it at start-up.
+ *
+ * CHANNELS (--chan PATH, the Nth is channel N). A reliable, ordered
+ * message channel to the one other hvrun that names the same PATH: no
+ * message is lost, reordered, split or merged. Messages of 0 to
+ * HVRUN_CHAN_MSG_MAX bytes. A channel is "up" while a peer is connected:
+ * the second hvrun to start connects to the first at once; when the peer
+ * ends, the messages it sent can still be received, then the channel is
+ * "down". The first hvrun (the one that created PATH) accepts a new peer
+ * after the old one left; the second never reconnects.
+ *
+ * SHARED MEMORY (--shm PATH,size=SIZE, the Nth is region N). The file's
+ * bytes, mapped writable at the gpa the FDT gives (HVRUN_SHM_BASE up,
+ * 2 MiB aligned, outside RAM) and in the identity map. Every hvrun naming
+ * PATH sees the same bytes; ordering between VMs is the guest's business
+ * (x86 stores are seen in order; use a channel message to say "done").
  */
 #ifndef HVRUN_ABI_H
 #define HVRUN_ABI_H
 
 #include <stdint.h>
 
-#define HVRUN_ABI_VERSION	1
+#define HVRUN_ABI_VERSION	2
+#define HVRUN_ABI_VERSION_MIN	1	/* oldest image version still run */
 
 /* ELF note identifying a PV image: name "hvrun", this type, 4-byte
  * descriptor holding HVRUN_ABI_VERSION. */
@@ -104,10 +126,23 @@ enum hvrun_hypercall {
 	 * exception stubs: the guest took an exception it cannot handle;
 	 * hvrun reports it and exits with status 126. */
 	HVRUN_HC_FAULT		= 13,
-	/* Inter-VM channels: reserved, -ENOSYS in this version. */
+	/* (chan, gpa, len) → len. Queues one message of len bytes (0 is a
+	 * message too) for the peer. -EMSGSIZE beyond HVRUN_CHAN_MSG_MAX;
+	 * -EAGAIN when the channel cannot take it now (wait with
+	 * poll(HVRUN_POLL_CHAN_SEND(chan))); -ENOTCONN when no peer is
+	 * connected (not yet, or not any more); -ENODEV for an unknown
+	 * chan. Version 2. */
 	HVRUN_HC_CHAN_SEND	= 14,
+	/* (chan, gpa, len) → the length of the next message, copied to gpa.
+	 * -EAGAIN when none waits and the peer is connected; -ENOTCONN when
+	 * none waits and no peer is (poll(HVRUN_POLL_CHAN_UP) to wait for
+	 * one); -EMSGSIZE when the next message is longer than len: it stays
+	 * queued (len 0 takes only an empty message). -ENODEV for an
+	 * unknown chan. Version 2. */
 	HVRUN_HC_CHAN_RECV	= 15,
-	HVRUN_HC_SHM_MAP	= 16,
+	/* Reserved: -ENOSYS. (A payload-free notification is a 0-byte
+	 * chan_send; shared memory needs no call: the FDT says where.) */
+	HVRUN_HC_RESERVED_16	= 16,
 	HVRUN_HC_COUNT
 };
 
@@ -116,6 +151,26 @@ enum hvrun_hypercall {
 #define HVRUN_POLL_NET(dev)	(1ULL << (8 + (dev)))	/* packet on net dev */
 #define HVRUN_NET_MAX		8
 #define HVRUN_BLOCK_MAX		8
+/*
+ * Channel sources (version 2), level-triggered like the others:
+ * CHAN(n)      a message waits on channel n (chan_recv will not -EAGAIN)
+ * CHAN_SEND(n) the peer is connected and a message of HVRUN_CHAN_MSG_MAX
+ *              bytes fits now
+ * CHAN_UP(n)   a peer is connected (its arrival)
+ * CHAN_DOWN(n) no peer is connected (its departure, or not yet there)
+ */
+#define HVRUN_POLL_CHAN(n)	(1ULL << (16 + (n)))
+#define HVRUN_POLL_CHAN_SEND(n)	(1ULL << (24 + (n)))
+#define HVRUN_POLL_CHAN_UP(n)	(1ULL << (32 + (n)))
+#define HVRUN_POLL_CHAN_DOWN(n)	(1ULL << (40 + (n)))
+#define HVRUN_CHAN_MAX		8
+#define HVRUN_CHAN_MSG_MAX	65536	/* bytes in one message */
+#define HVRUN_SHM_MAX		8
+/* Shared regions lie in [HVRUN_SHM_BASE, HVRUN_SHM_END): in the PC hole
+ * below 4 GiB, beneath every device window and the doorbell, never RAM. */
+#define HVRUN_SHM_BASE		0xc0000000ULL
+#define HVRUN_SHM_END		0xd0000000ULL
+#define HVRUN_SHM_ALIGN		0x200000ULL
 
 #define HVRUN_CLOCK_MONOTONIC	0
 #define HVRUN_CLOCK_REALTIME	1
@@ -134,6 +189,7 @@ enum hvrun_hypercall {
 #define HVRUN_EROFS	30
 #define HVRUN_ENOSYS	38
 #define HVRUN_EMSGSIZE	90
+#define HVRUN_ENOTCONN	107
 
 /*
  * The flattened device tree passed in RDI (#address-cells = #size-cells = 2):
@@ -148,6 +204,8 @@ enum hvrun_hypercall {
  * /hvrun/block@N/size            u64: bytes (device N, 0-based)
  * /hvrun/block@N/read-only       empty property, present when read-only
  * /hvrun/net@N/mac               6 bytes
+ * /hvrun/chan@N                  empty node: channel N exists (v2)
+ * /hvrun/shm@N/reg               <gpa size>: shared region N (v2)
  */
 #define HVRUN_FDT_HVRUN		"/hvrun"
 #define HVRUN_FDT_ABI_VERSION	"abi-version"
@@ -159,5 +217,8 @@ enum hvrun_hypercall {
 #define HVRUN_FDT_SIZE		"size"
 #define HVRUN_FDT_READ_ONLY	"read-only"
 #define HVRUN_FDT_MAC		"mac"
+#define HVRUN_FDT_CHAN		"chan"		/* chan@N */
+#define HVRUN_FDT_SHM		"shm"		/* shm@N */
+#define HVRUN_FDT_REG		"reg"
 
 #endif

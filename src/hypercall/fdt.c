@@ -9,6 +9,7 @@
 #include "../log.h"
 #include "../vm.h"
 #include "hypercall.h"
+#include "ipc.h"
 
 static int begin_node_fmt(void *fdt, const char *prefix, int i)
 {
@@ -35,6 +36,16 @@ static int devices(void *fdt, const struct vm *vm)
 		net_mac(vm->nets[i], mac);
 		err = begin_node_fmt(fdt, HVRUN_FDT_NET, i) ||
 		      fdt_property(fdt, HVRUN_FDT_MAC, mac, sizeof(mac)) ||
+		      fdt_end_node(fdt);
+	}
+	for (int i = 0; i < pv_ipc_nr_chans(vm) && !err; i++)
+		err = begin_node_fmt(fdt, HVRUN_FDT_CHAN, i) || fdt_end_node(fdt);
+	for (int i = 0; pv_ipc_shm(vm, i) && !err; i++) {
+		const struct pv_shm *s = pv_ipc_shm(vm, i);
+		fdt64_t reg[2] = { cpu_to_fdt64(s->gpa), cpu_to_fdt64(s->size) };
+
+		err = begin_node_fmt(fdt, HVRUN_FDT_SHM, i) ||
+		      fdt_property(fdt, HVRUN_FDT_REG, reg, sizeof(reg)) ||
 		      fdt_end_node(fdt);
 	}
 	return err;
@@ -64,7 +75,7 @@ int pv_fdt_write(struct vm *vm, bool vmcall)
 	      fdt_property(fdt, "reg", reg, sizeof(reg)) ||
 	      fdt_end_node(fdt) ||
 	      fdt_begin_node(fdt, "hvrun") ||
-	      fdt_property_u32(fdt, HVRUN_FDT_ABI_VERSION, HVRUN_ABI_VERSION) ||
+	      fdt_property_u32(fdt, HVRUN_FDT_ABI_VERSION, pv_ipc_abi(vm)) ||
 	      fdt_property_u64(fdt, HVRUN_FDT_HC_PAGE, PV_HC_PAGE) ||
 	      fdt_property_string(fdt, HVRUN_FDT_HC_METHOD, vmcall ? "vmcall" : "mmio") ||
 	      fdt_property_u32(fdt, HVRUN_FDT_CPUS, (uint32_t)vm->nr_vcpus) ||

@@ -3,6 +3,7 @@
 
 #include "../log.h"
 #include "hypercall.h"
+#include "ipc.h"
 
 static const struct {
 	hc_fn fn;
@@ -22,14 +23,19 @@ static const struct {
 	[HVRUN_HC_NET_RECV]	 = { hc_net_recv, "net_recv" },
 	[HVRUN_HC_VCPU_START]	 = { hc_vcpu_start, "vcpu_start" },
 	[HVRUN_HC_FAULT]	 = { hc_fault, "fault" },
-	/* 14-16, inter-VM channels: not in this version (-ENOSYS). */
+	[HVRUN_HC_CHAN_SEND]	 = { hc_chan_send, "chan_send" },
+	[HVRUN_HC_CHAN_RECV]	 = { hc_chan_recv, "chan_recv" },
+	/* 16: reserved (-ENOSYS). */
 };
 
 int64_t hc_dispatch(struct hc_call *c)
 {
 	int64_t ret;
 
-	if (c->nr >= HVRUN_HC_COUNT || !table[c->nr].fn) {
+	/* A version 1 image sees version 1: calls from 14 on, which version
+	 * 2 added, do not exist for it. */
+	if (c->nr >= HVRUN_HC_COUNT || !table[c->nr].fn ||
+	    (c->nr >= HVRUN_HC_CHAN_SEND && pv_ipc_abi(c->vm) < 2)) {
 		log_info(2, "hypercall %llu: no such call",
 			 (unsigned long long)c->nr);
 		return -ENOSYS;

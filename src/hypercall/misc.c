@@ -6,10 +6,11 @@
 #include "../status.h"
 #include "../vm.h"
 #include "hypercall.h"
+#include "ipc.h"
 
 int64_t hc_abi_version(struct hc_call *c)
 {
-	return HVRUN_ABI_VERSION;
+	return pv_ipc_abi(c->vm);	/* the version the image was built for */
 }
 
 int64_t hc_exit(struct hc_call *c)

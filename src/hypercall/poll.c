@@ -14,6 +14,7 @@
 #include "../vm.h"
 #include "../wake.h"
 #include "hypercall.h"
+#include "ipc.h"
 
 /* The subset of mask whose sources are ready now. */
 static uint64_t ready_mask(struct vm *vm, uint64_t mask)
@@ -26,7 +27,7 @@ static uint64_t ready_mask(struct vm *vm, uint64_t mask)
 		if ((mask & HVRUN_POLL_NET(i)) && net_rx_ready(vm->nets[i]))
 			ready |= HVRUN_POLL_NET(i);
 	}
-	return ready;
+	return ready | pv_ipc_ready(vm, mask);
 }
 
 /*

@@ -184,9 +184,10 @@ int load_pv(struct mem *m, const uint8_t *img, size_t len,
 
 	if (!pv_find_note(img, len, &version))
 		return loader_fail(err, "no hvrun ABI note");
-	if (version != HVRUN_ABI_VERSION)
+	if (version < HVRUN_ABI_VERSION_MIN || version > HVRUN_ABI_VERSION)
 		return loader_fail(err, "PV image asks for ABI version %u; this hvrun "
-				   "speaks version %u", version, HVRUN_ABI_VERSION);
+				   "speaks versions %u to %u", version,
+				   HVRUN_ABI_VERSION_MIN, HVRUN_ABI_VERSION);
 	if (m->nr_regions != 1)
 		return loader_fail(err, "PV guests support at most 3G of memory for now");
 	if (elf_load_segments(m, img, len, PV_IMAGE_MIN, &elfclass, &entry, err) < 0)

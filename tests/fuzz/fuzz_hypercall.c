@@ -5,8 +5,9 @@
  * PV console ring (no host console), and a real backend loop on its own
  * thread serving two disk images in a temp directory (0 read-write 64 KiB,
  * 1 read-only 8 KiB) and a socket=PATH cable whose two ends are net
- * devices 0 and 1, so block and net calls go through backend_call. Frames
- * a call leaves in a cable carry over to later inputs.
+ * devices 0 and 1, so block and net calls go through backend_call; and
+ * likewise a --chan PATH whose two ends are channels 0 and 1. Frames and
+ * messages a call leaves behind carry over to later inputs.
  *
  * Each input is a sequence of up to 8 calls. Per call: one byte picks the
  * number (0..20 mostly, any 64-bit value sometimes), then one mode byte per
@@ -32,6 +33,7 @@
 #include "backend/block.h"
 #include "backend/net.h"
 #include "hypercall/hypercall.h"
+#include "hypercall/ipc.h"
 #include "vcpu/vcpu.h"
 #include "vm.h"
 #include "wake.h"
@@ -41,6 +43,7 @@
 #define DISK0_SIZE	(64 * 1024)
 #define DISK1_SIZE	(8 * 1024)
 #define MAX_CALLS	8
+#define SHM_SIZE	(64 * 1024)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -57,7 +60,8 @@ static struct vm vm;
 static struct vm_config cfg;
 static struct vcpu vcpus[2];
 static pthread_t loop_thread;
-static char dir[80];
+static char dir[80], chan_path[128];
+static uint8_t shm[SHM_SIZE];
 
 static void *loop_main(void *arg)
 {
@@ -118,11 +122,20 @@ static void setup(void)
 	    net_open(&vm, 1, spec, &vm.nets[1]) < 0)		/* connects */
 		abort();
 	vm.nr_nets = 2;
+	snprintf(chan_path, sizeof(chan_path), "%s/chan", dir);
+	cfg.chans[0] = cfg.chans[1] = chan_path;	/* binds, connects */
+	cfg.nr_chans = 2;
+	if (pv_ipc_new(&vm, HVRUN_ABI_VERSION) < 0 || pv_ipc_open_chans(&vm) < 0)
+		abort();
 	/* Images and sockets stay open; the names can go now. */
 	unlink(disk0);
 	unlink(disk1);
 	unlink(sock);
+	unlink(chan_path);
 	rmdir(dir);
+	/* A shared region (--shm) right where hvrun puts the first one. */
+	if (mem_add_shared(&vm.mem, HVRUN_SHM_BASE, SHM_SIZE, shm) < 0)
+		abort();
 	if (pthread_create(&loop_thread, NULL, loop_main, vm.backend))
 		abort();
 }
@@ -152,7 +165,9 @@ static uint64_t arg(struct input *in)
 		return take(in, 8);
 	case 1:
 		return take(in, 1);
-	case 2:			/* an address in RAM */
+	case 2:			/* an address in RAM, or in the shared region */
+		if (mode & 0x80)
+			return HVRUN_SHM_BASE + take(in, 3) % (SHM_SIZE + 64);
 		return take(in, 4) % RAM;
 	case 3:			/* near an edge: 0, the end of RAM, 2^64 */
 		switch ((mode >> 3) % 3) {
@@ -177,6 +192,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (!vm.backend)
 		setup();
 	atomic_store(&vm.stopping, false);
+	/* An odd-sized input plays a version 1 image. */
+	vm.ipc->abi = size & 1 ? HVRUN_ABI_VERSION_MIN : HVRUN_ABI_VERSION;
 	for (int i = 0; i < 2; i++)
 		atomic_store(&vcpus[i].claimed, i == 0);
 

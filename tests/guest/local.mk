@@ -30,6 +30,9 @@ GUEST_TESTS = \
 	tests/guest/disk_lock.sh \
 	tests/guest/pv_smp.sh \
 	tests/guest/pv_net.sh \
+	tests/guest/pv_chan.sh \
+	tests/guest/pv_shm.sh \
+	tests/guest/pv_blkserve.sh \
 	tests/guest/pv_bench.sh \
 	tests/guest/pv_vmcall.sh \
 	tests/guest/gdb.sh \

@@ -8,6 +8,7 @@ UNIT_TESTS = \
 	tests/unit/test_bzimage \
 	tests/unit/test_hypercall \
 	tests/unit/test_pv \
+	tests/unit/test_chan \
 	tests/unit/test_gdb_packet \
 	tests/unit/test_acpi \
 	tests/unit/test_cpuid \
@@ -57,6 +58,9 @@ tests_unit_test_hypercall_LDADD = $(UNIT_IO_LDADD)
 tests_unit_test_pv_SOURCES = tests/unit/test_pv.c $(UNIT_STUBS)
 tests_unit_test_pv_CFLAGS = $(UNIT_CFLAGS) $(LIBEVENT_CFLAGS)
 tests_unit_test_pv_LDADD = $(UNIT_IO_LDADD)
+tests_unit_test_chan_SOURCES = tests/unit/test_chan.c $(UNIT_STUBS)
+tests_unit_test_chan_CFLAGS = $(UNIT_CFLAGS) $(LIBEVENT_CFLAGS)
+tests_unit_test_chan_LDADD = $(UNIT_IO_LDADD)
 tests_unit_test_gdb_packet_SOURCES = tests/unit/test_gdb_packet.c
 tests_unit_test_gdb_packet_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_gdb_packet_LDADD = libgdb.a $(UNIT_LDADD)
@@ -79,7 +83,7 @@ tests_unit_test_sandbox_SOURCES = tests/unit/test_sandbox.c
 tests_unit_test_sandbox_CFLAGS = $(UNIT_CFLAGS) $(LIBSECCOMP_CFLAGS)
 tests_unit_test_sandbox_LDADD = $(UNIT_LDADD)
 # The UART against a stub console (device.c registers it).
-tests_unit_test_serial_SOURCES = tests/unit/test_serial.c $(UNIT_STUBS) \
+tests_unit_test_serial_SOURCES = tests/unit/test_serial.c \
 	src/devices/device.c src/devices/serial.c
 tests_unit_test_serial_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_serial_LDADD = $(UNIT_LDADD) -lpthread

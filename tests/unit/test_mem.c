@@ -89,6 +89,41 @@ START_TEST(read_write_copy_or_fault)
 }
 END_TEST
 
+/* A shared region (PV --shm) is RAM to mem_ptr: exact bounds, no range
+ * across its edge or into RAM, and no overlap when it is added. */
+START_TEST(shared_regions_are_bounded_like_ram)
+{
+	static uint8_t a[8192], b[4096];
+	const uint64_t base = 0xc0000000ULL;
+
+	ck_assert_int_eq(mem_init(&m, 16 << 20), 0);
+	ck_assert_int_eq(mem_add_shared(&m, base, sizeof(a), a), 0);
+	ck_assert_int_eq(mem_add_shared(&m, base + 0x200000, sizeof(b), b), 0);
+	ck_assert_ptr_eq(mem_ptr(&m, base, sizeof(a)), a);
+	ck_assert_ptr_eq(mem_ptr(&m, base + 100, 1), a + 100);
+	ck_assert_ptr_eq(mem_ptr(&m, base + sizeof(a), 0), a + sizeof(a));
+	ck_assert_ptr_null(mem_ptr(&m, base, sizeof(a) + 1));
+	ck_assert_ptr_null(mem_ptr(&m, base + sizeof(a), 1));
+	ck_assert_ptr_null(mem_ptr(&m, base - 1, 2));
+	ck_assert_ptr_null(mem_ptr(&m, base + 1, UINT64_MAX));
+	ck_assert_ptr_eq(mem_ptr(&m, base + 0x200000 + 4095, 1), b + 4095);
+	ck_assert_ptr_null(mem_ptr(&m, base + 0x200000, 4097));
+	/* RAM is unchanged. */
+	ck_assert_ptr_nonnull(mem_ptr(&m, 0, 16 << 20));
+	ck_assert_ptr_null(mem_ptr(&m, (16 << 20) - 1, 2));
+	/* Overlaps, wrapping and empty regions are refused. */
+	ck_assert_int_eq(mem_add_shared(&m, base + 4096, 4096, b), -EINVAL);
+	ck_assert_int_eq(mem_add_shared(&m, base - 4096, 8192, b), -EINVAL);
+	ck_assert_int_eq(mem_add_shared(&m, 0x100000, 4096, b), -EINVAL);
+	ck_assert_int_eq(mem_add_shared(&m, UINT64_MAX - 4095, 8192, b), -EINVAL);
+	ck_assert_int_eq(mem_add_shared(&m, base + 0x400000, 0, b), -EINVAL);
+	for (int i = 2; i < MEM_MAX_SHARED; i++)
+		ck_assert_int_eq(mem_add_shared(&m, base + 0x400000 * (uint64_t)i,
+						4096, b), 0);
+	ck_assert_int_eq(mem_add_shared(&m, 0xd0000000ULL, 4096, b), -EINVAL);
+}
+END_TEST
+
 START_TEST(bad_sizes_refused)
 {
 	ck_assert_int_eq(mem_init(&m, 0), -EINVAL);
@@ -114,6 +149,7 @@ int main(void)
 	tcase_add_test(tc, large_guest_skips_the_hole);
 	tcase_add_test(tc, read_write_copy_or_fault);
 	tcase_add_test(tc, bad_sizes_refused);
+	tcase_add_test(tc, shared_regions_are_bounded_like_ram);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

@@ -157,6 +157,35 @@ START_TEST(every_option)
 }
 END_TEST
 
+START_TEST(chan_and_shm)
+{
+	struct vm_config cfg;
+
+	ck_assert_int_eq(PARSE(&cfg, "--chan", "/a", "--chan=/b", "--shm",
+			       "/dev/shm/x,y,size=2M", "--shm=/s,size=4K", "g"),
+			 OPTIONS_RUN);
+	ck_assert_int_eq(cfg.nr_chans, 2);
+	ck_assert_str_eq(cfg.chans[1], "/b");
+	ck_assert_int_eq(cfg.nr_shms, 2);
+	ck_assert_uint_eq(cfg.shms[0].path_len, strlen("/dev/shm/x,y"));
+	ck_assert_uint_eq(cfg.shms[0].size, 2ULL << 20);
+	ck_assert_uint_eq(cfg.shms[1].size, 4096);
+	options_free(&cfg);
+	expect_error(PARSE_ERR(&cfg, "--chan", "", "g"), "expected PATH");
+	expect_error(PARSE_ERR(&cfg, "--shm", "/s", "g"), "expected PATH,size=SIZE");
+	expect_error(PARSE_ERR(&cfg, "--shm", ",size=4K", "g"), "expected PATH,size=SIZE");
+	expect_error(PARSE_ERR(&cfg, "--shm", "/s,size=", "g"), "a size like");
+	expect_error(PARSE_ERR(&cfg, "--shm", "/s,size=0", "g"), "nonzero multiple of 4K");
+	expect_error(PARSE_ERR(&cfg, "--shm", "/s,size=5K", "g"), "nonzero multiple of 4K");
+	expect_error(PARSE_ERR(&cfg, "--shm", "/s,size=257M", "g"), "at most 256M");
+	expect_error(PARSE_ERR(&cfg, "--shm", "/s,size=99999999999999T", "g"), "too large");
+	expect_error(PARSE_ERR(&cfg, "--chan", "1", "--chan", "2", "--chan", "3",
+			       "--chan", "4", "--chan", "5", "--chan", "6",
+			       "--chan", "7", "--chan", "8", "--chan", "9", "g"),
+		     "at most 8 channels");
+}
+END_TEST
+
 /* --irqchip kernel|split|off, and "on" (the old spelling) is the default. */
 START_TEST(irqchip_modes)
 {
@@ -437,6 +466,7 @@ int main(void)
 	tcase_add_test(tc, every_option);
 	tcase_add_test(tc, irqchip_modes);
 	tcase_add_test(tc, bad_options);
+	tcase_add_test(tc, chan_and_shm);
 	tcase_add_test(tc, help_and_version);
 	tcase_add_test(tc, extra_word_after_image);
 	tcase_add_test(tc, one_dash_long_options);

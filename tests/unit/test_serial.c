@@ -14,7 +14,6 @@
 #include "backend/console.h"
 #include "devices/device.h"
 #include "vm.h"
-#include "stubs.h"
 
 #define COM1	0x3f8
 #define THR	(COM1 + 0)
@@ -34,6 +33,7 @@ static char con_out[64];
 static size_t con_len;
 static console_room_fn room_fn;
 static void *room_opaque;
+static int irq_level;
 
 size_t console_write(struct console *c, const void *buf, size_t len)
 {
@@ -92,6 +92,33 @@ void console_input_ready(struct console *c)
 	(void)c;
 }
 
+int vm_irq_line(struct vm *vm, unsigned gsi, int level)
+{
+	(void)vm;
+	if (gsi == 4)
+		irq_level = level;
+	return 0;
+}
+
+/* The test's side of the stub, under the stub's lock: the device reads
+ * and writes it from the loop or a "vCPU" thread. */
+static size_t con_len_now(void)
+{
+	size_t n;
+
+	pthread_mutex_lock(&con_lock);
+	n = con_len;
+	pthread_mutex_unlock(&con_lock);
+	return n;
+}
+
+static void con_set_room(size_t n)
+{
+	pthread_mutex_lock(&con_lock);
+	con_room = n;
+	pthread_mutex_unlock(&con_lock);
+}
+
 /* The console frees room (the loop's part) or the VM stops. */
 static void console_gets_room(size_t n)
 {
@@ -114,7 +141,7 @@ static void setup(void)
 	con_room = 1000;
 	con_stopped = false;
 	con_len = 0;
-	stub_irq_level[4] = 0;
+	irq_level = 0;
 	ck_assert_int_eq(devices_init(&vm), 0);
 	ck_assert_ptr_nonnull(room_fn);
 }
@@ -143,24 +170,24 @@ static void outb(uint16_t port, uint8_t v)
 START_TEST(thr_busy_while_console_full)
 {
 	outb(IER, 0x02);			/* THR-empty interrupt on */
-	ck_assert_int_eq(stub_irq_level[4], 1);
+	ck_assert_int_eq(irq_level, 1);
 	ck_assert_uint_eq(inb(IIR) & 0x0f, IIR_THRE);	/* acknowledged */
-	ck_assert_int_eq(stub_irq_level[4], 0);
+	ck_assert_int_eq(irq_level, 0);
 
 	/* Room for fewer than a FIFO's worth after this byte: busy. */
-	con_room = 10;
+	con_set_room(10);
 	outb(THR, 'a');
-	ck_assert_uint_eq(con_len, 1);
+	ck_assert_uint_eq(con_len_now(), 1);
 	ck_assert_uint_eq(inb(LSR) & LSR_THRE, 0);
 	ck_assert_uint_eq(inb(IIR) & 0x0f, 0x01);	/* no interrupt */
-	ck_assert_int_eq(stub_irq_level[4], 0);
+	ck_assert_int_eq(irq_level, 0);
 
 	/* The reader catches up: THR empty, and the interrupt says so. */
 	console_gets_room(100);
-	ck_assert_int_eq(stub_irq_level[4], 1);
+	ck_assert_int_eq(irq_level, 1);
 	ck_assert_uint_eq(inb(LSR) & LSR_THRE, LSR_THRE);
 	ck_assert_uint_eq(inb(IIR) & 0x0f, IIR_THRE);
-	ck_assert_int_eq(stub_irq_level[4], 0);
+	ck_assert_int_eq(irq_level, 0);
 	ck_assert_mem_eq(con_out, "a", 1);
 }
 END_TEST
@@ -183,15 +210,11 @@ static void sleep_ms(long ms)
 static pthread_t write_into_full(const uint8_t *ch)
 {
 	pthread_t t;
-	size_t len;
 
-	con_room = 0;
+	con_set_room(0);
 	ck_assert_int_eq(pthread_create(&t, NULL, write_thr, (void *)ch), 0);
 	sleep_ms(50);
-	pthread_mutex_lock(&con_lock);	/* the "vCPU" still runs */
-	len = con_len;
-	pthread_mutex_unlock(&con_lock);
-	ck_assert_uint_eq(len, 0);
+	ck_assert_uint_eq(con_len_now(), 0);
 	return t;
 }
 
@@ -205,7 +228,7 @@ START_TEST(thr_write_into_full_console_waits)
 	ck_assert_uint_eq(inb(LSR) & LSR_THRE, 0);
 	console_gets_room(1);
 	pthread_join(t, NULL);
-	ck_assert_uint_eq(con_len, 1);
+	ck_assert_uint_eq(con_len_now(), 1);
 	ck_assert_mem_eq(con_out, "z", 1);
 }
 END_TEST
@@ -221,7 +244,7 @@ START_TEST(stop_ends_the_wait)
 	pthread_cond_broadcast(&con_cond);
 	pthread_mutex_unlock(&con_lock);
 	pthread_join(t, NULL);
-	ck_assert_uint_eq(con_len, 0);
+	ck_assert_uint_eq(con_len_now(), 0);
 }
 END_TEST
 

@@ -667,6 +667,25 @@ static void vm_teardown(void)
 	disk_teardown();
 }
 
+/* The test's side of the stub, under the stub's lock: the device reads
+ * and writes it from the loop or a "vCPU" thread. */
+static size_t con_len_now(void)
+{
+	size_t n;
+
+	pthread_mutex_lock(&con_lock);
+	n = con_len;
+	pthread_mutex_unlock(&con_lock);
+	return n;
+}
+
+static void con_set_room(size_t n)
+{
+	pthread_mutex_lock(&con_lock);
+	con_room = n;
+	pthread_mutex_unlock(&con_lock);
+}
+
 /* --virtio-console alone: the entropy device is 0, the console 1. */
 static void vcon_setup(void)
 {
@@ -989,7 +1008,7 @@ START_TEST(vcon_tx_reaches_the_console)
 {
 	offer_hello_world();
 	ck_assert_uint_eq(used_idx(&vm.mem, 1), 1);
-	ck_assert_uint_eq(con_len, 12);
+	ck_assert_uint_eq(con_len_now(), 12);
 	ck_assert_mem_eq(con_out, "hello world\n", 12);
 	ck_assert_uint_eq(rd(VCON, VIRTIO_MMIO_INTERRUPT_STATUS), VIRTIO_MMIO_INT_VRING);
 
@@ -1001,11 +1020,11 @@ START_TEST(vcon_tx_reaches_the_console)
 	offer_on(&vm.mem, 1, 3);
 	wr(VCON, VIRTIO_MMIO_QUEUE_NOTIFY, 1);
 	ck_assert_uint_eq(used_idx(&vm.mem, 1), 3);
-	ck_assert_uint_eq(con_len, 12);
+	ck_assert_uint_eq(con_len_now(), 12);
 	ck_assert(!(rd(VCON, VIRTIO_MMIO_STATUS) & VIRTIO_CONFIG_S_NEEDS_RESET));
 	offer_on(&vm.mem, 1, 1);
 	wr(VCON, VIRTIO_MMIO_QUEUE_NOTIFY, 1);
-	ck_assert_uint_eq(con_len, 18);
+	ck_assert_uint_eq(con_len_now(), 18);
 	ck_assert_mem_eq(con_out + 12, "world\n", 6);
 }
 END_TEST
@@ -1014,20 +1033,20 @@ END_TEST
  * it stopped, without repeating a byte, once the console has room. */
 START_TEST(vcon_tx_waits_for_room)
 {
-	con_room = 4;
+	con_set_room(4);
 	offer_hello_world();
 	ck_assert_uint_eq(used_idx(&vm.mem, 1), 0);
-	ck_assert_uint_eq(con_len, 4);
+	ck_assert_uint_eq(con_len_now(), 4);
 	/* Room for four more: still not complete. */
-	con_room = 8;
+	con_set_room(8);
 	ck_assert_ptr_nonnull(con_room_fn);
 	con_room_fn(con_room_opaque);
 	ck_assert_uint_eq(used_idx(&vm.mem, 1), 0);
-	ck_assert_uint_eq(con_len, 8);
-	con_room = sizeof(con_out);
+	ck_assert_uint_eq(con_len_now(), 8);
+	con_set_room(sizeof(con_out));
 	con_room_fn(con_room_opaque);
 	ck_assert_uint_eq(used_idx(&vm.mem, 1), 1);
-	ck_assert_uint_eq(con_len, 12);
+	ck_assert_uint_eq(con_len_now(), 12);
 	ck_assert_mem_eq(con_out, "hello world\n", 12);
 }
 END_TEST
