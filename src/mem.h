@@ -5,10 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* RAM above this address is relocated above 4 GiB, leaving a hole for
- * MMIO (local APIC, IOAPIC, device windows) as PC firmware does. */
-#define MEM_HOLE_START 0xC0000000ULL
-#define MEM_HOLE_END   0x100000000ULL
+#include "board.h"	/* MEM_HOLE_START, MEM_HOLE_END */
 
 #define MEM_MIN_SIZE   (1ULL << 20)
 #define MEM_MAX_SIZE   (1ULL << 40)

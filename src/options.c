@@ -80,6 +80,10 @@ int parse_seconds(const char *s, uint64_t *ms)
 	return 0;
 }
 
+/* A limit from board.h, spelled out in a message. */
+#define STR_(x) #x
+#define STR(x) STR_(x)
+
 static void usage(FILE *f)
 {
 	fputs("Usage: hvrun [OPTION]... IMAGE [-- GUEST-ARGS...]\n"
@@ -210,7 +214,7 @@ static int set_cpus(struct vm_config *cfg, const char *v)
 	uint64_t n;
 
 	if (parse_u64(v, &n) || n == 0 || n > CONFIG_MAX_CPUS)
-		return bad_value("--cpus", v, "expected a number from 1 to 255");
+		return bad_value("--cpus", v, "expected a number from 1 to " STR(CONFIG_MAX_CPUS));
 	cfg->ncpus = (int)n;
 	return 0;
 }
@@ -244,7 +248,7 @@ static int add_disk(struct vm_config *cfg, const char *v)
 	const char *comma = strrchr(v, ',');
 
 	if (cfg->nr_disks == CONFIG_MAX_DISKS)
-		return bad_value("--disk", v, "at most 8 disks");
+		return bad_value("--disk", v, "at most " STR(CONFIG_MAX_DISKS) " disks");
 	if (!*v || *v == ',' || (comma && strcmp(comma, ",ro")))
 		return bad_value("--disk", v, "expected PATH or PATH,ro");
 	cfg->disks[cfg->nr_disks++] = v;
@@ -254,7 +258,7 @@ static int add_disk(struct vm_config *cfg, const char *v)
 static int add_net(struct vm_config *cfg, const char *v)
 {
 	if (cfg->nr_nets == CONFIG_MAX_NETS)
-		return bad_value("--net", v, "at most 8 network devices");
+		return bad_value("--net", v, "at most " STR(CONFIG_MAX_NETS) " network devices");
 	if ((strncmp(v, "tap=", 4) || !v[4]) && (strncmp(v, "socket=", 7) || !v[7]))
 		return bad_value("--net", v, "expected tap=IFNAME or socket=PATH");
 	cfg->nets[cfg->nr_nets++] = v;

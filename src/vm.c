@@ -33,10 +33,6 @@
 #include "virtio/virtio_mmio.h"
 #include "vm.h"
 
-/* Where KVM may put the pages it needs on Intel (as QEMU places them). */
-#define KVM_IDENTITY_MAP_ADDR 0xfeffc000ULL
-#define KVM_TSS_ADDR          0xfeffd000ULL
-
 struct image {
 	uint8_t *data;
 	size_t len;
@@ -89,8 +85,34 @@ out:
 	return ret;
 }
 
+/*
+ * What each image kind gets: the one place that says it. A PV guest takes
+ * no interrupts (no irqchip, whatever --irqchip says), talks to hvrun by
+ * hypercalls only, and its crash reports name functions; everything else
+ * gets the emulated devices and virtio-mmio, and Linux (bzImage, PVH)
+ * finds its CPUs, IOAPIC and devices in ACPI tables.
+ */
+static const struct image_profile image_profiles[] = {
+	[IMAGE_RAW]       = { .devices = true },
+	[IMAGE_ELF]       = { .devices = true },
+	[IMAGE_MULTIBOOT] = { .devices = true },
+	[IMAGE_BZIMAGE]   = { .devices = true, .acpi = true },
+	[IMAGE_PVH]       = { .devices = true, .acpi = true },
+	[IMAGE_PV]        = { .pv = true, .symbols = true },
+	/* The loader refuses it (or loads it raw with --load/--entry). */
+	[IMAGE_UNKNOWN]   = { .devices = true },
+};
+_Static_assert(sizeof(image_profiles) / sizeof(image_profiles[0]) == IMAGE_KINDS,
+	       "every image kind has a profile");
+
+/* What loading the image gives the rest of set-up. */
+struct loaded {
+	struct boot_state boot;		/* the boot vCPU's entry state */
+	struct symtab *symbols;		/* PV: names crash sites; pv_init takes them */
+};
+
 static int load_image(struct vm *vm, const struct image *img,
-		      const struct image *initrd)
+		      const struct image *initrd, struct loaded *out)
 {
 	const struct vm_config *cfg = vm->cfg;
 	struct load_opts opts = {
@@ -106,15 +128,15 @@ static int load_image(struct vm *vm, const struct image *img,
 	};
 	char err[LOADER_ERRLEN] = "";
 
-	if (loader_load(&vm->mem, img->data, img->len, &opts, &vm->boot, err) < 0) {
+	if (loader_load(&vm->mem, img->data, img->len, &opts, &out->boot, err) < 0) {
 		log_err("%s: %s", cfg->image, err);
 		return -1;
 	}
 	log_info(1, "loaded %s image %s",
 		 loader_kind_name(loader_kind(img->data, img->len, &opts)),
 		 cfg->image);
-	if (vm->pv)
-		vm->symbols = symtab_load(img->data, img->len);
+	if (vm->profile->symbols)
+		out->symbols = symtab_load(img->data, img->len);
 	return 0;
 }
 
@@ -136,11 +158,6 @@ static int open_kvm(struct vm *vm)
 	if (version != KVM_API_VERSION) {
 		log_err("unsupported KVM API version %d (need %d)", version,
 			KVM_API_VERSION);
-		return -1;
-	}
-	vm->run_size = ioctl(vm->kvm_fd, KVM_GET_VCPU_MMAP_SIZE, 0);
-	if (vm->run_size < (int)sizeof(struct kvm_run)) {
-		log_err("KVM_GET_VCPU_MMAP_SIZE failed");
 		return -1;
 	}
 	return 0;
@@ -167,7 +184,7 @@ static int check_cpus(struct vm *vm)
 			vm->nr_vcpus, max);
 		return -1;
 	}
-	if (vm->nr_vcpus > 1 && !vm->irqchip && !vm->pv) {
+	if (vm->nr_vcpus > 1 && !vm->irqchip && !vm->profile->pv) {
 		log_err("--cpus %d needs the in-kernel irqchip or a split one to start application processors (drop --irqchip off)",
 			vm->nr_vcpus);
 		return -1;
@@ -229,8 +246,11 @@ static int create_vm(struct vm *vm)
 	if (set_memory(vm) < 0 || irqchip_create(vm) < 0)
 		return -1;
 	enable_msr_exits(vm);
-	vm->sync_regs = (check_extension(vm, KVM_CAP_SYNC_REGS) &
-			 KVM_SYNC_X86_REGS) != 0;
+	if (vcpus_init(vm) < 0)
+		return -1;
+	/* The split irqchip's hooks in the vCPU loop (vcpu/ knows no irqchip). */
+	if (vm->irqchip == IRQCHIP_SPLIT)
+		vcpu_set_irqchip_hooks(vm, irqchip_before_run, irqchip_eoi);
 	return 0;
 }
 
@@ -288,7 +308,7 @@ static int open_io(struct vm *vm)
 		if (net_open(vm, vm->nr_nets, cfg->nets[vm->nr_nets],
 			     &vm->nets[vm->nr_nets]) < 0)
 			return -1;
-	if (vm->pv && pv_ipc_open_chans(vm) < 0)
+	if (vm->profile->pv && pv_ipc_open_chans(vm) < 0)
 		return -1;
 	return 0;
 }
@@ -350,12 +370,15 @@ static int check_outputs(struct vm *vm, const struct image *img,
 	return 0;
 }
 
-/* PV guests get hypercalls, others emulated devices and virtio-mmio. */
-static int create_frontend(struct vm *vm)
+/* PV guests get hypercalls, others emulated devices and virtio-mmio.
+ * pv_init takes the symbols. */
+static int create_frontend(struct vm *vm, struct loaded *ld)
 {
+	struct symtab *syms = ld->symbols;
+
 	bool vmcall;
 
-	if (!vm->pv) {
+	if (vm->profile->devices) {
 		if (devices_init(vm) < 0)
 			return -1;
 		if (virtio_init(vm) < 0) {
@@ -368,8 +391,12 @@ static int create_frontend(struct vm *vm)
 		log_err("--virtio-console is for non-PV guests; a PV guest has the console hypercalls");
 		return -1;
 	}
-	if (setup_hypercalls(vm, &vmcall) < 0 || pv_console_init(vm) < 0)
+	if (setup_hypercalls(vm, &vmcall) < 0)
 		return -1;
+	ld->symbols = NULL;
+	if (pv_init(vm, syms, &ld->boot) < 0)
+		return -1;
+	vcpu_set_hypercall_handler(vm, hc_vcpu_exit);
 	return pv_fdt_write(vm, vmcall);
 }
 
@@ -409,7 +436,7 @@ static void *helper_main(void *arg)
 {
 	struct helper *h = arg;
 
-	h->ret = cpuid_fetch(h->vm) < 0 ? -1 : 0;
+	h->ret = vcpus_fetch_cpuid(h->vm) < 0 ? -1 : 0;
 	return NULL;
 }
 
@@ -437,7 +464,7 @@ static int helper_join(struct helper *h)
 	return h->ret;
 }
 
-static int create_vcpus(struct vm *vm)
+static int create_vcpus(struct vm *vm, const struct boot_state *boot)
 {
 	vm->vcpus = calloc((size_t)vm->nr_vcpus, sizeof(*vm->vcpus));
 	if (!vm->vcpus)
@@ -445,7 +472,7 @@ static int create_vcpus(struct vm *vm)
 	for (int i = 0; i < vm->nr_vcpus; i++)
 		vm->vcpus[i].fd = -1;
 	for (int i = 0; i < vm->nr_vcpus; i++)
-		if (vcpu_create(vm, &vm->vcpus[i], i) < 0)
+		if (vcpu_create(vm, &vm->vcpus[i], i, boot) < 0)
 			return -1;
 	return 0;
 }
@@ -468,11 +495,9 @@ bool vm_stop(struct vm *vm, int status, enum stop_reason why,
 		vcpu_kick(&vm->vcpus[i]);
 	if (vm->gdb)
 		gdbstub_vm_stopping(vm->gdb);	/* vCPUs parked for gdb */
-	if (vm->pv)
-		hc_poll_notify(vm);	/* vCPUs blocked in poll() */
 	console_stop(vm->console);	/* vCPUs waiting for console room */
 	if (vm->backend)
-		backend_stop(vm->backend);
+		backend_stop(vm->backend);	/* and vCPUs waiting for input */
 	return true;
 }
 
@@ -494,9 +519,9 @@ int vm_irq_line(struct vm *vm, unsigned gsi, int level)
 static void run_guest(struct vm *vm)
 {
 	/* A PV guest starts its other vCPUs with the vcpu_start call. */
-	int nr_start = vm->pv ? 1 : vm->nr_vcpus;
+	int nr_start = vm->profile->pv ? 1 : vm->nr_vcpus;
 
-	if (vm->pv)
+	if (vm->profile->pv)
 		atomic_store(&vm->vcpus[0].claimed, true);
 	for (int i = 0; i < nr_start; i++)
 		if (vcpu_start(&vm->vcpus[i]) < 0) {
@@ -514,13 +539,7 @@ static void run_guest(struct vm *vm)
 	/* The loop only ends after vm_stop, but be sure every vCPU knows. */
 	vm_stop(vm, STATUS_CANNOT_RUN, STOP_SETUP_ERROR,
 		"the event loop ended with the guest running");
-	/* No vcpu_start call can start a thread after this: join them all. */
-	pthread_mutex_lock(&vm->start_lock);
-	pthread_mutex_unlock(&vm->start_lock);
-	for (int i = 0; i < vm->nr_vcpus; i++) {
-		vcpu_join(&vm->vcpus[i]);
-		report_add_exits(vm->vcpus[i].exits);
-	}
+	vcpus_join(vm);
 }
 
 /* Inter-VM state: PV guests only, and what their ABI version allows. */
@@ -528,7 +547,7 @@ static int setup_ipc(struct vm *vm, const struct image *img)
 {
 	uint32_t abi = 0;
 
-	if (!vm->pv) {
+	if (!vm->profile->pv) {
 		if (vm->cfg->nr_chans == 0 && vm->cfg->nr_shms == 0)
 			return 0;
 		log_err("%s is for PV guests", vm->cfg->nr_chans ? "--chan" : "--shm");
@@ -540,8 +559,6 @@ static int setup_ipc(struct vm *vm, const struct image *img)
 
 static void vm_init(struct vm *vm, const struct vm_config *cfg)
 {
-	pthread_condattr_t ca;
-
 	memset(vm, 0, sizeof(*vm));
 	vm->cfg = cfg;
 	vm->kvm_fd = vm->vm_fd = -1;
@@ -552,13 +569,6 @@ static void vm_init(struct vm *vm, const struct vm_config *cfg)
 		log_info(1, "sandbox: off in sanitizer builds");
 	atomic_init(&vm->status, -1);
 	atomic_init(&vm->stopping, false);
-	pthread_mutex_init(&vm->report_lock, NULL);
-	pthread_mutex_init(&vm->start_lock, NULL);
-	pthread_mutex_init(&vm->poll_lock, NULL);
-	pthread_condattr_init(&ca);
-	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);	/* poll() deadlines */
-	pthread_cond_init(&vm->poll_cond, &ca);
-	pthread_condattr_destroy(&ca);
 	bus_init(&vm->pio, "pio");
 	bus_init(&vm->mmio, "mmio");
 }
@@ -570,10 +580,11 @@ static void vm_teardown(struct vm *vm, bool devices)
 			if (vm->vcpus[i].vm)
 				vcpu_destroy(&vm->vcpus[i]);
 	free(vm->vcpus);
+	vcpus_free(vm);
 	if (devices)
 		devices_exit();
 	irqchip_free(vm);	/* after the devices that hang on it */
-	pv_console_free(vm);
+	pv_free(vm);
 	console_close(vm->console);
 	vm->console = NULL;
 	core_close();
@@ -586,8 +597,6 @@ static void vm_teardown(struct vm *vm, bool devices)
 		net_close(vm->nets[i]);
 	pv_ipc_free(vm);
 	backend_free(vm->backend);
-	free(vm->cpuid);
-	symtab_free(vm->symbols);
 	if (vm->vm_fd >= 0)
 		close(vm->vm_fd);
 	if (vm->kvm_fd >= 0)
@@ -595,16 +604,13 @@ static void vm_teardown(struct vm *vm, bool devices)
 	bus_free(&vm->pio);
 	bus_free(&vm->mmio);
 	mem_free(&vm->mem);
-	pthread_mutex_destroy(&vm->report_lock);
-	pthread_mutex_destroy(&vm->start_lock);
-	pthread_mutex_destroy(&vm->poll_lock);
-	pthread_cond_destroy(&vm->poll_cond);
 }
 
 int vm_run(const struct vm_config *cfg)
 {
 	struct vm vm;
 	struct image img = { 0 }, initrd = { 0 };
+	struct loaded ld = { .symbols = NULL };
 	struct helper helper = { .running = false, .ret = 0 };
 	bool devices = false;
 	int status = STATUS_CANNOT_RUN;
@@ -617,10 +623,8 @@ int vm_run(const struct vm_config *cfg)
 	if (cfg->initrd && read_image(cfg->initrd, "initrd", &initrd) < 0)
 		goto out;
 	kind = loader_sniff(img.data, img.len);
-	vm.pv = kind == IMAGE_PV;
-	/* Linux finds its CPUs, IOAPIC and devices in ACPI tables only. */
-	vm.acpi = kind == IMAGE_BZIMAGE || kind == IMAGE_PVH;
-	if (vm.pv)
+	vm.profile = &image_profiles[kind];
+	if (vm.profile->pv)
 		vm.irqchip = IRQCHIP_OFF;	/* a PV guest takes no interrupts */
 	err = mem_init(&vm.mem, cfg->mem_size);
 	if (err) {
@@ -628,7 +632,7 @@ int vm_run(const struct vm_config *cfg)
 			(unsigned long long)cfg->mem_size, strerror(-err));
 		goto out;
 	}
-	if (setup_ipc(&vm, &img) < 0 || load_image(&vm, &img, &initrd) < 0)
+	if (setup_ipc(&vm, &img) < 0 || load_image(&vm, &img, &initrd, &ld) < 0)
 		goto out;
 	/* Their page cache pages would count against hvrun's RSS all run. */
 	release_image(&img);
@@ -644,25 +648,30 @@ int vm_run(const struct vm_config *cfg)
 	vm.console = console_open(&vm);
 	if (!vm.console)
 		goto out;
-	if (create_frontend(&vm) < 0)
+	if (create_frontend(&vm, &ld) < 0)
 		goto out;
-	devices = !vm.pv;
-	if (vm.acpi && build_acpi(&vm) < 0)
+	devices = vm.profile->devices;
+	if (vm.profile->acpi && build_acpi(&vm) < 0)
 		goto out;
 	if (helper_join(&helper) < 0)
 		goto out;
-	if (vcpu_signals_init() < 0 || create_vcpus(&vm) < 0)
+	if (vcpu_signals_init() < 0 || create_vcpus(&vm, &ld.boot) < 0)
 		goto out;
-	if (cfg->gdb && !(vm.gdb = gdbstub_new(&vm)))
-		goto out;
+	if (cfg->gdb) {
+		vm.gdb = gdbstub_new(&vm);
+		if (!vm.gdb)
+			goto out;
+		vcpu_set_debugger(&vm, &gdbstub_vcpu_ops, vm.gdb);
+	}
 
 	run_guest(&vm);
 	status = atomic_load(&vm.status);
 out:
+	symtab_free(ld.symbols);
 	/* A setup step failed: its own error line is why. */
 	if (status == STATUS_CANNOT_RUN)
 		vm_stop(&vm, status, STOP_SETUP_ERROR, "%s", log_first_error());
-	helper_join(&helper);	/* before vm->cpuid goes */
+	helper_join(&helper);	/* before the vCPU state goes */
 	release_image(&img);
 	release_image(&initrd);
 	vm_teardown(&vm, devices);

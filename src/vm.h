@@ -11,18 +11,19 @@
 #include "report.h"
 #include "vm_config.h"
 #include "mem.h"
-#include "vcpu/boot.h"
+#include "boot.h"
 
 struct vcpu;
 struct backend;
 struct block_dev;
 struct net_dev;
-struct pv_console;
+struct pv_state;
 struct pv_ipc;
+struct virtio_set;
 struct symtab;
 struct console;
 struct gdbstub;
-struct kvm_cpuid2;
+struct vcpu_state;
 struct virtio_mmio;
 struct split_irqchip;
 
@@ -37,58 +38,69 @@ struct vm_platform_dev {
 	uint64_t base, len;
 	unsigned gsi;
 };
-#define VM_MAX_PLATFORM_DEVS 8
+#define VM_MAX_PLATFORM_DEVS BOARD_MAX_PLATFORM_DEVS
 
+/*
+ * What an image kind gets. vm.c's image_profiles is the one table that
+ * says it; everything else asks vm->profile.
+ */
+struct image_profile {
+	bool pv;		/* hypercalls and the PV state; no interrupts */
+	bool devices;		/* the emulated legacy devices and virtio-mmio */
+	bool acpi;		/* ACPI tables describe CPUs and devices (Linux) */
+	bool symbols;		/* crash reports name the function at RIP */
+};
+
+/*
+ * One VM: lifecycle, KVM handles, memory, the buses, the board description
+ * and the vCPU array. Every subsystem keeps its own state behind its own
+ * pointer here and does its own locking; none adds fields for itself.
+ */
 struct vm {
+	/* Set by vm_run (src/vm.c) before the first vCPU starts, read-only
+	 * afterwards: no lock. */
 	const struct vm_config *cfg;
+	const struct image_profile *profile;	/* what this image kind gets */
 	int kvm_fd;
 	int vm_fd;
-	int run_size;			/* bytes of each vCPU's kvm_run mapping */
 	enum irqchip_mode irqchip;	/* never AUTO once the VM exists */
-	struct split_irqchip *split;	/* --irqchip split: its devices */
 	bool sandbox;			/* threads confine themselves (seccomp) */
 
+	/* Guest RAM (mem_ptr is the one address gate) and the buses: ranges
+	 * are registered during set-up; run-time lookups take no lock. */
 	struct mem mem;
 	struct bus pio;
 	struct bus mmio;
-	struct boot_state boot;
-	struct kvm_cpuid2 *cpuid;	/* what KVM supports; patched per vCPU */
 
+	/* The board description the ACPI tables read: virtio_init adds its
+	 * devices during set-up. */
+	struct vm_platform_dev platform[VM_MAX_PLATFORM_DEVS];
+	int nr_platform;
+
+	/* The vCPU array (vm.c creates it; each vCPU thread owns its entry). */
 	struct vcpu *vcpus;
 	int nr_vcpus;
 
-	struct backend *backend;
-	struct console *console;
-	struct gdbstub *gdb;		/* --gdb, else NULL */
+	/* Subsystems: each pointer is set once during set-up (NULL where the
+	 * image kind has none); what it points to is that folder's. */
+	struct vcpu_state *vcpu_state;	/* vcpu/: CPUID, run area size, locks */
+	struct backend *backend;	/* backend/: the loop, backend_call */
+	struct console *console;	/* backend/console.c */
+	struct virtio_set *virtio;	/* virtio/: non-PV guests' devices */
+	struct pv_state *pv;		/* hypercall/: PV guests' state */
+	struct pv_ipc *ipc;		/* hypercall/ipc.c: --chan, --shm */
+	struct gdbstub *gdb;		/* gdb/: --gdb */
+	struct split_irqchip *split;	/* irqchip/: --irqchip split's devices */
 
-	/* Linux guests: ACPI tables describe the CPUs and these devices. */
-	bool acpi;
-	struct vm_platform_dev platform[VM_MAX_PLATFORM_DEVS];
-	int nr_platform;
-	/* Non-PV guests: virtio-mmio devices (src/virtio/), on --disk/--net. */
-	struct virtio_mmio *virtio[VM_MAX_PLATFORM_DEVS];
-	int nr_virtio;
-
-	/* Paravirtual guests (src/hypercall/). */
-	bool pv;
-	bool sync_regs;			/* KVM_CAP_SYNC_REGS offers the GPRs */
-	uint64_t hc_page;		/* gpa of the hypercall page */
+	/* Host I/O, opened by vm.c during set-up, used by virtio and PV. */
 	struct block_dev *disks[CONFIG_MAX_DISKS];
 	int nr_disks;
 	struct net_dev *nets[CONFIG_MAX_NETS];
 	int nr_nets;
-	struct pv_console *pv_console;
-	struct pv_ipc *ipc;		/* --chan, --shm (hypercall/ipc.c) */
-	struct symtab *symbols;		/* names RIPs in crash reports */	/* console input for console_read */
-	/* poll(): vCPUs wait here; hc_poll_notify wakes them (CLOCK_MONOTONIC). */
-	pthread_mutex_t poll_lock;
-	pthread_cond_t poll_cond;
 
+	/* Run time, any thread: written only by vm_stop (atomics). */
 	atomic_bool stopping;
 	atomic_int status;		/* exit status; -1 until vm_stop */
-	pthread_mutex_t report_lock;	/* one crash report at a time */
-	pthread_mutex_t start_lock;	/* vCPU threads start under it */
-	_Atomic uint8_t unhandled_pio[65536 / 8];	/* -v names each port once */
 };
 
 /* Run the guest the configuration describes; returns hvrun's exit status. */

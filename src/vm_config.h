@@ -5,10 +5,11 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "vcpu/cpu_features.h"
+#include "board.h"
+#include "cpu_features.h"
 
-#define CONFIG_MAX_DISKS 8
-#define CONFIG_MAX_NETS 8
+#define CONFIG_MAX_DISKS BOARD_MAX_DISKS
+#define CONFIG_MAX_NETS BOARD_MAX_NETS
 #define CONFIG_MAX_CHANS 8
 #define CONFIG_MAX_SHMS 8
 
@@ -65,6 +66,6 @@ struct vm_config {
 };
 
 #define CONFIG_DEFAULT_MEM (256ULL << 20)
-#define CONFIG_MAX_CPUS 255		/* xAPIC ids are 8 bits, 0xff is broadcast */
+#define CONFIG_MAX_CPUS BOARD_MAX_CPUS
 
 #endif

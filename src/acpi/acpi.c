@@ -13,10 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../irqchip/ioapic.h"
 #include "../mem.h"
 #include "../vm.h"
-#include "../devices/pvpanic.h"
 #include "acpi.h"
 #include "aml.h"
 
@@ -62,14 +60,10 @@
 #define GAS_SYSTEM_IO		1
 #define GAS_ACCESS_BYTE		1
 
-/* hvrun's i8042 resets the machine on 0xFE written to port 0x64. */
-#define RESET_PORT		0x64
-#define RESET_VALUE		0xFE
 
 /* MADT (5.2.12). */
 #define MADT_REVISION		5
 #define MADT_FIXED_LEN		(HDR_LEN + 8)
-#define MADT_LAPIC_ADDR		0xFEE00000U
 #define MADT_PCAT_COMPAT	(1U << 0)
 #define MADT_TYPE_LAPIC		0
 #define MADT_TYPE_IOAPIC	1
@@ -81,9 +75,6 @@
 #define XSDT_ENTRIES		2	/* FADT, MADT */
 #define DSDT_REVISION		2	/* 64-bit AML integers */
 
-#define COM1_PORT		0x3F8
-#define COM1_LEN		8
-#define COM1_IRQ		4
 
 #define ALIGN16(x)		(((x) + 15) & ~(size_t)15)
 
@@ -194,8 +185,8 @@ static void build_fadt(uint8_t *f, uint64_t dsdt)
 	put16(f + FADT_IAPC_BOOT_ARCH, IAPC_LEGACY_DEVICES | IAPC_8042 |
 	      IAPC_NO_VGA | IAPC_NO_MSI);
 	put32(f + FADT_FLAGS, FADT_HW_REDUCED_ACPI | FADT_RESET_REG_SUP);
-	gas_io(f + FADT_RESET_REG, RESET_PORT);
-	f[FADT_RESET_VALUE] = RESET_VALUE;
+	gas_io(f + FADT_RESET_REG, I8042_CMD_PORT);
+	f[FADT_RESET_VALUE] = I8042_RESET_VALUE;
 	f[FADT_MINOR_VERSION] = FADT_MINOR;
 	put64(f + FADT_X_DSDT, dsdt);
 	gas_io(f + FADT_SLEEP_CONTROL, ACPI_PM_PORT);
@@ -228,7 +219,7 @@ static void build_madt(uint8_t *t, size_t len, int nr_cpus)
 	uint8_t *e = t + MADT_FIXED_LEN;
 
 	header(t, "APIC", (uint32_t)len, MADT_REVISION);
-	put32(t + HDR_LEN, MADT_LAPIC_ADDR);
+	put32(t + HDR_LEN, LAPIC_ADDR);
 	put32(t + HDR_LEN + 4, MADT_PCAT_COMPAT);
 	for (int i = 0; i < nr_cpus; i++, e += MADT_LAPIC_LEN) {
 		e[0] = MADT_TYPE_LAPIC;

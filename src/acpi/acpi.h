@@ -9,18 +9,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "../board.h"
+
 struct mem;
 struct vm_platform_dev;
-
-/*
- * The tables live in the BIOS area [ACPI_BASE, ACPI_END), which Linux never
- * uses as RAM. The RSDP sits at its start, 16-byte aligned, where a kernel
- * that is not told (zero page acpi_rsdp_addr, PVH rsdp_paddr) finds it by
- * scanning 0xE0000-0xFFFFF.
- */
-#define ACPI_BASE	0xE0000ULL
-#define ACPI_END	0x100000ULL
-#define ACPI_RSDP_ADDR	ACPI_BASE
 
 #define ACPI_ERRLEN	160
 
@@ -30,14 +22,13 @@ struct vm_platform_dev;
  * here one I/O port (src/devices/acpi_pm.c) that is also SLEEP_STATUS_REG.
  * \_S5 in the DSDT names ACPI_S5_SLP_TYP.
  */
-#define ACPI_PM_PORT		0x600
 #define ACPI_SLP_TYP_SHIFT	2
 #define ACPI_SLP_TYP_MASK	(7U << ACPI_SLP_TYP_SHIFT)
 #define ACPI_SLP_EN		(1U << 5)
 #define ACPI_S5_SLP_TYP		5
 
 /* xAPIC ids are 8 bits and 0xFF is the broadcast id. */
-#define ACPI_MAX_CPUS		255
+#define ACPI_MAX_CPUS		BOARD_MAX_CPUS
 
 /* Does this write to the sleep control register ask for S5? */
 bool acpi_pm_is_poweroff(uint8_t value);

@@ -13,6 +13,7 @@
 #include "../log.h"
 #include "../status.h"
 #include "../vm.h"
+#include "../wake.h"
 #include "backend.h"
 
 static const int stop_signals[] = { SIGINT, SIGTERM, SIGHUP };
@@ -39,6 +40,7 @@ struct backend {
 	struct event *timeout_ev;
 	int signal_fd;			/* signalfd for stop_signals */
 	struct event *signal_ev;
+	struct wake io_wake;		/* host input may be ready (backend.h) */
 };
 
 /* Run every queued request; with close, refuse new ones afterwards. */
@@ -196,6 +198,7 @@ struct backend *backend_new(struct vm *vm)
 	if (!b)
 		return NULL;
 	b->vm = vm;
+	wake_init(&b->io_wake);
 	b->signal_fd = -1;
 	pthread_mutex_init(&b->req_lock, NULL);
 	pthread_cond_init(&b->req_done, NULL);
@@ -230,10 +233,16 @@ int backend_run(struct backend *b)
 	return ret;
 }
 
+struct wake *backend_io_wake(struct backend *b)
+{
+	return &b->io_wake;
+}
+
 void backend_stop(struct backend *b)
 {
 	/* An activated event survives until the loop runs, unlike loopbreak. */
 	event_active(b->stop_ev, EV_READ, 0);
+	wake_signal(&b->io_wake);	/* waiters see that the VM stops */
 }
 
 void backend_free(struct backend *b)
@@ -252,6 +261,7 @@ void backend_free(struct backend *b)
 		event_free(b->req_ev);
 	pthread_mutex_destroy(&b->req_lock);
 	pthread_cond_destroy(&b->req_done);
+	wake_destroy(&b->io_wake);
 	if (b->base)
 		event_base_free(b->base);
 	free(b);

@@ -14,10 +14,10 @@
 
 #include <hvrun/abi.h>
 
-#include "../hypercall/hypercall.h"
 #include "../log.h"
 #include "../sandbox.h"
 #include "../vm.h"
+#include "../wake.h"
 #include "backend.h"
 #include "chan.h"
 
@@ -45,7 +45,7 @@ static void on_rx(evutil_socket_t fd, short what, void *arg)
 {
 	struct chan *ch = arg;
 
-	hc_poll_notify(ch->vm);
+	wake_signal(backend_io_wake(ch->vm->backend));
 }
 
 /* Watch conn_fd: pollers wake on its first packet (or its end). */
@@ -91,7 +91,7 @@ static void drop_conn(struct chan *ch)
 	pthread_mutex_unlock(&ch->lock);
 	close(fd);
 	log_info(1, "--chan %s: the peer left", ch->path);
-	hc_poll_notify(ch->vm);
+	wake_signal(backend_io_wake(ch->vm->backend));
 }
 
 static void set_conn(struct chan *ch, int fd)
@@ -122,7 +122,7 @@ static void on_accept(evutil_socket_t lfd, short what, void *arg)
 		return;
 	}
 	log_info(1, "--chan %s: a peer connected", ch->path);
-	hc_poll_notify(ch->vm);
+	wake_signal(backend_io_wake(ch->vm->backend));
 }
 
 static int new_socket(const char *path)

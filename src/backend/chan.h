@@ -23,7 +23,7 @@
  * (accept, the peer's end) under the channel's lock, which the query
  * takes. Wake-ups: an edge-triggered read event on the connection (each
  * arrival and the peer's end) and a write event armed by a send that met
- * EAGAIN call hc_poll_notify; so does a peer's arrival.
+ * EAGAIN signal backend_io_wake; so does a peer's arrival.
  */
 #ifndef HVRUN_BACKEND_CHAN_H
 #define HVRUN_BACKEND_CHAN_H

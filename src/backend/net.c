@@ -13,10 +13,10 @@
 #include <linux/if_tun.h>
 #include <event2/event.h>
 
-#include "../hypercall/hypercall.h"
 #include "../log.h"
 #include "../sandbox.h"
 #include "../vm.h"
+#include "../wake.h"
 #include "backend.h"
 #include "net.h"
 
@@ -26,7 +26,7 @@ struct net_dev {
 	bool is_socket;
 	bool connected;			/* socket: we plugged into PATH */
 	struct event *rx_ev;		/* one-shot: wakes pollers */
-	void (*rx_fn)(void *arg);	/* else hc_poll_notify */
+	void (*rx_fn)(void *arg);	/* else the backend's I/O wake-up */
 	void *rx_arg;
 	uint8_t mac[6];
 
@@ -180,7 +180,7 @@ static void on_readable(evutil_socket_t fd, short what, void *arg)
 	if (n->rx_fn)
 		n->rx_fn(n->rx_arg);
 	else
-		hc_poll_notify(n->vm);
+		wake_signal(backend_io_wake(n->vm->backend));
 }
 
 void net_set_rx_handler(struct net_dev *n, void (*fn)(void *arg), void *arg)

@@ -1,5 +1,5 @@
 /*
- * Network devices for PV guests: Ethernet frames to a tap interface or a
+ * Network devices (virtio-net and PV net): Ethernet frames to a tap interface or a
  * Unix datagram socket, one frame per datagram.
  *
  * --net tap=IFNAME: attach to tap interface IFNAME (created if the caller
@@ -27,9 +27,10 @@
  *
  * Readiness: net_rx_ready asks the kernel, from any thread. To wake
  * pollers, each device keeps a one-shot read event on the backend loop
- * that calls hc_poll_notify (PV guests) or the handler given to
- * net_set_rx_handler (virtio-net); net_recv re-arms it, so a frame the
- * guest has no buffer for yet does not spin the loop.
+ * that calls the handler given to net_set_rx_handler (virtio-net) or,
+ * without one, signals the backend's I/O wake-up (backend_io_wake);
+ * net_recv re-arms it, so a frame the guest has no buffer for yet does
+ * not spin the loop.
  */
 #ifndef HVRUN_BACKEND_NET_H
 #define HVRUN_BACKEND_NET_H

@@ -21,10 +21,6 @@
 #include "../vm.h"
 #include "device.h"
 
-#define DEBUG_EXIT_PORT 0x501
-#define POST_PORT 0x80
-#define DEBUG_EXIT_MMIO 0xD0F00000ULL	/* in the 3-4 GiB hole, past virtio */
-#define DEBUG_EXIT_MMIO_LEN 0x1000ULL	/* a page, so devmem can map it */
 
 static void debug_exit_io(void *opaque, uint64_t addr, uint8_t *data,
 			  uint32_t len, bool is_write)

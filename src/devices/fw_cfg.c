@@ -22,8 +22,8 @@
 #include "../vm.h"
 #include "device.h"
 
-#define FW_CFG_PORT_SEL		0x510
-#define FW_CFG_PORT_DATA	0x511
+#define FW_CFG_PORT_SEL		FW_CFG_PORT	/* board.h */
+#define FW_CFG_PORT_DATA	(FW_CFG_PORT + 1)
 
 #define FW_CFG_SIGNATURE	0x00
 #define FW_CFG_ID		0x01

@@ -11,9 +11,6 @@
 #include "../vm.h"
 #include "device.h"
 
-#define I8042_DATA    0x60
-#define I8042_CMD     0x64
-#define PORT_A        0x92
 #define CMD_PULSE_RESET 0xfe
 #define PORT_A_RESET  0x01
 
@@ -33,7 +30,7 @@ static void i8042_io(void *opaque, uint64_t addr, uint8_t *data, uint32_t len,
 		memset(data, 0, len);
 		return;
 	}
-	if (addr == I8042_CMD && data[0] == CMD_PULSE_RESET)
+	if (addr == I8042_CMD_PORT && data[0] == CMD_PULSE_RESET)
 		vm_reset(k->vm, "i8042 pulse reset");
 }
 
@@ -58,8 +55,8 @@ static int i8042_init(struct vm *vm, void **state)
 
 	k = (struct i8042){ .vm = vm };
 	*state = &k;
-	if (bus_register(&vm->pio, I8042_DATA, 1, i8042_io, &k, "i8042") < 0 ||
-	    bus_register(&vm->pio, I8042_CMD, 1, i8042_io, &k, "i8042") < 0)
+	if (bus_register(&vm->pio, I8042_DATA_PORT, 1, i8042_io, &k, "i8042") < 0 ||
+	    bus_register(&vm->pio, I8042_CMD_PORT, 1, i8042_io, &k, "i8042") < 0)
 		return -1;
 	return bus_register(&vm->pio, PORT_A, 1, port_a_io, &k, "port-a");
 }

@@ -122,9 +122,9 @@ static int pic_init(struct vm *vm, void **state)
 	pthread_mutex_init(&p->lock, NULL);
 	p->vm = vm;
 	i8259_reset(&p->chip);
-	if (bus_register(&vm->pio, 0x20, 2, pic_io, p, "pic-master") < 0 ||
-	    bus_register(&vm->pio, 0xa0, 2, pic_io, p, "pic-slave") < 0 ||
-	    bus_register(&vm->pio, 0x4d0, 2, pic_io, p, "elcr") < 0)
+	if (bus_register(&vm->pio, PIC_MASTER_PORT, 2, pic_io, p, "pic-master") < 0 ||
+	    bus_register(&vm->pio, PIC_SLAVE_PORT, 2, pic_io, p, "pic-slave") < 0 ||
+	    bus_register(&vm->pio, ELCR_PORT, 2, pic_io, p, "elcr") < 0)
 		return -1;
 	vm->split->pic = p;
 	return 0;

@@ -138,7 +138,7 @@ static void pit_io(void *opaque, uint64_t port, uint8_t *data, uint32_t len,
 	pthread_mutex_lock(&p->lock);
 	if (is_write) {
 		i8254_write(&p->pit, (uint16_t)port, data[0], now_ns());
-		if (port == 0x40 || port == 0x43)
+		if (port == PIT_PORT || port == PIT_PORT + 3)
 			arm(p);
 	} else {
 		data[0] = i8254_read(&p->pit, (uint16_t)port, now_ns());
@@ -170,8 +170,8 @@ static int pit_init(struct vm *vm, void **state)
 			  EV_READ | EV_PERSIST, pit_expired, p);
 	if (!p->ev || event_add(p->ev, NULL) < 0)
 		return -1;
-	if (bus_register(&vm->pio, 0x40, 4, pit_io, p, "pit") < 0 ||
-	    bus_register(&vm->pio, 0x61, 1, pit_io, p, "port61") < 0)
+	if (bus_register(&vm->pio, PIT_PORT, 4, pit_io, p, "pit") < 0 ||
+	    bus_register(&vm->pio, PORT_61, 1, pit_io, p, "port61") < 0)
 		return -1;
 	vm->split->pit = p;
 	return 0;

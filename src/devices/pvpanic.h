@@ -9,10 +9,7 @@
 
 #include <stdint.h>
 
-/* In the 3-4 GiB hole, the page after the debug-exit register's. */
-#define PVPANIC_MMIO_BASE	0xD0F01000ULL
-#define PVPANIC_MMIO_LEN	2ULL	/* as QEMU's pvpanic-mmio */
-#define PVPANIC_HID		"QEMU0001"
+#include "../board.h"	/* PVPANIC_MMIO_BASE, PVPANIC_MMIO_LEN, PVPANIC_HID */
 
 #define PVPANIC_PANICKED	(1U << 0)	/* the host acts: status 126 */
 #define PVPANIC_CRASH_LOADED	(1U << 1)	/* a crash kernel takes over */

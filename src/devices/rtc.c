@@ -13,8 +13,8 @@
 #include "../vm.h"
 #include "device.h"
 
-#define RTC_INDEX 0x70
-#define RTC_DATA  0x71
+#define RTC_INDEX RTC_PORT
+#define RTC_DATA  (RTC_PORT + 1)
 
 enum {
 	REG_SEC = 0x00, REG_MIN = 0x02, REG_HOUR = 0x04, REG_WDAY = 0x06,

@@ -15,8 +15,6 @@
 #include "../vm.h"
 #include "device.h"
 
-#define COM1_BASE 0x3f8
-#define COM1_IRQ  4
 #define FIFO_SIZE 16
 
 enum { RBR_THR = 0, IER = 1, IIR_FCR = 2, LCR = 3, MCR = 4, LSR = 5, MSR = 6, SCR = 7 };
@@ -248,7 +246,7 @@ static void serial_io(void *opaque, uint64_t addr, uint8_t *data, uint32_t len,
 		      bool is_write)
 {
 	struct serial *s = opaque;
-	unsigned reg = (unsigned)(addr - COM1_BASE);
+	unsigned reg = (unsigned)(addr - COM1_PORT);
 
 	pthread_mutex_lock(&s->lock);
 	if (is_write) {
@@ -278,7 +276,7 @@ static int serial_init(struct vm *vm, void **state)
 	s->vm = vm;
 	s->mcr = MCR_OUT2;
 	s->dll = 12;	/* 9600 baud, as firmware leaves it */
-	if (bus_register(&vm->pio, COM1_BASE, 8, serial_io, s, "serial") < 0)
+	if (bus_register(&vm->pio, COM1_PORT, 8, serial_io, s, "serial") < 0)
 		return -1;
 	console_set_input(vm->console, serial_input, s);
 	return console_on_room(vm->console, serial_room, s);

@@ -59,7 +59,7 @@ static bool emulated_stop(struct gdbstub *g, struct vcpu *v, char *extra,
 	struct kvm_regs r;
 	int slot;
 
-	if (gdb_get_regs(v, &r) < 0)
+	if (vcpu_get_regs(v, &r) < 0)
 		return true;
 	/* Inside a stub but for our step's #DB: the guest's own int3 or a
 	 * fault. Step on to its report, which stops into gdb. */
@@ -113,7 +113,7 @@ static void skip_int3(struct vcpu *v)
 
 	log_warn("gdb: cannot re-inject vCPU %d's int3 (%s): stopping after it",
 		 v->id, strerror(errno));
-	if (gdb_get_regs(v, &r) == 0) {
+	if (vcpu_get_regs(v, &r) == 0) {
 		r.rip++;
 		gdb_set_regs(v, &r);
 	}

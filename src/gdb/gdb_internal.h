@@ -135,7 +135,6 @@ void gdb_do_resume(struct gdbstub *g, int step);
 void gdb_cmd_vcont(struct gdbstub *g, const char *args);
 
 /* regs.c: registers and the target description. */
-int gdb_get_regs(struct vcpu *v, struct kvm_regs *r);
 int gdb_set_regs(struct vcpu *v, const struct kvm_regs *r);
 void gdb_cmd_read_regs(struct gdbstub *g);
 void gdb_cmd_write_regs(struct gdbstub *g, const char *hex);

@@ -33,6 +33,9 @@ void gdbstub_debug_exit(struct gdbstub *g, struct vcpu *v);
  * (SIGSEGV, or the exception's signal) until gdb resumes, detaches or
  * kills. PV faults are unwound to the faulting instruction. */
 void gdbstub_crash(struct gdbstub *g, struct vcpu *v);
+/* The hooks above, for vcpu_set_debugger. */
+extern const struct vcpu_debugger gdbstub_vcpu_ops;
+
 /* vm_stop, any thread: let parked vCPUs see that the VM is stopping. */
 void gdbstub_vm_stopping(struct gdbstub *g);
 

@@ -74,7 +74,7 @@ static int probe_vm(struct probe *p, bool cpl0)
 	p->fd = v.fd = ioctl(p->vm_fd, KVM_CREATE_VCPU, 0);
 	if (p->fd < 0)
 		return -1;
-	p->run = mmap(NULL, (size_t)p->vm->run_size, PROT_READ | PROT_WRITE,
+	p->run = mmap(NULL, (size_t)vcpu_run_size(p->vm), PROT_READ | PROT_WRITE,
 		      MAP_SHARED, p->fd, 0);
 	if (p->run == MAP_FAILED) {
 		p->run = NULL;
@@ -89,7 +89,7 @@ static int probe_vm(struct probe *p, bool cpl0)
 static void probe_vm_free(struct probe *p)
 {
 	if (p->run)
-		munmap(p->run, (size_t)p->vm->run_size);
+		munmap(p->run, (size_t)vcpu_run_size(p->vm));
 	if (p->fd >= 0)
 		close(p->fd);
 	if (p->vm_fd >= 0)

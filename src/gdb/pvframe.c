@@ -6,7 +6,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 
-#include "../loader/loader.h"
+#include "../board.h"
 #include "../log.h"
 #include "gdb_internal.h"
 
@@ -33,30 +33,28 @@ static int load_segment(struct gdbstub *g, const struct kvm_sregs *s,
 
 bool gdb_in_pv_stubs(struct gdbstub *g, uint64_t rip)
 {
-	return g->vm->pv && rip >= PV_STUBS && rip < PV_STUBS_END;
+	return g->vm->profile->pv && rip >= PV_STUBS && rip < PV_STUBS_END;
 }
 
 /*
  * Put the vCPU back where the CPU was when it took an exception into a PV
- * stub: RIP, CS, RFLAGS, RSP and SS from the interrupt frame at guest
- * virtual `frame_va`. No other register is restored. Clears TF if the
- * stub set it for an emulated step (`our_tf`).
+ * stub: RIP, CS, RFLAGS, RSP and SS from the interrupt frame vcpu_pv_frame
+ * found. No other register is restored. Clears TF if the stub set it for
+ * an emulated step (`our_tf`).
  */
 static int pv_restore_frame(struct gdbstub *g, struct vcpu *v,
-			    struct kvm_regs *r, uint64_t frame_va, bool our_tf)
+			    struct kvm_regs *r, const struct pv_frame *f,
+			    bool our_tf)
 {
 	struct kvm_sregs s;
-	uint64_t frame[5], gpa;
 
 	if (ioctl(v->fd, KVM_GET_SREGS, &s) < 0 ||
-	    vcpu_translate(v, frame_va, &gpa) < 0 ||
-	    mem_read(&g->vm->mem, frame, gpa, sizeof(frame)) < 0 ||
-	    load_segment(g, &s, (uint16_t)frame[1], &s.cs) < 0 ||
-	    load_segment(g, &s, (uint16_t)frame[4], &s.ss) < 0)
+	    load_segment(g, &s, (uint16_t)f->cs, &s.cs) < 0 ||
+	    load_segment(g, &s, (uint16_t)f->ss, &s.ss) < 0)
 		return -1;
-	r->rip = frame[0];
-	r->rflags = our_tf ? frame[2] & ~0x100ULL : frame[2];
-	r->rsp = frame[3];
+	r->rip = f->rip;
+	r->rflags = our_tf ? f->rflags & ~0x100ULL : f->rflags;
+	r->rsp = f->rsp;
 	if (ioctl(v->fd, KVM_SET_SREGS, &s) < 0 || gdb_set_regs(v, r) < 0) {
 		log_warn("gdb: cannot undo an exception on vCPU %d: %s", v->id,
 			 strerror(errno));
@@ -78,10 +76,11 @@ int gdb_pv_unwind_step(struct gdbstub *g, struct vcpu *v,
 	struct kvm_guest_debug dbg = {
 		.control = KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_SINGLESTEP,
 	};
+	struct pv_frame f;
 
-	if (!gdb_in_pv_stubs(g, r->rip) ||
+	if (vcpu_pv_frame(v, r, &f) < 0 || f.common || f.vector != 1 ||
 	    r->rip != PV_STUBS + PV_STUB_SIZE + 2 ||
-	    pv_restore_frame(g, v, r, r->rsp + 8, true) < 0)
+	    pv_restore_frame(g, v, r, &f, true) < 0)
 		return -1;
 	/* Moving RIP drops the step's TF: arm it again (see rearm_step). */
 	if (ioctl(v->fd, KVM_SET_GUEST_DEBUG, &dbg) < 0) {
@@ -93,23 +92,20 @@ int gdb_pv_unwind_step(struct gdbstub *g, struct vcpu *v,
 }
 
 /*
- * A PV fault: the stub's common part is at the fault hypercall, its stack
- * [vector, error, rip, cs, rflags, rsp, ss]. Unwind it so that gdb sees
- * the faulting instruction. RAX, RDI, RSI, RDX and R10 keep the stub's
- * values (it clobbered them); the rest are the guest's, enough for a
- * backtrace. Returns the vector, or -1 if this is no PV fault.
+ * A PV fault: the stub's common part is at the fault hypercall. Unwind it
+ * so that gdb sees the faulting instruction. RAX, RDI, RSI, RDX and R10
+ * keep the stub's values (it clobbered them); the rest are the guest's,
+ * enough for a backtrace. Returns the vector, or -1 if this is no PV fault.
  */
 int gdb_pv_unwind_fault(struct gdbstub *g, struct vcpu *v)
 {
 	struct kvm_regs r;
-	uint64_t vec, gpa;
+	struct pv_frame f;
 
-	if (gdb_get_regs(v, &r) < 0 || !gdb_in_pv_stubs(g, r.rip) ||
-	    r.rip < PV_STUBS + 32 * PV_STUB_SIZE ||
-	    vcpu_translate(v, r.rsp, &gpa) < 0 ||
-	    mem_read(&g->vm->mem, &vec, gpa, sizeof(vec)) < 0 || vec >= 32)
+	if (vcpu_get_regs(v, &r) < 0 || vcpu_pv_frame(v, &r, &f) < 0 ||
+	    !f.common)
 		return -1;
-	if (pv_restore_frame(g, v, &r, r.rsp + 16, g->step_armed[v->id]) < 0)
+	if (pv_restore_frame(g, v, &r, &f, g->step_armed[v->id]) < 0)
 		return -1;
-	return (int)vec;
+	return (int)f.vector;
 }

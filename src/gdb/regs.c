@@ -6,21 +6,12 @@
 
 #include "gdb_internal.h"
 
-int gdb_get_regs(struct vcpu *v, struct kvm_regs *r)
-{
-	return ioctl(v->fd, KVM_GET_REGS, r);
-}
-
+/* gdb's writes reach KVM at once: a step re-armed next must see them. */
 int gdb_set_regs(struct vcpu *v, const struct kvm_regs *r)
 {
-	if (ioctl(v->fd, KVM_SET_REGS, r) < 0)
+	if (vcpu_set_regs(v, r) < 0)
 		return -1;
-	/* Keep the synced copy the hypercall path reads in step. */
-	if (v->run->kvm_valid_regs & KVM_SYNC_X86_REGS) {
-		v->run->s.regs.regs = *r;
-		v->run->kvm_dirty_regs &= ~(uint64_t)KVM_SYNC_X86_REGS;
-	}
-	return 0;
+	return vcpu_flush_regs(v);
 }
 
 /*
@@ -147,7 +138,7 @@ struct cpu_state {
 
 static int get_state(struct vcpu *v, struct cpu_state *st)
 {
-	if (gdb_get_regs(v, &st->r) < 0 ||
+	if (vcpu_get_regs(v, &st->r) < 0 ||
 	    ioctl(v->fd, KVM_GET_SREGS, &st->s) < 0)
 		return -1;
 	return 0;

@@ -54,16 +54,12 @@ void gdb_request_stop(struct gdbstub *g, int id, int sig, const char *extra)
  */
 static void rearm_step(struct gdbstub *g, struct vcpu *v)
 {
-	struct kvm_run *run = v->run;
 	struct kvm_guest_debug dbg = {
 		.control = KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_SINGLESTEP,
 	};
 
-	if (run->kvm_dirty_regs & KVM_SYNC_X86_REGS) {
-		if (ioctl(v->fd, KVM_SET_REGS, &run->s.regs.regs) < 0)
-			return;		/* KVM_RUN will take them */
-		run->kvm_dirty_regs &= ~(uint64_t)KVM_SYNC_X86_REGS;
-	}
+	if (vcpu_flush_regs(v) < 0)
+		return;		/* KVM_RUN will take them */
 	if (g->blockirq)
 		dbg.control |= KVM_GUESTDBG_BLOCKIRQ;
 	ioctl(v->fd, KVM_SET_GUEST_DEBUG, &dbg);
@@ -305,3 +301,11 @@ void gdb_cmd_vcont(struct gdbstub *g, const char *args)
 bad:
 	gdb_send_str(g, "E01");
 }
+
+const struct vcpu_debugger gdbstub_vcpu_ops = {
+	.before_run = gdbstub_before_run,
+	.after_run = gdbstub_after_run,
+	.park = gdbstub_park,
+	.debug_exit = gdbstub_debug_exit,
+	.crash = gdbstub_crash,
+};

@@ -8,65 +8,64 @@
 #include <stdbool.h>
 #include <stdlib.h>
 
+#include "../backend/backend.h"
 #include "../backend/console.h"
+#include "../loader/symbols.h"
+#include "../wake.h"
 #include "../vm.h"
 #include "hypercall.h"
-
-#define RING_SIZE 4096
-
-struct pv_console {
-	pthread_mutex_t lock;
-	struct vm *vm;
-	uint8_t ring[RING_SIZE];
-	size_t head, count;
-	bool wanted;		/* the console holds input we had no room for */
-};
+#include "internal.h"
 
 /* Console → ring, on the backend thread. */
 static size_t pv_console_input(void *opaque, const uint8_t *buf, size_t len)
 {
-	struct pv_console *pc = opaque;
+	struct pv_state *pc = opaque;
 	size_t n = 0;
 
 	pthread_mutex_lock(&pc->lock);
-	while (n < len && pc->count < RING_SIZE) {
-		pc->ring[(pc->head + pc->count) % RING_SIZE] = buf[n++];
+	while (n < len && pc->count < PV_CONSOLE_RING) {
+		pc->ring[(pc->head + pc->count) % PV_CONSOLE_RING] = buf[n++];
 		pc->count++;
 	}
 	if (n < len)
 		pc->wanted = true;
 	pthread_mutex_unlock(&pc->lock);
 	if (n)
-		hc_poll_notify(pc->vm);
+		wake_signal(backend_io_wake(pc->vm->backend));	/* poll */
 	return n;
 }
 
-int pv_console_init(struct vm *vm)
+int pv_init(struct vm *vm, struct symtab *symbols, const struct boot_state *boot)
 {
-	struct pv_console *pc = calloc(1, sizeof(*pc));
+	struct pv_state *pc = calloc(1, sizeof(*pc));
 
-	if (!pc)
+	if (!pc) {
+		symtab_free(symbols);
 		return -1;
+	}
 	pthread_mutex_init(&pc->lock, NULL);
 	pc->vm = vm;
-	vm->pv_console = pc;
+	pc->symbols = symbols;
+	pc->boot = *boot;
+	vm->pv = pc;
 	if (vm->console)
 		console_set_input(vm->console, pv_console_input, pc);
 	return 0;
 }
 
-void pv_console_free(struct vm *vm)
+void pv_free(struct vm *vm)
 {
-	if (!vm->pv_console)
+	if (!vm->pv)
 		return;
-	pthread_mutex_destroy(&vm->pv_console->lock);
-	free(vm->pv_console);
-	vm->pv_console = NULL;
+	symtab_free(vm->pv->symbols);
+	pthread_mutex_destroy(&vm->pv->lock);
+	free(vm->pv);
+	vm->pv = NULL;
 }
 
 size_t pv_console_pending(struct vm *vm)
 {
-	struct pv_console *pc = vm->pv_console;
+	struct pv_state *pc = vm->pv;
 	size_t n;
 
 	if (!pc)
@@ -105,7 +104,7 @@ int64_t hc_console_write(struct hc_call *c)
 
 int64_t hc_console_read(struct hc_call *c)
 {
-	struct pv_console *pc = c->vm->pv_console;
+	struct pv_state *pc = c->vm->pv;
 	uint64_t len = c->arg[1];
 	uint8_t *p = mem_ptr(&c->vm->mem, c->arg[0], len);
 	size_t n = 0;
@@ -118,7 +117,7 @@ int64_t hc_console_read(struct hc_call *c)
 	pthread_mutex_lock(&pc->lock);
 	while (n < len && pc->count) {
 		p[n++] = pc->ring[pc->head];
-		pc->head = (pc->head + 1) % RING_SIZE;
+		pc->head = (pc->head + 1) % PV_CONSOLE_RING;
 		pc->count--;
 	}
 	resume = pc->wanted && pc->count == 0;

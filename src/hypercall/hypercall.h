@@ -26,15 +26,21 @@ struct hc_call {
  */
 typedef int64_t (*hc_fn)(struct hc_call *c);
 
+/* entry.c: the vCPU loop's hypercall exit (vcpu_set_hypercall_handler). */
+void hc_vcpu_exit(struct vcpu *v);
+
 /* Run call c->nr; -ENOSYS for unknown numbers. */
 int64_t hc_dispatch(struct hc_call *c);
 
-/* Wake every vCPU blocked in poll() to re-check its sources. Any thread. */
-void hc_poll_notify(struct vm *vm);
+struct symtab;
 
-/* console.c: buffer host console input for console_read (PV guests). */
-int pv_console_init(struct vm *vm);
-void pv_console_free(struct vm *vm);
+struct boot_state;
+
+/* console.c: the PV state (vm->pv), which buffers host console input for
+ * console_read, keeps the image's symbols (taken, even on failure) and
+ * the loader's entry state, which vcpu_start starts other vCPUs from. */
+int pv_init(struct vm *vm, struct symtab *symbols, const struct boot_state *boot);
+void pv_free(struct vm *vm);
 /* Bytes of console input waiting. */
 size_t pv_console_pending(struct vm *vm);
 

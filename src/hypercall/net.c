@@ -28,25 +28,34 @@ static int64_t do_recv(void *arg)
 	return net_recv(r->dev, r->buf, r->len);
 }
 
-/* (dev, gpa, len) → len. */
-int64_t hc_net_send(struct hc_call *c)
+/* (dev, gpa, len) of either call, checked in the ABI's order: the device,
+ * then the length against max (-EMSGSIZE), then the guest range. */
+static int64_t net_args(struct hc_call *c, uint64_t max, struct net_req *r)
 {
 	struct vm *vm = c->vm;
 	uint64_t dev = c->arg[0], gpa = c->arg[1], len = c->arg[2];
-	struct net_req r = { .len = len };
 
 	if (dev >= (uint64_t)vm->nr_nets)
 		return -ENODEV;
-	r.dev = vm->nets[dev];
-	if (len > HVRUN_NET_MTU_FRAME)
+	if (len > max)
 		return -EMSGSIZE;
-	r.buf = mem_ptr(&vm->mem, gpa, len);
-	if (!r.buf)
-		return -EFAULT;
+	*r = (struct net_req){ .dev = vm->nets[dev], .len = len,
+			       .buf = mem_ptr(&vm->mem, gpa, len) };
+	return r->buf ? 0 : -EFAULT;
+}
+
+/* (dev, gpa, len) → len. */
+int64_t hc_net_send(struct hc_call *c)
+{
+	struct net_req r;
+	int64_t err = net_args(c, HVRUN_NET_MTU_FRAME, &r);
+
+	if (err)
+		return err;
 	/* The ABI's "len 0 does nothing": an empty frame is not sent. */
-	if (len == 0)
+	if (r.len == 0)
 		return 0;
-	return backend_call(vm->backend, do_send, &r);
+	return backend_call(c->vm->backend, do_send, &r);
 }
 
 /*
@@ -56,17 +65,12 @@ int64_t hc_net_send(struct hc_call *c)
  */
 int64_t hc_net_recv(struct hc_call *c)
 {
-	struct vm *vm = c->vm;
-	uint64_t dev = c->arg[0], gpa = c->arg[1], len = c->arg[2];
-	struct net_req r = { .len = len };
+	struct net_req r;
+	int64_t err = net_args(c, UINT64_MAX, &r);
 
-	if (dev >= (uint64_t)vm->nr_nets)
-		return -ENODEV;
-	r.dev = vm->nets[dev];
-	r.buf = mem_ptr(&vm->mem, gpa, len);
-	if (!r.buf)
-		return -EFAULT;
-	if (len == 0)
+	if (err)
+		return err;
+	if (r.len == 0)
 		return 0;
-	return backend_call(vm->backend, do_recv, &r);
+	return backend_call(c->vm->backend, do_recv, &r);
 }

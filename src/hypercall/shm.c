@@ -14,16 +14,10 @@
 
 #include "../log.h"
 #include "../mem.h"
-#include "../virtio/virtio_mmio.h"
 #include "../vm.h"
 #include "ipc.h"
 
-_Static_assert(HVRUN_SHM_BASE >= MEM_HOLE_START,
-	       "shared regions would overlap low RAM");
-_Static_assert(HVRUN_SHM_END <= VIRTIO_MMIO_BASE &&
-	       HVRUN_SHM_END <= HVRUN_HC_DOORBELL,
-	       "shared regions would overlap the device windows");
-_Static_assert(HVRUN_SHM_END <= MEM_HOLE_END, "shared regions above the hole");
+/* board.h checks that [HVRUN_SHM_BASE, HVRUN_SHM_END) overlaps nothing. */
 
 /* The file at path, of exactly size bytes: created at that size if
  * absent (or empty: a peer that created it a moment ago), else refused

@@ -7,33 +7,27 @@
 #include "../vcpu/vcpu.h"
 #include "../vm.h"
 #include "hypercall.h"
+#include "internal.h"
 
 int64_t hc_vcpu_start(struct hc_call *c)
 {
 	struct vm *vm = c->vm;
 	uint64_t id = c->arg[0];
-	struct boot_state bs = vm->boot;
+	struct boot_state bs;
 	struct vcpu *v;
-	int64_t ret = 0;
 
-	if (id == 0 || id >= (uint64_t)vm->nr_vcpus || !vm->vcpus)
+	if (id == 0 || id >= (uint64_t)vm->nr_vcpus || !vm->vcpus || !vm->pv)
 		return -EINVAL;
 	if (!mem_ptr(&vm->mem, c->arg[1], 1))
 		return -EFAULT;
 	v = &vm->vcpus[id];
 	if (atomic_exchange(&v->claimed, true))
 		return -EBUSY;
+	bs = vm->pv->boot;	/* the boot vCPU's mode, page tables, GDT, IDT */
 	bs.rip = c->arg[1];
 	bs.rsp = c->arg[2];
 	bs.rdi = c->arg[3];
-	pthread_mutex_lock(&vm->start_lock);
-	/* After a stop, vm.c joins the threads it sees: start no more. */
-	if (atomic_load(&vm->stopping))
-		ret = -EIO;
-	else if (vcpu_set_boot_state(v, &bs) < 0 || vcpu_start(v) < 0)
-		ret = -EIO;
-	pthread_mutex_unlock(&vm->start_lock);
-	return ret;
+	return vcpu_start_secondary(v, &bs) < 0 ? -EIO : 0;
 }
 
 static const char *const vector_names[32] = {
@@ -54,7 +48,7 @@ static const char *const vector_names[32] = {
 int64_t hc_fault(struct hc_call *c)
 {
 	uint64_t vec = c->arg[0], rip = c->arg[2], off = 0;
-	const char *sym = symtab_lookup(c->vm->symbols, rip, &off);
+	const char *sym = symtab_lookup(c->vm->pv ? c->vm->pv->symbols : NULL, rip, &off);
 	char where[160] = "";
 
 	if (sym)

@@ -11,10 +11,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#define IOAPIC_BASE	0xfec00000ULL
-#define IOAPIC_SIZE	0x1000
-#define IOAPIC_PINS	24
-#define IOAPIC_ID	0		/* the MADT says the same (src/acpi/) */
+#include "../board.h"	/* IOAPIC_BASE, IOAPIC_SIZE, IOAPIC_PINS, IOAPIC_ID */
 
 struct ioapic_msi {
 	uint64_t addr;

@@ -17,7 +17,6 @@ _Static_assert(BOOT_PD_OFF + 4 * BOOT_PAGE_SIZE <= BOOT_INFO_OFF &&
 	       BOOT_INFO_OFF + BOOT_PAGE_SIZE <= BOOT_BLOCK_SIZE,
 	       "boot block layout");
 
-#define FOUR_GIB (1ULL << 32)
 
 int plan_add(struct load_plan *p, uint64_t addr, uint64_t size, char *err)
 {
@@ -60,7 +59,7 @@ static int overlaps(uint64_t a, uint64_t alen, uint64_t b, uint64_t blen)
 static int block_fits(const struct mem *m, const struct load_plan *p,
 		      uint64_t base)
 {
-	if (base < BOOT_LOW_BASE || base > FOUR_GIB - BOOT_BLOCK_SIZE ||
+	if (base < BOOT_LOW_BASE || base > BOARD_4GIB - BOOT_BLOCK_SIZE ||
 	    !mem_ptr(m, base, BOOT_BLOCK_SIZE) ||
 	    overlaps(base, BOOT_BLOCK_SIZE, MB_LOWER_END,
 		     MB_HIGH_START - MB_LOWER_END))
@@ -92,7 +91,7 @@ int boot_block_place(const struct mem *m, const struct load_plan *p,
 		uint64_t end = p->used[i].addr + p->used[i].size;
 		uint64_t cand;
 
-		if (end >= FOUR_GIB)
+		if (end >= BOARD_4GIB)
 			continue;
 		cand = (end + mask) & ~mask;
 		if (cand < best && block_fits(m, p, cand))

@@ -13,7 +13,7 @@
 #include "loader.h"
 #include "bootmem.h"
 
-#define BZ_4G		(1ULL << 32)	/* the boot identity map ends here */
+#define BZ_4G		BOARD_4GIB	/* the boot identity map ends here */
 #define BZ_E820_SIZE	20		/* packed struct boot_e820_entry */
 #define BZ_ACPI_VERSION	0x020E		/* the zero page has acpi_rsdp_addr */
 

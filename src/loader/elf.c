@@ -13,7 +13,6 @@
 #include "loader.h"
 #include "bootmem.h"
 
-#define FOUR_GIB (1ULL << 32)
 
 struct elf_file {
 	Elf *elf;
@@ -166,7 +165,7 @@ static int segment_check(const struct mem *m, const struct elf_file *f,
 			 size_t i, const GElf_Phdr *ph, size_t len, char *err)
 {
 	char what[96];
-	uint64_t limit = f->elfclass == ELFCLASS32 ? FOUR_GIB : UINT64_MAX;
+	uint64_t limit = f->elfclass == ELFCLASS32 ? BOARD_4GIB : UINT64_MAX;
 
 	snprintf(what, sizeof(what), "ELF segment %zu (paddr 0x%llx, memsz 0x%llx)",
 		 i, (unsigned long long)ph->p_paddr,
@@ -241,7 +240,7 @@ static int entry_check(const struct mem *m, const struct elf_file *f, char *err)
 		return loader_fail(err, "ELF entry point 0x%llx is outside guest RAM",
 				   (unsigned long long)entry);
 	/* Long mode starts on hvrun's identity map, which ends at 4 GiB. */
-	if (f->elfclass == ELFCLASS64 && entry >= FOUR_GIB)
+	if (f->elfclass == ELFCLASS64 && entry >= BOARD_4GIB)
 		return loader_fail(err, "ELF entry point 0x%llx is above 4 GiB, "
 				   "beyond the boot identity map",
 				   (unsigned long long)entry);

@@ -4,8 +4,9 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include "../board.h"
 #include "../mem.h"
-#include "../vcpu/boot.h"
+#include "../boot.h"
 
 enum image_kind {
 	IMAGE_RAW,
@@ -16,66 +17,12 @@ enum image_kind {
 	IMAGE_PVH,		/* ELF with Xen's PHYS32_ENTRY note: PVH boot */
 	IMAGE_UNKNOWN,		/* none of these, and no boot signature */
 };
-
-/*
- * hvrun's boot pages: a block of BOOT_BLOCK_SIZE bytes holding the GDT,
- * the long-mode identity map and the multiboot info at the BOOT_*_OFF
- * offsets. For ELF and multiboot images the loader reads the program
- * headers first and places the block where the image and its module are
- * not (boot_block_place), so those images may load anywhere above the
- * real-mode IVT and BIOS data area (LOW_MEM_FLOOR). Linux, PVH and PV
- * images load from 1 MiB and use the low block at BOOT_LOW_BASE, whose
- * pages are BOOT_GDT ... BOOT_INFO. Raw images run in real mode and need
- * none of them.
- */
-#define LOW_MEM_FLOOR  0x500ULL		/* end of the IVT and BIOS data area */
-#define BOOT_LOW_BASE  0x1000ULL
-#define BOOT_GDT_OFF   0x0000ULL	/* GDT, 1 page */
-#define BOOT_PML4_OFF  0x1000ULL	/* identity map: PML4, PDPT, 4 PDs */
-#define BOOT_PDPT_OFF  0x2000ULL
-#define BOOT_PD_OFF    0x3000ULL	/* 4 pages: 4 GiB in 2 MiB pages */
-#define BOOT_INFO_OFF  0x7000ULL	/* multiboot info, mmap, cmdline: 1 page */
-#define BOOT_BLOCK_SIZE 0x8000ULL
-#define BOOT_GDT       (BOOT_LOW_BASE + BOOT_GDT_OFF)
-#define BOOT_PML4      (BOOT_LOW_BASE + BOOT_PML4_OFF)
-#define BOOT_PDPT      (BOOT_LOW_BASE + BOOT_PDPT_OFF)
-#define BOOT_PD        (BOOT_LOW_BASE + BOOT_PD_OFF)
-#define BOOT_INFO      (BOOT_LOW_BASE + BOOT_INFO_OFF)
-#define RESERVED_START BOOT_LOW_BASE
-#define RESERVED_END   (BOOT_LOW_BASE + BOOT_BLOCK_SIZE)
-
-#define RAW_DEFAULT_LOAD 0x7C00ULL
+#define IMAGE_KINDS (IMAGE_UNKNOWN + 1)
 
 #define LOADER_ERRLEN 256
 
 /* The instruction in each hypercall page entry. */
 enum hc_insn { HC_INSN_MMIO, HC_INSN_VMCALL, HC_INSN_VMMCALL };
-
-/*
- * A PV guest's low memory, all hvrun's (images load from PV_IMAGE_MIN):
- * GDT and TSS, identity map (as BOOT_*, user-accessible, page 0 unmapped),
- * IDT, exception stubs, hypercall page, exception stack, FDT.
- */
-#define PV_IMAGE_MIN   0x100000ULL
-#define PV_GDT         BOOT_GDT
-#define PV_TSS         (BOOT_GDT + 0x800)
-#define PV_IDT         0x8000ULL
-#define PV_STUBS       0x9000ULL	/* PV_NR_STUBS stubs, then the common part */
-#define PV_NR_STUBS    32		/* one per exception vector */
-#define PV_STUB_SIZE   16
-#define PV_STUBS_END   (PV_STUBS + PV_NR_STUBS * PV_STUB_SIZE + 64)
-#define PV_HC_PAGE     0xA000ULL
-#define PV_PT0         0xB000ULL	/* 4 KiB pages for 0-2 MiB */
-#define PV_STACK_TOP   0xE000ULL	/* exception stack, 0xC000-0xE000 */
-#define PV_FDT         0x10000ULL
-#define PV_FDT_SIZE    0x10000ULL
-
-/* PV GDT selectors. */
-#define PV_SEL_KCODE   0x08
-#define PV_SEL_KDATA   0x10
-#define PV_SEL_UCODE   0x1b		/* 0x18 | RPL 3 */
-#define PV_SEL_UDATA   0x23		/* 0x20 | RPL 3 */
-#define PV_SEL_TSS     0x28
 
 /*
  * Linux x86 boot protocol (Documentation/arch/x86/boot.rst): offsets of the
@@ -119,7 +66,7 @@ enum hc_insn { HC_INSN_MMIO, HC_INSN_VMCALL, HC_INSN_VMMCALL };
 #define BZ_LOADER_UNDEFINED	0xFF		/* type_of_loader */
 #define BZ_ENTRY64_OFF		0x200
 #define BZ_SECTOR		512
-#define BZ_DEFAULT_LOAD		0x100000ULL	/* and the lowest load address */
+#define BZ_DEFAULT_LOAD		BOOT_IMAGE_MIN	/* and the lowest load address */
 
 /*
  * Where the bzImage loader puts the zero page and the command line. The
@@ -128,8 +75,8 @@ enum hc_insn { HC_INSN_MMIO, HC_INSN_VMCALL, HC_INSN_VMMCALL };
  * where kvmtool and Firecracker put it: Linux keeps the first MiB to itself.
  */
 #define BZ_ZERO_PAGE		BOOT_INFO
-#define BZ_CMDLINE		0x20000ULL
-#define BZ_CMDLINE_MAX		0x10000ULL
+#define BZ_CMDLINE		BOOT_CMDLINE
+#define BZ_CMDLINE_MAX		BOOT_CMDLINE_MAX
 
 /*
  * PVH boot ABI (Xen's public/arch-x86/hvm/start_info.h, as Linux's
@@ -146,7 +93,7 @@ enum hc_insn { HC_INSN_MMIO, HC_INSN_VMCALL, HC_INSN_VMMCALL };
 #define PVH_MODLIST		(PVH_START_INFO + 0x40)
 #define PVH_MEMMAP		(PVH_START_INFO + 0x80)
 #define PVH_CMDLINE		BZ_CMDLINE
-#define PVH_IMAGE_MIN		0x100000ULL
+#define PVH_IMAGE_MIN		BOOT_IMAGE_MIN
 
 struct hvm_start_info {
 	uint32_t magic;

@@ -15,7 +15,6 @@
 #include "loader.h"
 #include "bootmem.h"
 
-#define FOUR_GIB (1ULL << 32)
 
 /* Flags hvrun honours among the required ones (bits 0-15). */
 #define MB_FLAGS_REQUIRED	0x0000FFFFU
@@ -142,7 +141,7 @@ static int aout_check(const struct mem *m, const struct mb_header *h,
 	snprintf(what, sizeof(what), "multiboot image 0x%x-0x%llx",
 		 h->load_addr, (unsigned long long)l->end);
 	if (loader_check_range(m, h->load_addr, l->end - h->load_addr,
-			       FOUR_GIB, what, err) < 0)
+			       BOARD_4GIB, what, err) < 0)
 		return -1;
 	if (!mem_ptr(m, h->entry_addr, 1))
 		return loader_fail(err, "multiboot entry_addr 0x%x is outside "
@@ -221,7 +220,7 @@ static int module_place(const struct mem *m, const struct load_opts *opts,
 		return loader_fail(err, "multiboot module 0 (--initrd) is empty");
 	snprintf(what, sizeof(what), "multiboot module 0 (%zu bytes at 0x%llx)",
 		 opts->initrd_len, (unsigned long long)start);
-	if (loader_check_range(m, start, opts->initrd_len, FOUR_GIB, what,
+	if (loader_check_range(m, start, opts->initrd_len, BOARD_4GIB, what,
 			       err) < 0)
 		return -1;
 	ml->mod = (struct mb_module_desc){

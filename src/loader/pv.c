@@ -89,12 +89,6 @@ static int pagetables_write(struct mem *m, char *err)
 	return 0;
 }
 
-static int has_error_code(int vec)
-{
-	return vec == 8 || (vec >= 10 && vec <= 14) || vec == 17 ||
-	       vec == 21 || vec == 29 || vec == 30;
-}
-
 /*
  * Stub for vector v (16 bytes each): [push $0;] push $v; jmp common.
  * common: fault(vector, error, rip, cr2) through the doorbell; it does not
@@ -127,7 +121,7 @@ static int idt_stubs_write(struct mem *m, char *err)
 		int32_t rel;
 		int n = 0;
 
-		if (!has_error_code(v)) {
+		if (!pv_vector_has_error_code((unsigned)v)) {
 			s[n++] = 0x6a;	/* push $0 */
 			s[n++] = 0;
 		}

@@ -14,7 +14,6 @@
 #include "bootmem.h"
 #include "../acpi/acpi.h"
 
-#define FOUR_GIB (1ULL << 32)
 
 _Static_assert(sizeof(struct hvm_start_info) == 56, "hvm_start_info layout");
 _Static_assert(sizeof(struct hvm_modlist_entry) == 32, "hvm_modlist_entry layout");
@@ -53,7 +52,7 @@ static int entry_from_note(const uint8_t *img, size_t len, uint32_t *entry,
 	if (desc_len != 4 && desc_len != 8)
 		return loader_fail(err, "PVH entry note is %zu bytes, expected 4 or 8",
 				   desc_len);
-	if (v >= FOUR_GIB)
+	if (v >= BOARD_4GIB)
 		return loader_fail(err, "PVH entry point 0x%llx is above 4 GiB",
 				   (unsigned long long)v);
 	*entry = (uint32_t)v;

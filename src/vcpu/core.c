@@ -30,7 +30,6 @@
 #include "../log.h"
 #include "../sandbox.h"
 #include "../vm.h"
-#include "../loader/loader.h"
 #include "vcpu.h"
 
 #define CORE_PAGE	4096ULL
@@ -46,42 +45,26 @@ enum {
 _Static_assert(sizeof(elf_gregset_t) / sizeof(elf_greg_t) == R_NR,
 	       "pr_reg is not the x86-64 user_regs_struct");
 
-/* Guest virtual to guest physical; identity when KVM cannot say. */
-static uint64_t core_translate(struct vcpu *v, uint64_t va)
-{
-	struct kvm_translation t = { .linear_address = va };
-
-	if (ioctl(v->fd, KVM_TRANSLATE, &t) == 0 && t.valid)
-		return t.physical_address;
-	return va;
-}
-
 /*
- * A PV fault reaches hvrun from the exception stub (src/loader/pv.c) at
- * CPL 0: its registers are the stub's. The guest's RIP, CS, RFLAGS, RSP
- * and SS are in the frame the CPU pushed on the stub's stack, below the
- * error code and vector the stub pushed: [vector, error, rip, cs, rflags,
- * rsp, ss] at the stub's RSP. The stub clobbered RDI, RSI, RDX, R10 and
- * RAX before the fault hypercall: those are lost, and the core holds the
- * stub's values. The other GPRs (RBP, RBX, R12-R15, ...) are the guest's,
- * enough for gdb's backtrace.
+ * A PV fault reaches hvrun from the exception stub at CPL 0: its
+ * registers are the stub's. The guest's RIP, CS, RFLAGS, RSP and SS are
+ * in the frame vcpu_pv_frame decodes. The stub clobbered RDI, RSI, RDX,
+ * R10 and RAX before the fault hypercall: those are lost, and the core
+ * holds the stub's values. The other GPRs (RBP, RBX, R12-R15, ...) are
+ * the guest's, enough for gdb's backtrace.
  */
-static void core_pv_frame(struct vcpu *v, const struct kvm_sregs *s,
-			  elf_gregset_t reg)
+static void core_pv_frame(struct vcpu *v, const struct kvm_regs *r,
+			  const struct kvm_sregs *s, elf_gregset_t reg)
 {
-	uint64_t f[7];
+	struct pv_frame f;
 
-	if (!v->vm->pv || (s->cs.selector & 3) != 0 ||
-	    reg[R_RIP] < PV_STUBS || reg[R_RIP] >= PV_STUBS + CORE_PAGE)
+	if ((s->cs.selector & 3) != 0 || vcpu_pv_frame(v, r, &f) < 0)
 		return;
-	if (mem_read(&v->vm->mem, f, core_translate(v, reg[R_RSP]),
-		     sizeof(f)) < 0 || f[0] >= 32)
-		return;
-	reg[R_RIP] = f[2];
-	reg[R_CS] = f[3] & 0xffff;
-	reg[R_EFLAGS] = f[4];
-	reg[R_RSP] = f[5];
-	reg[R_SS] = f[6] & 0xffff;
+	reg[R_RIP] = f.rip;
+	reg[R_CS] = f.cs & 0xffff;
+	reg[R_EFLAGS] = f.rflags;
+	reg[R_RSP] = f.rsp;
+	reg[R_SS] = f.ss & 0xffff;
 }
 
 static int core_prstatus(struct vcpu *v, struct elf_prstatus *ps)
@@ -90,7 +73,7 @@ static int core_prstatus(struct vcpu *v, struct elf_prstatus *ps)
 	struct kvm_sregs s;
 	elf_greg_t *g = ps->pr_reg;
 
-	if (ioctl(v->fd, KVM_GET_REGS, &r) < 0 ||
+	if (vcpu_get_regs(v, &r) < 0 ||
 	    ioctl(v->fd, KVM_GET_SREGS, &s) < 0)
 		return -1;
 	memset(ps, 0, sizeof(*ps));
@@ -106,7 +89,7 @@ static int core_prstatus(struct vcpu *v, struct elf_prstatus *ps)
 	g[R_FS_BASE] = s.fs.base; g[R_GS_BASE] = s.gs.base;
 	g[R_DS] = s.ds.selector; g[R_ES] = s.es.selector;
 	g[R_FS] = s.fs.selector; g[R_GS] = s.gs.selector;
-	core_pv_frame(v, &s, g);
+	core_pv_frame(v, &r, &s, g);
 	return 0;
 }
 

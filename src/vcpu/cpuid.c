@@ -9,8 +9,9 @@
 
 #include "../log.h"
 #include "../vm.h"
+#include "internal.h"
 #include "vcpu.h"
-#include "cpu_features.h"
+#include "../cpu_features.h"
 
 static uint32_t *cpuid_reg(struct kvm_cpuid_entry2 *e, enum cpuid_reg r)
 {
@@ -54,7 +55,7 @@ void cpuid_drop_features(struct kvm_cpuid2 *c,
 	}
 }
 
-int cpuid_fetch(struct vm *vm)
+int cpuid_fetch(struct vm *vm, struct kvm_cpuid2 **out)
 {
 	int nent = 256;	/* enough for current CPUs: no E2BIG retry */
 
@@ -67,7 +68,7 @@ int cpuid_fetch(struct vm *vm)
 		c->nent = nent;
 		if (ioctl(vm->kvm_fd, KVM_GET_SUPPORTED_CPUID, c) == 0) {
 			cpuid_drop_features(c, vm->cfg->cpu_drop);
-			vm->cpuid = c;
+			*out = c;
 			return 0;
 		}
 		free(c);
@@ -98,7 +99,7 @@ static void set_apic_id(struct kvm_cpuid_entry2 *e, int id, int ncpus)
 
 int vcpu_set_cpuid(struct vcpu *v)
 {
-	const struct kvm_cpuid2 *src = v->vm->cpuid;
+	const struct kvm_cpuid2 *src = v->vm->vcpu_state->cpuid;
 	size_t size = sizeof(*src) + src->nent * sizeof(src->entries[0]);
 	struct kvm_cpuid2 *c = malloc(size);
 	int ret = 0;

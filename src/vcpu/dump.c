@@ -7,11 +7,11 @@
 #include <sys/ioctl.h>
 #include <linux/kvm.h>
 
-#include "../gdb/gdbstub.h"
 #include "../log.h"
 #include "../status.h"
 #include "../vm.h"
 #include "insn_hint.h"
+#include "internal.h"
 #include "vcpu.h"
 
 static const char *cpu_mode_name(const struct kvm_sregs *sr)
@@ -28,7 +28,7 @@ void vcpu_dump_regs(struct vcpu *v, FILE *f)
 	struct kvm_regs r;
 	struct kvm_sregs s;
 
-	if (ioctl(v->fd, KVM_GET_REGS, &r) < 0 ||
+	if (vcpu_get_regs(v, &r) < 0 ||
 	    ioctl(v->fd, KVM_GET_SREGS, &s) < 0) {
 		fprintf(f, "  (registers unavailable: %s)\n", strerror(errno));
 		return;
@@ -167,14 +167,15 @@ crash(struct vcpu *v, int vector, bool has_rip, uint64_t rip,
       const char *fmt, va_list ap)
 {
 	struct vm *vm = v->vm;
+	struct vcpu_state *st = vm->vcpu_state;
 	char why[256];
 
 	vsnprintf(why, sizeof(why), fmt, ap);
 
 	/* gdb looks first; its c, s or D then let the report go on. */
-	if (vm->gdb)
-		gdbstub_crash(vm->gdb, v);
-	pthread_mutex_lock(&vm->report_lock);
+	if (st->dbg)
+		st->dbg_ops->crash(st->dbg, v);
+	pthread_mutex_lock(&st->report_lock);
 	/* After a stop, other vCPUs' exits are teardown, not crashes. */
 	if (!atomic_load(&vm->stopping)) {
 		report_crash(v, why);
@@ -185,7 +186,7 @@ crash(struct vcpu *v, int vector, bool has_rip, uint64_t rip,
 		 * joins before it frees guest RAM. */
 		vcpu_write_core(v);
 	}
-	pthread_mutex_unlock(&vm->report_lock);
+	pthread_mutex_unlock(&st->report_lock);
 }
 
 void vcpu_crash(struct vcpu *v, const char *fmt, ...)

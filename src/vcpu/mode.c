@@ -4,7 +4,7 @@
 #include <sys/ioctl.h>
 #include <linux/kvm.h>
 
-#include "../loader/loader.h"
+#include "../board.h"
 #include "../log.h"
 #include "../vm.h"
 #include "vcpu.h"
@@ -143,7 +143,7 @@ int vcpu_set_boot_state(struct vcpu *v, const struct boot_state *bs)
 	regs.rbx = bs->rbx;
 	regs.rsi = bs->rsi;
 	regs.rdi = bs->rdi;
-	if (ioctl(v->fd, KVM_SET_REGS, &regs) < 0)
+	if (vcpu_set_regs(v, &regs) < 0)
 		goto fail;
 	return 0;
 fail:

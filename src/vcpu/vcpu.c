@@ -1,6 +1,7 @@
 /* The vCPU run loop: a switch over KVM exit reasons, nothing more. */
 #include <errno.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <stdatomic.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -8,13 +9,11 @@
 #include <unistd.h>
 #include <linux/kvm.h>
 
-#include "../gdb/gdbstub.h"
-#include "../hypercall/hypercall.h"
-#include "../irqchip/irqchip.h"
 #include "../log.h"
 #include "../sandbox.h"
 #include "../status.h"
 #include "../vm.h"
+#include "internal.h"
 #include "vcpu.h"
 
 /* Interrupts KVM_RUN; the handler only has to exist. */
@@ -35,7 +34,8 @@ int vcpu_signals_init(void)
 	return sigaction(SIG_KICK, &sa, NULL);
 }
 
-int vcpu_create(struct vm *vm, struct vcpu *v, int id)
+int vcpu_create(struct vm *vm, struct vcpu *v, int id,
+		const struct boot_state *boot)
 {
 	memset(v, 0, sizeof(*v));
 	v->vm = vm;
@@ -45,8 +45,8 @@ int vcpu_create(struct vm *vm, struct vcpu *v, int id)
 		log_err("cannot create vCPU %d: %s", id, strerror(errno));
 		return -1;
 	}
-	v->run = mmap(NULL, vm->run_size, PROT_READ | PROT_WRITE, MAP_SHARED,
-		      v->fd, 0);
+	v->run = mmap(NULL, vm->vcpu_state->run_size, PROT_READ | PROT_WRITE,
+		      MAP_SHARED, v->fd, 0);
 	if (v->run == MAP_FAILED) {
 		log_err("cannot map vCPU %d's run area: %s", id, strerror(errno));
 		v->run = NULL;
@@ -55,14 +55,14 @@ int vcpu_create(struct vm *vm, struct vcpu *v, int id)
 	if (vcpu_set_cpuid(v) < 0)
 		goto fail;
 	/* PV hypercalls read registers from the run area, not by ioctl. */
-	if (vm->pv && vm->sync_regs)
+	if (vm->vcpu_state->hypercall && vm->vcpu_state->sync_regs)
 		v->run->kvm_valid_regs = KVM_SYNC_X86_REGS;
 	/*
 	 * Only the boot vCPU gets an entry state. With either irqchip
 	 * KVM keeps the others in the wait-for-SIPI state, so a guest starts
 	 * them with INIT/SIPI as on hardware.
 	 */
-	if (id == 0 && vcpu_set_boot_state(v, &vm->boot) < 0)
+	if (id == 0 && vcpu_set_boot_state(v, boot) < 0)
 		goto fail;
 	return 0;
 fail:
@@ -73,7 +73,7 @@ fail:
 void vcpu_destroy(struct vcpu *v)
 {
 	if (v->run)
-		munmap(v->run, v->vm->run_size);
+		munmap(v->run, v->vm->vcpu_state->run_size);
 	if (v->fd >= 0)
 		close(v->fd);
 	v->run = NULL;
@@ -100,73 +100,47 @@ static void note_unhandled_pio(struct vm *vm, uint16_t port, bool out)
 {
 	uint8_t bit = 1u << (port & 7);
 
-	if (atomic_fetch_or(&vm->unhandled_pio[port >> 3], bit) & bit)
+	if (atomic_fetch_or(&vm->vcpu_state->unhandled_pio[port >> 3], bit) & bit)
 		return;
 	log_info(1, "unhandled port 0x%x (%s): reads all-ones, writes ignored",
 		 port, out ? "out" : "in");
 }
 
-/* Registers of the calling vCPU: from the run area when KVM syncs them. */
-static int get_regs(struct vcpu *v, struct kvm_regs *r)
+/* Does KVM sync v's GPRs through its run area? (A probe's vCPU has none.) */
+static bool synced(const struct vcpu *v)
 {
-	if (v->run->kvm_valid_regs & KVM_SYNC_X86_REGS) {
+	return v->run && (v->run->kvm_valid_regs & KVM_SYNC_X86_REGS);
+}
+
+int vcpu_get_regs(struct vcpu *v, struct kvm_regs *r)
+{
+	if (synced(v)) {
 		*r = v->run->s.regs.regs;
 		return 0;
 	}
 	return ioctl(v->fd, KVM_GET_REGS, r);
 }
 
-static int set_rax(struct vcpu *v, struct kvm_regs *r, uint64_t rax)
+int vcpu_set_regs(struct vcpu *v, const struct kvm_regs *r)
 {
-	r->rax = rax;
-	if (v->run->kvm_valid_regs & KVM_SYNC_X86_REGS) {
-		v->run->s.regs.regs.rax = rax;
+	if (synced(v)) {
+		v->run->s.regs.regs = *r;
 		v->run->kvm_dirty_regs |= KVM_SYNC_X86_REGS;
 		return 0;
 	}
 	return ioctl(v->fd, KVM_SET_REGS, r);
 }
 
-/* A PV guest rang the doorbell: number in RAX, arguments as in abi.h.
- * KVM completes the store after we return, without touching RAX. */
-static void handle_hypercall(struct vcpu *v)
+int vcpu_flush_regs(struct vcpu *v)
 {
-	struct kvm_regs r;
-	struct hc_call c = { .vm = v->vm, .vcpu = v };
-	int64_t ret;
+	struct kvm_run *run = v->run;
 
-	if (get_regs(v, &r) < 0) {
-		vcpu_crash(v, "cannot read registers for a hypercall: %s",
-			   strerror(errno));
-		return;
-	}
-	c.nr = r.rax;
-	c.arg[0] = r.rdi;
-	c.arg[1] = r.rsi;
-	c.arg[2] = r.rdx;
-	c.arg[3] = r.r10;
-	c.arg[4] = r.r8;
-	c.arg[5] = r.r9;
-	ret = hc_dispatch(&c);
-	if (set_rax(v, &r, (uint64_t)ret) < 0)
-		vcpu_crash(v, "cannot return a hypercall's result: %s",
-			   strerror(errno));
-}
-
-/* The vmcall/vmmcall page, where KVM forwards them as Xen hypercalls. */
-static void handle_xen_hypercall(struct vcpu *v)
-{
-	struct kvm_xen_exit *x = &v->run->xen;
-	struct hc_call c = { .vm = v->vm, .vcpu = v };
-
-	if (x->type != KVM_EXIT_XEN_HCALL) {
-		vcpu_crash(v, "unexpected Xen exit type %u", x->type);
-		return;
-	}
-	c.nr = x->u.hcall.input;
-	for (int i = 0; i < 6; i++)
-		c.arg[i] = x->u.hcall.params[i];
-	x->u.hcall.result = (uint64_t)hc_dispatch(&c);
+	if (!run || !(run->kvm_dirty_regs & KVM_SYNC_X86_REGS))
+		return 0;
+	if (ioctl(v->fd, KVM_SET_REGS, &run->s.regs.regs) < 0)
+		return -1;		/* KVM_RUN will take them */
+	run->kvm_dirty_regs &= ~(uint64_t)KVM_SYNC_X86_REGS;
+	return 0;
 }
 
 static void handle_pio(struct vcpu *v)
@@ -177,8 +151,8 @@ static void handle_pio(struct vcpu *v)
 	uint8_t *data;
 
 	/* KVM fills these, but a bad offset would send us outside the page. */
-	if (run->io.data_offset > (uint64_t)v->vm->run_size ||
-	    bytes > v->vm->run_size - run->io.data_offset) {
+	if (run->io.data_offset > (uint64_t)v->vm->vcpu_state->run_size ||
+	    bytes > v->vm->vcpu_state->run_size - run->io.data_offset) {
 		vcpu_crash(v, "KVM reported port I/O data outside the run area");
 		return;
 	}
@@ -197,9 +171,9 @@ static void handle_mmio(struct vcpu *v)
 		vcpu_crash(v, "KVM reported an MMIO access of %u bytes", len);
 		return;
 	}
-	if (v->vm->pv && run->mmio.phys_addr == HVRUN_HC_DOORBELL &&
-	    run->mmio.is_write) {
-		handle_hypercall(v);
+	if (v->vm->vcpu_state->hypercall &&
+	    run->mmio.phys_addr == HVRUN_HC_DOORBELL && run->mmio.is_write) {
+		v->vm->vcpu_state->hypercall(v);
 		return;
 	}
 	if (!bus_access(&v->vm->mmio, run->mmio.phys_addr, run->mmio.data, len,
@@ -273,7 +247,11 @@ static void handle_exit(struct vcpu *v)
 		handle_system_event(v);
 		break;
 	case KVM_EXIT_XEN:
-		handle_xen_hypercall(v);
+		if (v->vm->vcpu_state->hypercall) {
+			v->vm->vcpu_state->hypercall(v);
+			break;
+		}
+		vcpu_crash(v, "unexpected Xen exit");
 		break;
 	case KVM_EXIT_INTR:
 		break;
@@ -282,7 +260,8 @@ static void handle_exit(struct vcpu *v)
 		 * before it re-enters (irqchip_before_run). */
 		break;
 	case KVM_EXIT_IOAPIC_EOI:
-		irqchip_eoi(v->vm, run->eoi.vector);
+		if (v->vm->vcpu_state->irq_eoi)
+			v->vm->vcpu_state->irq_eoi(v->vm, run->eoi.vector);
 		break;
 	case KVM_EXIT_SHUTDOWN:
 		vcpu_crash(v, "triple fault (KVM_EXIT_SHUTDOWN)");
@@ -299,8 +278,8 @@ static void handle_exit(struct vcpu *v)
 		break;
 	case KVM_EXIT_DEBUG:
 		/* Breakpoints and steps exist only with --gdb. */
-		if (v->vm->gdb) {
-			gdbstub_debug_exit(v->vm->gdb, v);
+		if (v->vm->vcpu_state->dbg) {
+			v->vm->vcpu_state->dbg_ops->debug_exit(v->vm->vcpu_state->dbg, v);
 			break;
 		}
 		/* fall through */
@@ -313,6 +292,8 @@ static void *vcpu_thread(void *arg)
 {
 	struct vcpu *v = arg;
 	struct vm *vm = v->vm;
+	const struct vcpu_debugger *ops = vm->vcpu_state->dbg_ops;
+	struct gdbstub *g = vm->vcpu_state->dbg;
 	int r;
 
 	v->self = pthread_self();
@@ -325,7 +306,7 @@ static void *vcpu_thread(void *arg)
 	}
 
 	while (!atomic_load(&vm->stopping)) {
-		if (vm->gdb && gdbstub_before_run(vm->gdb, v)) {
+		if (g && ops->before_run(g, v)) {
 			/*
 			 * gdb stops the guest. Re-enter once with immediate_exit
 			 * so KVM completes a pending I/O exit and the registers
@@ -336,14 +317,14 @@ static void *vcpu_thread(void *arg)
 				handle_exit(v);
 				continue;
 			}
-			gdbstub_park(vm->gdb, v);
+			ops->park(g, v);
 			continue;
 		}
-		if (v->id == 0 && vm->irqchip == IRQCHIP_SPLIT)
-			irqchip_before_run(v);
+		if (v->id == 0 && vm->vcpu_state->irq_before_run)
+			vm->vcpu_state->irq_before_run(v);
 		r = ioctl(v->fd, KVM_RUN, 0);
-		if (vm->gdb)
-			gdbstub_after_run(vm->gdb, v, r);
+		if (g)
+			ops->after_run(g, v, r);
 		if (r < 0) {
 			/* EINTR: kicked; EAGAIN: an AP left wait-for-SIPI. */
 			if (errno == EINTR)
@@ -387,11 +368,97 @@ int vcpu_start(struct vcpu *v)
 	return 0;
 }
 
-void vcpu_join(struct vcpu *v)
+static void vcpu_join(struct vcpu *v)
 {
 	if (!v->thread_started)
 		return;
 	atomic_store(&v->running, false);	/* no kick reaches a joined thread */
 	pthread_join(v->thread, NULL);
 	v->thread_started = false;
+}
+
+int vcpu_start_secondary(struct vcpu *v, const struct boot_state *bs)
+{
+	struct vcpu_state *st = v->vm->vcpu_state;
+	int ret = -1;
+
+	pthread_mutex_lock(&st->start_lock);
+	/* After a stop, vcpus_join joins the threads it sees: start no more. */
+	if (!atomic_load(&v->vm->stopping) && vcpu_set_boot_state(v, bs) == 0)
+		ret = vcpu_start(v);
+	pthread_mutex_unlock(&st->start_lock);
+	return ret;
+}
+
+void vcpus_join(struct vm *vm)
+{
+	/* No vcpu_start_secondary can start a thread after this. */
+	pthread_mutex_lock(&vm->vcpu_state->start_lock);
+	pthread_mutex_unlock(&vm->vcpu_state->start_lock);
+	for (int i = 0; i < vm->nr_vcpus; i++) {
+		vcpu_join(&vm->vcpus[i]);
+		report_add_exits(vm->vcpus[i].exits);
+	}
+}
+
+int vcpus_init(struct vm *vm)
+{
+	struct vcpu_state *st = calloc(1, sizeof(*st));
+	int sync;
+
+	if (!st)
+		return -1;
+	pthread_mutex_init(&st->start_lock, NULL);
+	pthread_mutex_init(&st->report_lock, NULL);
+	vm->vcpu_state = st;
+	st->run_size = ioctl(vm->kvm_fd, KVM_GET_VCPU_MMAP_SIZE, 0);
+	if (st->run_size < (int)sizeof(struct kvm_run)) {
+		log_err("KVM_GET_VCPU_MMAP_SIZE failed");
+		return -1;
+	}
+	sync = ioctl(vm->vm_fd, KVM_CHECK_EXTENSION, KVM_CAP_SYNC_REGS);
+	st->sync_regs = sync > 0 && (sync & KVM_SYNC_X86_REGS);
+	return 0;
+}
+
+int vcpus_fetch_cpuid(struct vm *vm)
+{
+	return cpuid_fetch(vm, &vm->vcpu_state->cpuid);
+}
+
+void vcpus_free(struct vm *vm)
+{
+	struct vcpu_state *st = vm->vcpu_state;
+
+	if (!st)
+		return;
+	free(st->cpuid);
+	pthread_mutex_destroy(&st->start_lock);
+	pthread_mutex_destroy(&st->report_lock);
+	free(st);
+	vm->vcpu_state = NULL;
+}
+
+int vcpu_run_size(const struct vm *vm)
+{
+	return vm->vcpu_state->run_size;
+}
+
+void vcpu_set_hypercall_handler(struct vm *vm, vcpu_exit_fn fn)
+{
+	vm->vcpu_state->hypercall = fn;
+}
+
+void vcpu_set_irqchip_hooks(struct vm *vm, vcpu_exit_fn before_run,
+			    void (*eoi)(struct vm *vm, uint8_t vector))
+{
+	vm->vcpu_state->irq_before_run = before_run;
+	vm->vcpu_state->irq_eoi = eoi;
+}
+
+void vcpu_set_debugger(struct vm *vm, const struct vcpu_debugger *ops,
+		       struct gdbstub *g)
+{
+	vm->vcpu_state->dbg_ops = ops;
+	vm->vcpu_state->dbg = g;
 }

@@ -8,11 +8,13 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "boot.h"
+#include "../boot.h"
 #include "../report.h"
 
 struct vm;
 struct kvm_run;
+struct kvm_regs;
+struct gdbstub;
 
 struct vcpu {
 	struct vm *vm;
@@ -27,8 +29,60 @@ struct vcpu {
 	uint64_t exits[REPORT_EXIT_SLOTS];	/* by KVM exit reason; own thread */
 };
 
-/* Create vCPU `id`, its CPUID and (for the boot vCPU) its entry state. */
-int vcpu_create(struct vm *vm, struct vcpu *v, int id);
+/*
+ * What the run loop hands to the layers above it. vcpu/ knows neither
+ * hypercalls nor gdb: vm.c installs these before any vCPU starts.
+ */
+typedef void (*vcpu_exit_fn)(struct vcpu *v);
+
+/* --gdb: src/gdb/ implements these; each call is behind a debugger. */
+struct vcpu_debugger {
+	/* Before each KVM_RUN: true if the vCPU must park. */
+	bool (*before_run)(struct gdbstub *g, struct vcpu *v);
+	/* After each KVM_RUN that before_run allowed; its result. */
+	void (*after_run)(struct gdbstub *g, struct vcpu *v, int ret);
+	/* Wait while the debugger holds the guest (or until vm_stop). */
+	void (*park)(struct gdbstub *g, struct vcpu *v);
+	/* KVM_EXIT_DEBUG. */
+	void (*debug_exit)(struct gdbstub *g, struct vcpu *v);
+	/* Before a crash report. */
+	void (*crash)(struct gdbstub *g, struct vcpu *v);
+};
+
+/* The vCPUs' shared state (CPUID, locks), in vm->vcpu_state: after
+ * create_vm's KVM objects, before vcpu_create. 0, or -1 (logged). */
+int vcpus_init(struct vm *vm);
+/* KVM's supported CPUID into that state (slow: any thread, before
+ * vcpu_create and vcpu_host_is_amd). 0, or -1 (logged). */
+int vcpus_fetch_cpuid(struct vm *vm);
+void vcpus_free(struct vm *vm);
+/* PV guests: the doorbell MMIO write and KVM_EXIT_XEN go to fn, and the
+ * run area carries the GPRs where KVM offers it (KVM_CAP_SYNC_REGS). */
+void vcpu_set_hypercall_handler(struct vm *vm, vcpu_exit_fn fn);
+void vcpu_set_debugger(struct vm *vm, const struct vcpu_debugger *ops,
+		       struct gdbstub *g);
+/* Split irqchip: before_run on the boot vCPU's thread before each
+ * KVM_RUN (it injects the PIC's ExtINT), eoi on KVM_EXIT_IOAPIC_EOI. */
+void vcpu_set_irqchip_hooks(struct vm *vm, vcpu_exit_fn before_run,
+			    void (*eoi)(struct vm *vm, uint8_t vector));
+/* Bytes of each vCPU's kvm_run mapping. */
+int vcpu_run_size(const struct vm *vm);
+
+/*
+ * The only register path. Reads come from the run area when KVM syncs
+ * the GPRs (on the vCPU's thread after an exit, or while it is parked),
+ * else KVM_GET_REGS; writes go to the run area for the next KVM_RUN to
+ * load, else KVM_SET_REGS. vcpu_flush_regs hands a pending write to KVM
+ * now (a single-step must be re-armed after it). 0, or -1 with errno.
+ */
+int vcpu_get_regs(struct vcpu *v, struct kvm_regs *r);
+int vcpu_set_regs(struct vcpu *v, const struct kvm_regs *r);
+int vcpu_flush_regs(struct vcpu *v);
+
+/* Create vCPU `id`, its CPUID and (for the boot vCPU, id 0) its entry
+ * state, the loader's boot. */
+int vcpu_create(struct vm *vm, struct vcpu *v, int id,
+		const struct boot_state *boot);
 void vcpu_destroy(struct vcpu *v);
 
 /* Install the kick signal's handler; once, before any vCPU thread. */
@@ -36,15 +90,37 @@ int vcpu_signals_init(void);
 int vcpu_start(struct vcpu *v);
 /* Make the vCPU leave KVM_RUN (or not enter it) promptly. Any thread. */
 void vcpu_kick(struct vcpu *v);
-void vcpu_join(struct vcpu *v);
+/*
+ * Start a vCPU that has not run, at bs (PV vcpu_start): under the start
+ * lock, so none starts once vcpus_join has begun. -1 after a stop or on
+ * failure.
+ */
+int vcpu_start_secondary(struct vcpu *v, const struct boot_state *bs);
+/* After vm_stop: no vCPU can start any more; join every thread. */
+void vcpus_join(struct vm *vm);
 
 /* cpuid.c */
-int cpuid_fetch(struct vm *vm);
 struct kvm_cpuid2;
+int cpuid_fetch(struct vm *vm, struct kvm_cpuid2 **out);
 /* Clear the --cpu-features bits (vm_config.cpu_drop) in every matching
  * entry of c; leaves c does not have are skipped. */
 void cpuid_drop_features(struct kvm_cpuid2 *c, const uint64_t *drop);
 int vcpu_set_cpuid(struct vcpu *v);
+
+/*
+ * pvframe.c: where the guest was when it took an exception into hvrun's
+ * PV stubs (RIP in [PV_STUBS, PV_STUBS_END), CPL 0): the one decoder of
+ * their stack. 0, or -1 when RIP is not there or the stack is unreadable.
+ */
+struct pv_frame {
+	unsigned vector;
+	bool common;		/* in the common part: the fault call */
+	uint64_t error;		/* 0 until one is on the stack */
+	uint64_t rip, cs, rflags, rsp, ss;	/* the CPU's frame */
+	uint64_t frame_gva;	/* where that frame is */
+};
+int vcpu_pv_frame(struct vcpu *v, const struct kvm_regs *r,
+		  struct pv_frame *f);
 
 /*
  * gva.c: guest virtual addresses through v's page tables. translate: 0

@@ -169,24 +169,22 @@ uint8_t blk_fail(const struct virtq_chain *c, uint32_t *used)
 	return status;
 }
 
-static void blk_config(void *dev, uint32_t off, uint8_t *data, uint32_t len)
+_Static_assert(sizeof(struct virtio_blk_config) <= VIRTIO_CONFIG_MAX,
+	       "virtio-blk config space");
+
+static size_t blk_config(void *dev, void *buf)
 {
 	struct blk *b = dev;
-	struct virtio_blk_config cfg;
+	struct virtio_blk_config *cfg = buf;
 
-	memset(&cfg, 0, sizeof(cfg));
-	cfg.capacity = block_size(b->disk) / SECTOR;
-	cfg.seg_max = QUEUE_MAX - 2;	/* plus header and status */
+	cfg->capacity = block_size(b->disk) / SECTOR;
+	cfg->seg_max = QUEUE_MAX - 2;	/* plus header and status */
 	if (block_can_discard(b->disk)) {
-		cfg.max_discard_sectors = BLK_MAX_DISCARD_SECTORS;
-		cfg.max_discard_seg = BLK_MAX_DISCARD_SEG;
-		cfg.discard_sector_alignment = 4096 / SECTOR;
+		cfg->max_discard_sectors = BLK_MAX_DISCARD_SECTORS;
+		cfg->max_discard_seg = BLK_MAX_DISCARD_SEG;
+		cfg->discard_sector_alignment = 4096 / SECTOR;
 	}
-	if (off >= sizeof(cfg))
-		return;
-	if (len > sizeof(cfg) - off)
-		len = (uint32_t)(sizeof(cfg) - off);
-	memcpy(data, (uint8_t *)&cfg + off, len);
+	return sizeof(*cfg);
 }
 
 static uint32_t blk_serve(void *dev, const struct virtq_chain *c, bool bad)
@@ -215,7 +213,7 @@ static const struct virtio_dev_ops blk_ops = {
 	.device_id = VIRTIO_ID_BLOCK,
 	.nr_queues = 1,
 	.queue_max = QUEUE_MAX,
-	.config_read = blk_config,
+	.config = blk_config,
 	.notify = blk_notify,
 	.free = free,
 };

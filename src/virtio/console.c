@@ -181,15 +181,15 @@ static void vcon_room(void *opaque)
 	virtio_mmio_process(((struct vcon *)opaque)->vd);
 }
 
-static void vcon_config(void *dev, uint32_t off, uint8_t *data, uint32_t len)
+_Static_assert(sizeof(struct virtio_console_config) <= VIRTIO_CONFIG_MAX,
+	       "virtio-console config space");
+
+static size_t vcon_config(void *dev, void *buf)
 {
 	struct vcon *v = dev;
 
-	if (off >= sizeof(v->cfg))
-		return;
-	if (len > sizeof(v->cfg) - off)
-		len = (uint32_t)(sizeof(v->cfg) - off);
-	memcpy(data, (uint8_t *)&v->cfg + off, len);
+	memcpy(buf, &v->cfg, sizeof(v->cfg));
+	return sizeof(v->cfg);
 }
 
 static void vcon_free(void *dev)
@@ -202,7 +202,7 @@ static const struct virtio_dev_ops vcon_ops = {
 	.device_id = VIRTIO_ID_CONSOLE,
 	.nr_queues = 2,
 	.queue_max = QUEUE_MAX,
-	.config_read = vcon_config,
+	.config = vcon_config,
 	.notify = vcon_notify,
 	.free = vcon_free,
 };
@@ -221,11 +221,12 @@ static uint64_t terminal_size(const struct vm *vm, struct virtio_console_config 
 	return 1ULL << VIRTIO_CONSOLE_F_SIZE;
 }
 
-int virtio_console_new(struct vm *vm, struct virtio_mmio **out)
+int virtio_console_new(struct vm *vm, int i, struct virtio_mmio **out)
 {
 	struct vcon *v = calloc(1, sizeof(*v));
 	uint64_t features;
 
+	(void)i;	/* one console */
 	if (!v) {
 		log_err("virtio-console: out of memory");
 		return -1;

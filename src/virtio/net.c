@@ -114,19 +114,17 @@ static void vnet_notify(void *dev)
 		virtio_mmio_used(v->vd, &v->vd->vq[RXQ]);
 }
 
-static void vnet_config(void *dev, uint32_t off, uint8_t *data, uint32_t len)
+_Static_assert(sizeof(struct virtio_net_config) <= VIRTIO_CONFIG_MAX,
+	       "virtio-net config space");
+
+static size_t vnet_config(void *dev, void *buf)
 {
 	struct vnet *v = dev;
-	struct virtio_net_config cfg;
+	struct virtio_net_config *cfg = buf;
 
-	memset(&cfg, 0, sizeof(cfg));
-	net_mac(v->net, cfg.mac);
-	cfg.status = VIRTIO_NET_S_LINK_UP;
-	if (off >= sizeof(cfg))
-		return;
-	if (len > sizeof(cfg) - off)
-		len = (uint32_t)(sizeof(cfg) - off);
-	memcpy(data, (uint8_t *)&cfg + off, len);
+	net_mac(v->net, cfg->mac);
+	cfg->status = VIRTIO_NET_S_LINK_UP;
+	return sizeof(*cfg);
 }
 
 static void vnet_free(void *dev)
@@ -148,7 +146,7 @@ static const struct virtio_dev_ops vnet_ops = {
 	.device_id = VIRTIO_ID_NET,
 	.nr_queues = 2,
 	.queue_max = QUEUE_MAX,
-	.config_read = vnet_config,
+	.config = vnet_config,
 	.notify = vnet_notify,
 	.free = vnet_free,
 };

@@ -63,25 +63,20 @@ static void rng_notify(void *dev)
 		virtio_mmio_used(r->vd, q);
 }
 
-static void rng_config(void *dev, uint32_t off, uint8_t *data, uint32_t len)
-{
-	(void)dev, (void)off, (void)data, (void)len;	/* none: reads as 0 */
-}
-
 static const struct virtio_dev_ops rng_ops = {
 	.name = "rng",
 	.device_id = VIRTIO_ID_RNG,
 	.nr_queues = 1,
 	.queue_max = QUEUE_MAX,
-	.config_read = rng_config,
 	.notify = rng_notify,
 	.free = free,
 };
 
-int virtio_rng_new(struct vm *vm, struct virtio_mmio **out)
+int virtio_rng_new(struct vm *vm, int i, struct virtio_mmio **out)
 {
 	struct rng *r = calloc(1, sizeof(*r));
 
+	(void)i;	/* one entropy device */
 	if (!r) {
 		log_err("virtio-rng: out of memory");
 		return -1;

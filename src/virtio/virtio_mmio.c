@@ -304,6 +304,27 @@ static bool reg_write(struct virtio_mmio *vd, uint64_t off, uint32_t val)
 	return false;
 }
 
+/* The device fills its config space; reads past its end are 0. */
+static void config_read(struct virtio_mmio *vd, uint64_t off, uint8_t *data,
+			uint32_t len)
+{
+	uint64_t buf[VIRTIO_CONFIG_MAX / 8] = { 0 };
+	size_t size = 0;
+
+	if (!vd->ops->config)
+		return;
+	pthread_mutex_lock(&vd->lock);
+	size = vd->ops->config(vd->dev, buf);
+	pthread_mutex_unlock(&vd->lock);
+	if (size > sizeof(buf))
+		size = sizeof(buf);
+	if (off >= size)
+		return;
+	if (len > size - off)
+		len = (uint32_t)(size - off);
+	memcpy(data, (uint8_t *)buf + off, len);
+}
+
 static void mmio_io(void *opaque, uint64_t addr, uint8_t *data, uint32_t len,
 		    bool is_write)
 {
@@ -316,12 +337,8 @@ static void mmio_io(void *opaque, uint64_t addr, uint8_t *data, uint32_t len,
 		memset(data, 0, len);
 	if (off >= CONFIG_SPACE) {
 		/* No device has writable config fields. */
-		if (!is_write) {
-			pthread_mutex_lock(&vd->lock);
-			vd->ops->config_read(vd->dev, (uint32_t)(off - CONFIG_SPACE),
-					     data, len);
-			pthread_mutex_unlock(&vd->lock);
-		}
+		if (!is_write)
+			config_read(vd, off - CONFIG_SPACE, data, len);
 		return;
 	}
 	/* Registers are 32 bits wide and aligned (section 4.2.2.2). */
@@ -457,45 +474,4 @@ void virtio_mmio_free(struct virtio_mmio *vd)
 		vd->ops->free(vd->dev);
 	pthread_mutex_destroy(&vd->lock);
 	free(vd);
-}
-
-int virtio_init(struct vm *vm)
-{
-	struct virtio_mmio **vd = vm->virtio;
-	int vcon = vm->cfg->virtio_console;
-	/* The entropy device, and the console if asked, take a slot each. */
-	int room = VIRTIO_MMIO_MAX - 1 - vcon;
-
-	if (!vm->irqchip && (vm->nr_disks || vm->nr_nets || vcon)) {
-		log_err("--disk, --net and --virtio-console give this guest virtio devices, which need the in-kernel irqchip or a split one (drop --irqchip off)");
-		return -1;
-	}
-	if (vm->nr_disks + vm->nr_nets > room) {
-		log_err("too many devices: %d --disk and %d --net, at most %d in all for this guest%s",
-			vm->nr_disks, vm->nr_nets, room,
-			vcon ? " with --virtio-console" : "");
-		return -1;
-	}
-	for (int i = 0; i < vm->nr_disks; i++)
-		if (virtio_blk_new(vm, i, &vd[vm->nr_virtio++]) < 0)
-			goto fail;
-	for (int i = 0; i < vm->nr_nets; i++)
-		if (virtio_net_new(vm, i, &vd[vm->nr_virtio++]) < 0)
-			goto fail;
-	/* Entropy costs nothing until a driver asks; it needs interrupts. */
-	if (vm->irqchip && virtio_rng_new(vm, &vd[vm->nr_virtio++]) < 0)
-		goto fail;
-	if (vcon && virtio_console_new(vm, &vd[vm->nr_virtio++]) < 0)
-		goto fail;
-	return 0;
-fail:
-	vm->nr_virtio--;	/* the failed slot holds nothing */
-	virtio_exit(vm);
-	return -1;
-}
-
-void virtio_exit(struct vm *vm)
-{
-	while (vm->nr_virtio > 0)
-		virtio_mmio_free(vm->virtio[--vm->nr_virtio]);
 }

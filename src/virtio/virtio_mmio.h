@@ -1,4 +1,5 @@
-/* virtio over MMIO (virtio 1.x, section 4.2): where the devices live. */
+/* virtio over MMIO (virtio 1.x, section 4.2): the transport (virtio_mmio.c),
+ * the device registry (virtio.c) and the devices' constructors. */
 #ifndef HVRUN_VIRTIO_MMIO_H
 #define HVRUN_VIRTIO_MMIO_H
 
@@ -7,24 +8,21 @@
  * (VIRTIO_MMIO_SIZE bytes, inside the 3-4 GiB hole) and it interrupts on
  * IOAPIC input VIRTIO_MMIO_GSI_BASE + n, above the ISA interrupts.
  */
-#define VIRTIO_MMIO_BASE	0xD0000000ULL
-#define VIRTIO_MMIO_STRIDE	0x1000ULL
-#define VIRTIO_MMIO_SIZE	0x200ULL
-#define VIRTIO_MMIO_GSI_BASE	16
 #define VIRTIO_MMIO_HID		"LNRO0005"
-#define VIRTIO_MMIO_MAX		8	/* VM_MAX_PLATFORM_DEVS */
 
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "../board.h"
 #include "virtqueue.h"
 
 struct vm;
 struct event;
 
 #define VIRTIO_MAX_QUEUES 2
+#define VIRTIO_CONFIG_MAX 0x100	/* the config space, to VIRTIO_MMIO_SIZE */
 
 /* What a device tells the transport. */
 struct virtio_dev_ops {
@@ -33,9 +31,10 @@ struct virtio_dev_ops {
 					 * 4 entropy */
 	int nr_queues;
 	uint16_t queue_max;
-	/* Read its config space (offset 0x100 on): vCPU thread, lock held. */
-	void (*config_read)(void *dev, uint32_t off, uint8_t *data,
-			    uint32_t len);
+	/* Fill buf with its config space (offset 0x100 on) and return its
+	 * size, at most VIRTIO_CONFIG_MAX; the transport serves reads from
+	 * it. NULL: none, reads as 0. vCPU thread, lock held. */
+	size_t (*config)(void *dev, void *buf);
 	/* Serve the queues: backend thread, lock held, driver ready. */
 	void (*notify)(void *dev);
 	/* Free dev: after the loop stopped. */
@@ -80,6 +79,9 @@ struct virtio_mmio {
  */
 int virtio_init(struct vm *vm);
 void virtio_exit(struct vm *vm);
+/* The devices virtio_init made (slot order), for tests and messages. */
+int virtio_count(const struct vm *vm);
+struct virtio_mmio *virtio_device(const struct vm *vm, int i);
 
 /* For devices. */
 int virtio_mmio_new(struct vm *vm, const struct virtio_dev_ops *ops,
@@ -110,8 +112,8 @@ void virtio_mmio_broken(struct virtio_mmio *vd, const char *why);
 
 /* The devices. */
 int virtio_blk_new(struct vm *vm, int disk, struct virtio_mmio **out);
-int virtio_rng_new(struct vm *vm, struct virtio_mmio **out);
+int virtio_rng_new(struct vm *vm, int i, struct virtio_mmio **out);
 int virtio_net_new(struct vm *vm, int net, struct virtio_mmio **out);
-int virtio_console_new(struct vm *vm, struct virtio_mmio **out);
+int virtio_console_new(struct vm *vm, int i, struct virtio_mmio **out);
 
 #endif

@@ -36,6 +36,8 @@
 #include "hypercall/ipc.h"
 #include "vcpu/vcpu.h"
 #include "vm.h"
+#include "wake.h"
+#include "stubs.h"
 
 #define RAM		(16ULL << 20)
 #define DISK0_SIZE	(64 * 1024)
@@ -47,40 +49,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 /* ---- Stubs: vm.c and the vCPU code need KVM, which is not linked. ---- */
 
-static int stopped_with = -1, vcpus_started, crashes;
-
-bool vm_stop(struct vm *vm, int status, enum stop_reason why,
-	     const char *fmt, ...)
+static void wake_pollers(struct vm *vm)
 {
-	(void)why, (void)fmt;
-	stopped_with = status;
-	atomic_store(&vm->stopping, true);
-	hc_poll_notify(vm);
-	return true;
-}
-
-int vcpu_set_boot_state(struct vcpu *v, const struct boot_state *bs)
-{
-	return 0;
-}
-
-int vcpu_start(struct vcpu *v)
-{
-	vcpus_started++;
-	return 0;
-}
-
-/* Format the report as the real one would, so its arguments are used. */
-void vcpu_crash_at(struct vcpu *v, int vector, uint64_t rip,
-		   const char *fmt, ...)
-{
-	char buf[512];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(buf, sizeof(buf), fmt, ap);
-	va_end(ap);
-	crashes++;
+	wake_signal(backend_io_wake(vm->backend));
 }
 
 /* ---- The VM, set up on the first input and kept. ---- */
@@ -114,11 +85,10 @@ static void setup(void)
 {
 	const char *tmp = access("/dev/shm", W_OK) == 0 ? "/dev/shm" : "/tmp";
 	char disk0[128], disk1[128], sock[128], spec[160];
-	pthread_condattr_t ca;
 
 	cfg.console = CONSOLE_STDIO;
 	vm.cfg = &cfg;
-	vm.pv = true;
+	stub_on_stop = wake_pollers;
 	vm.nr_vcpus = 2;
 	vm.vcpus = vcpus;
 	for (int i = 0; i < 2; i++) {
@@ -127,13 +97,6 @@ static void setup(void)
 	}
 	atomic_init(&vm.stopping, false);
 	atomic_init(&vm.status, -1);
-	pthread_mutex_init(&vm.poll_lock, NULL);
-	pthread_mutex_init(&vm.report_lock, NULL);
-	pthread_mutex_init(&vm.start_lock, NULL);
-	pthread_condattr_init(&ca);
-	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-	pthread_cond_init(&vm.poll_cond, &ca);
-	pthread_condattr_destroy(&ca);
 	if (mem_init(&vm.mem, RAM) < 0)
 		abort();
 
@@ -147,7 +110,7 @@ static void setup(void)
 	make_disk(disk1, DISK1_SIZE);
 
 	vm.backend = backend_new(&vm);
-	if (!vm.backend || pv_console_init(&vm) < 0)
+	if (!vm.backend || pv_init(&vm, NULL, &(struct boot_state){ 0 }) < 0)
 		abort();
 	snprintf(spec, sizeof(spec), "%s,ro", disk1);
 	if (block_open(disk0, &vm.disks[0]) < 0 ||

@@ -18,11 +18,11 @@
 #include <unistd.h>
 
 #include "backend/block.h"
-#include "hypercall/hypercall.h"
 #include "mem.h"
 #include "virtio/blk.h"
 #include "virtio/virtqueue.h"
 #include "vm.h"
+#include "stubs.h"
 
 #define RAM		(1ULL << 20)
 #define IMAGE_MAX	(64 * 1024)
@@ -30,25 +30,6 @@
 #define DISK_SIZE	(64 * 1024)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-/* The linked device files reach for the VM; nothing here has one. */
-void hc_poll_notify(struct vm *vm)
-{
-	(void)vm;
-}
-
-bool vm_stop(struct vm *vm, int status, enum stop_reason why,
-	     const char *fmt, ...)
-{
-	(void)vm, (void)status, (void)why, (void)fmt;
-	return true;
-}
-
-int vm_irq_line(struct vm *vm, unsigned gsi, int level)
-{
-	(void)vm, (void)gsi, (void)level;
-	return 0;
-}
 
 static struct mem mem;
 static struct block_dev *disk;

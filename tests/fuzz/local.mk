@@ -29,7 +29,8 @@ noinst_PROGRAMS += \
 	tests/fuzz/fuzz_virtqueue \
 	tests/fuzz/fuzz_irqchip
 
-FUZZ_HCFLAGS = $(AM_CFLAGS) $(LIBELF_CFLAGS) -I$(top_srcdir)/src
+FUZZ_HCFLAGS = $(AM_CFLAGS) $(LIBELF_CFLAGS) -I$(top_srcdir)/src \
+	-I$(top_srcdir)/tests
 FUZZ_HLDFLAGS = $(AM_LDFLAGS) -fsanitize=fuzzer
 
 tests_fuzz_fuzz_loader_SOURCES = tests/fuzz/fuzz_loader.c
@@ -45,36 +46,30 @@ tests_fuzz_fuzz_options_LDADD = libhvrun.a $(LIBELF_LIBS)
 # The dispatcher and every handler; no KVM (the harness stubs vm_stop and
 # the vCPU calls), real backend loop and block devices.
 tests_fuzz_fuzz_hypercall_SOURCES = tests/fuzz/fuzz_hypercall.c \
-	src/backend/backend.c src/backend/console.c \
-	src/backend/block.c src/backend/net.c src/sandbox.c \
-	src/hypercall/hypercall.c src/hypercall/misc.c src/hypercall/console.c \
-	src/hypercall/block.c src/hypercall/net.c src/hypercall/poll.c \
-	src/hypercall/vcpu.c src/hypercall/chan.c src/hypercall/ipc.c src/hypercall/shm.c \
-	src/backend/chan.c
-tests_fuzz_fuzz_hypercall_CFLAGS = $(FUZZ_HCFLAGS) $(LIBEVENT_CFLAGS) $(LIBSECCOMP_CFLAGS)
+	tests/stubs.c tests/stubs.h
+tests_fuzz_fuzz_hypercall_CFLAGS = $(FUZZ_HCFLAGS) $(LIBEVENT_CFLAGS)
 tests_fuzz_fuzz_hypercall_LDFLAGS = $(FUZZ_HLDFLAGS)
-tests_fuzz_fuzz_hypercall_LDADD = libhvrun.a $(LIBEVENT_LIBS) $(LIBELF_LIBS) $(LIBSECCOMP_LIBS)
+tests_fuzz_fuzz_hypercall_LDADD = libhypercall.a libbackend.a libhvrun.a \
+	$(LIBEVENT_LIBS) $(LIBELF_LIBS) $(LIBSECCOMP_LIBS)
 
-tests_fuzz_fuzz_gdb_packet_SOURCES = tests/fuzz/fuzz_gdb_packet.c \
-	src/gdb/packet.c src/gdb/packet.h
+tests_fuzz_fuzz_gdb_packet_SOURCES = tests/fuzz/fuzz_gdb_packet.c
+tests_fuzz_fuzz_gdb_packet_LDADD = libgdb.a
 tests_fuzz_fuzz_gdb_packet_CFLAGS = $(FUZZ_HCFLAGS)
 tests_fuzz_fuzz_gdb_packet_LDFLAGS = $(FUZZ_HLDFLAGS)
 
 # Split virtqueues and virtio-blk requests over hostile guest memory.
 tests_fuzz_fuzz_virtqueue_SOURCES = tests/fuzz/fuzz_virtqueue.c \
-	src/backend/backend.c src/backend/block.c src/backend/net.c src/sandbox.c \
-	src/backend/console.c \
-	src/virtio/virtio_mmio.c src/virtio/virtqueue.c src/virtio/blk.c \
-	src/virtio/rng.c src/virtio/net.c src/virtio/console.c
-tests_fuzz_fuzz_virtqueue_CFLAGS = $(FUZZ_HCFLAGS) $(LIBEVENT_CFLAGS) $(LIBSECCOMP_CFLAGS)
+	tests/stubs.c tests/stubs.h
+tests_fuzz_fuzz_virtqueue_CFLAGS = $(FUZZ_HCFLAGS) $(LIBEVENT_CFLAGS)
 tests_fuzz_fuzz_virtqueue_LDFLAGS = $(FUZZ_HLDFLAGS)
-tests_fuzz_fuzz_virtqueue_LDADD = libhvrun.a $(LIBEVENT_LIBS) $(LIBELF_LIBS) $(LIBSECCOMP_LIBS)
+tests_fuzz_fuzz_virtqueue_LDADD = libvirtio.a libbackend.a libhvrun.a \
+	$(LIBEVENT_LIBS) $(LIBELF_LIBS) $(LIBSECCOMP_LIBS)
 
 # The split irqchip's register models, as a guest could drive them.
 tests_fuzz_fuzz_irqchip_SOURCES = tests/fuzz/fuzz_irqchip.c
 tests_fuzz_fuzz_irqchip_CFLAGS = $(FUZZ_HCFLAGS)
 tests_fuzz_fuzz_irqchip_LDFLAGS = $(FUZZ_HLDFLAGS)
-tests_fuzz_fuzz_irqchip_LDADD = libhvrun.a
+tests_fuzz_fuzz_irqchip_LDADD = libirqchip.a libhvrun.a
 
 fuzz-harnesses: $(FUZZ_HARNESSES)
 

@@ -25,36 +25,18 @@
 #include "hypercall/ipc.h"
 #include "vcpu/vcpu.h"
 #include "vm.h"
+#include "wake.h"
+#include "stubs.h"
 
 #define RAM	(16ULL << 20)
 #define MS	1000000ULL
 #define MAX	HVRUN_CHAN_MSG_MAX
 
-bool vm_stop(struct vm *vm, int status, enum stop_reason why,
-	     const char *fmt, ...)
+/* The shared stubs (tests/stubs.c): vm_stop wakes pollers through this;
+ * the vCPU calls and crash reports must not be reached (teardown). */
+static void wake_pollers(struct vm *vm)
 {
-	atomic_store(&vm->stopping, true);
-	hc_poll_notify(vm);
-	return true;
-}
-
-/* hypercall.c's table holds the vCPU calls, which these tests never make. */
-int vcpu_set_boot_state(struct vcpu *v, const struct boot_state *bs)
-{
-	ck_abort_msg("vcpu_set_boot_state reached");
-	return -1;
-}
-
-int vcpu_start(struct vcpu *v)
-{
-	ck_abort_msg("vcpu_start reached");
-	return -1;
-}
-
-void vcpu_crash_at(struct vcpu *v, int vector, uint64_t rip,
-		   const char *fmt, ...)
-{
-	ck_abort_msg("vcpu_crash_at reached");
+	wake_signal(backend_io_wake(vm->backend));
 }
 
 static struct vm vm;
@@ -74,20 +56,14 @@ static void *loop_main(void *arg)
 static void setup(void)
 {
 	const char *tmp = getenv("TMPDIR");
-	pthread_condattr_t ca;
-
 	memset(&vm, 0, sizeof(vm));
 	memset(&cfg, 0, sizeof(cfg));
 	vm.cfg = &cfg;
-	vm.pv = true;
+	stub_on_stop = wake_pollers;
+	stubs_reset();
 	atomic_init(&vm.stopping, false);
 	ck_assert_int_eq(mem_init(&vm.mem, RAM), 0);
 	guest = mem_ptr(&vm.mem, 0, RAM);
-	pthread_mutex_init(&vm.poll_lock, NULL);
-	pthread_condattr_init(&ca);
-	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-	pthread_cond_init(&vm.poll_cond, &ca);
-	pthread_condattr_destroy(&ca);
 	if (!tmp || !*tmp || strlen(tmp) > 60)
 		tmp = "/tmp";
 	snprintf(dir, sizeof(dir), "%s/hvrun-chan-XXXXXX", tmp);
@@ -113,8 +89,8 @@ static void teardown(void)
 	pv_ipc_free(&vm);
 	backend_free(vm.backend);
 	mem_free(&vm.mem);
-	pthread_cond_destroy(&vm.poll_cond);
-	pthread_mutex_destroy(&vm.poll_lock);
+	ck_assert_int_eq(stub_vcpu_starts, 0);
+	ck_assert_int_eq(stub_crashes, 0);
 	ck_assert_int_ne(access(path, F_OK), 0);	/* removed at close */
 	rmdir(dir);
 }

@@ -5,7 +5,7 @@
 #include <string.h>
 #include <linux/kvm.h>
 
-#include "vcpu/cpu_features.h"
+#include "cpu_features.h"
 #include "vcpu/vcpu.h"
 
 #define NENT 5

@@ -26,6 +26,8 @@
 #include "backend/net.h"
 #include "hypercall/hypercall.h"
 #include "vm.h"
+#include "wake.h"
+#include "stubs.h"
 
 #define RAM		(16ULL << 20)
 #define DISK0_SIZE	(64 * 1024)	/* read-write */
@@ -36,13 +38,11 @@
 /* ---- Test stub. ---------------------------------------------------------- */
 
 /* backend.c and console.c stop the VM on --timeout, signals and Ctrl-A x;
- * vm.c (KVM) is not linked. Like the real one, it wakes pollers. */
-bool vm_stop(struct vm *vm, int status, enum stop_reason why,
-	     const char *fmt, ...)
+ * vm.c (KVM) is not linked: the shared stub, which like the real one
+ * wakes pollers through this. */
+static void wake_pollers(struct vm *vm)
 {
-	atomic_store(&vm->stopping, true);
-	hc_poll_notify(vm);
-	return true;
+	wake_signal(backend_io_wake(vm->backend));
 }
 
 /* ---- Fixture. ------------------------------------------------------------ */
@@ -91,22 +91,17 @@ static void read_file(const char *path, uint8_t *buf, size_t size)
 static void setup(void)
 {
 	const char *tmp = getenv("TMPDIR");
-	pthread_condattr_t ca;
 	char spec[160];
 	int fds[2];
 
 	memset(&vm, 0, sizeof(vm));
 	memset(&cfg, 0, sizeof(cfg));
 	vm.cfg = &cfg;
+	stub_on_stop = wake_pollers;
 	atomic_init(&vm.stopping, false);
 	ck_assert_int_eq(mem_init(&vm.mem, RAM), 0);
 	guest = mem_ptr(&vm.mem, 0, RAM);
 	ck_assert_ptr_nonnull(guest);
-	pthread_mutex_init(&vm.poll_lock, NULL);
-	pthread_condattr_init(&ca);
-	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-	pthread_cond_init(&vm.poll_cond, &ca);
-	pthread_condattr_destroy(&ca);
 
 	if (!tmp || !*tmp || strlen(tmp) > 60)
 		tmp = "/tmp";
@@ -129,7 +124,7 @@ static void setup(void)
 	cfg.console = CONSOLE_STDIO;
 	vm.console = console_open(&vm);
 	ck_assert_ptr_nonnull(vm.console);
-	ck_assert_int_eq(pv_console_init(&vm), 0);
+	ck_assert_int_eq(pv_init(&vm, NULL, &(struct boot_state){ 0 }), 0);
 	ck_assert_int_eq(block_open(disk0, &vm.disks[0]), 0);
 	snprintf(spec, sizeof(spec), "%s,ro", disk1);
 	ck_assert_int_eq(block_open(spec, &vm.disks[1]), 0);
@@ -158,7 +153,7 @@ static void teardown(void)
 		net_close(vm.nets[i]);
 	for (int i = 0; i < vm.nr_disks; i++)
 		block_close(vm.disks[i]);
-	pv_console_free(&vm);
+	pv_free(&vm);
 	console_close(vm.console);
 	/* Last: the devices above free events on its base. */
 	backend_free(vm.backend);
@@ -166,8 +161,6 @@ static void teardown(void)
 	dup2(saved_stdin, STDIN_FILENO);
 	close(saved_stdin);
 	mem_free(&vm.mem);
-	pthread_cond_destroy(&vm.poll_cond);
-	pthread_mutex_destroy(&vm.poll_lock);
 	unlink(disk0);
 	unlink(disk1);
 	unlink(sock);
@@ -702,7 +695,7 @@ static void *act_later(void *arg)
 		ck_assert_int_eq(write(console_in, "k", 1), 1);
 		break;
 	case NOTIFY_ONLY:
-		hc_poll_notify(&vm);
+		wake_signal(backend_io_wake(vm.backend));
 		break;
 	case STOP_VM:
 		vm_stop(&vm, 0, STOP_SIGNAL, "test");	/* sets stopping, then notifies */

@@ -18,41 +18,11 @@
 #include "loader/symbols.h"
 #include "vcpu/vcpu.h"
 #include "vm.h"
+#include "stubs.h"
 
 #define RAM (16ULL << 20)
 
 /* ---- Stubs: vm.c and the vCPU code need KVM, which is not linked. ---- */
-
-static int stopped_with = -1;
-
-bool vm_stop(struct vm *vm, int status, enum stop_reason why,
-	     const char *fmt, ...)
-{
-	(void)why, (void)fmt;
-	stopped_with = status;
-	atomic_store(&vm->stopping, true);
-	return true;
-}
-
-/* Argument checks must refuse every case these tests make before any vCPU
- * would be touched: reaching one of these is a failure. */
-int vcpu_set_boot_state(struct vcpu *v, const struct boot_state *bs)
-{
-	ck_abort_msg("vcpu_set_boot_state reached");
-	return -1;
-}
-
-int vcpu_start(struct vcpu *v)
-{
-	ck_abort_msg("vcpu_start reached");
-	return -1;
-}
-
-void vcpu_crash_at(struct vcpu *v, int vector, uint64_t rip,
-		   const char *fmt, ...)
-{
-	ck_abort_msg("vcpu_crash_at reached");
-}
 
 /* ---- A minimal PV image: ELF64 header, PT_LOAD at 1 MiB, PT_NOTE. ---- */
 
@@ -103,14 +73,17 @@ static void setup(void)
 	memset(&vm, 0, sizeof(vm));
 	memset(&cfg, 0, sizeof(cfg));
 	vm.cfg = &cfg;
-	vm.pv = true;
 	vm.nr_vcpus = 2;
 	ck_assert_int_eq(mem_init(&vm.mem, RAM), 0);
-	stopped_with = -1;
+	stubs_reset();
 }
 
+/* Argument checks must refuse every case these tests make before any
+ * vCPU would be touched or a crash reported. */
 static void teardown(void)
 {
+	ck_assert_int_eq(stub_vcpu_starts, 0);
+	ck_assert_int_eq(stub_crashes, 0);
 	mem_free(&m);
 	mem_free(&vm.mem);
 }
@@ -265,11 +238,11 @@ START_TEST(clock_and_exit)
 	ck_assert_int_eq(call(HVRUN_HC_CLOCK, UINT64_MAX, 0, 0, 0), -EINVAL);
 
 	call(HVRUN_HC_EXIT, 7, 0, 0, 0);
-	ck_assert_int_eq(stopped_with, 7);
+	ck_assert_int_eq(stub_stopped_with, 7);
 	call(HVRUN_HC_EXIT, 124, 0, 0, 0);	/* hvrun's own: becomes 123 */
-	ck_assert_int_eq(stopped_with, 123);
+	ck_assert_int_eq(stub_stopped_with, 123);
 	call(HVRUN_HC_EXIT, UINT64_MAX, 0, 0, 0);
-	ck_assert_int_eq(stopped_with, 123);
+	ck_assert_int_eq(stub_stopped_with, 123);
 }
 END_TEST
 

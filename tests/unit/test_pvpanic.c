@@ -1,5 +1,6 @@
 /* devices/pvpanic.c: the register as Linux's pvpanic-mmio driver uses it,
- * through the MMIO bus, with vm_stop recorded instead of stopping a VM. */
+ * through the MMIO bus, with vm_stop recorded (tests/stubs.c) instead of
+ * stopping a VM. */
 #include <check.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -9,21 +10,7 @@
 #include "devices/pvpanic.h"
 #include "status.h"
 #include "vm.h"
-
-static int stops, stop_status;
-static enum stop_reason stop_why;
-
-bool vm_stop(struct vm *vm, int status, enum stop_reason why,
-	     const char *fmt, ...)
-{
-	(void)vm;
-	(void)fmt;
-	if (stops++)
-		return false;
-	stop_status = status;
-	stop_why = why;
-	return true;
-}
+#include "stubs.h"
 
 static struct vm vm;
 
@@ -31,8 +18,7 @@ static void setup(void)
 {
 	memset(&vm, 0, sizeof(vm));
 	bus_init(&vm.mmio, "mmio");
-	stops = 0;
-	stop_status = -1;
+	stubs_reset();
 	ck_assert_int_eq(devices_init(&vm), 0);
 }
 
@@ -58,19 +44,19 @@ START_TEST(read_gives_capabilities)
 	ck_assert_uint_eq(d[0], 0);
 	ck_assert(!bus_access(&vm.mmio, PVPANIC_MMIO_BASE + PVPANIC_MMIO_LEN,
 			      d, 1, false));
-	ck_assert_int_eq(stops, 0);
+	ck_assert_int_eq(stub_stops, 0);
 }
 END_TEST
 
 START_TEST(panic_stops_with_126)
 {
 	wr(0, PVPANIC_PANICKED);
-	ck_assert_int_eq(stops, 1);
-	ck_assert_int_eq(stop_status, STATUS_CRASH);
-	ck_assert_int_eq(stop_why, STOP_PANIC);
+	ck_assert_int_eq(stub_stops, 1);
+	ck_assert_int_eq(stub_stopped_with, STATUS_CRASH);
+	ck_assert_int_eq(stub_stop_why, STOP_PANIC);
 	/* Unknown bits beside it change nothing. */
 	wr(0, 0xff);
-	ck_assert_int_eq(stop_status, STATUS_CRASH);
+	ck_assert_int_eq(stub_stopped_with, STATUS_CRASH);
 }
 END_TEST
 
@@ -78,7 +64,7 @@ START_TEST(crash_loaded_runs_on)
 {
 	wr(0, PVPANIC_CRASH_LOADED);
 	wr(0, PVPANIC_CRASH_LOADED);
-	ck_assert_int_eq(stops, 0);
+	ck_assert_int_eq(stub_stops, 0);
 }
 END_TEST
 
@@ -87,7 +73,7 @@ START_TEST(other_writes_ignored)
 	wr(0, 0);
 	wr(0, 0xfc);		/* bits the device does not know */
 	wr(1, PVPANIC_PANICKED);	/* not the register */
-	ck_assert_int_eq(stops, 0);
+	ck_assert_int_eq(stub_stops, 0);
 }
 END_TEST
 

@@ -22,11 +22,11 @@
 #include "backend/block.h"
 #include "backend/console.h"
 #include "backend/net.h"
-#include "hypercall/hypercall.h"
 #include "virtio/blk.h"
 #include "virtio/virtio_mmio.h"
 #include "virtio/virtqueue.h"
 #include "vm.h"
+#include "stubs.h"
 
 #define RAM	(1ULL << 20)
 #define QSIZE	8
@@ -38,27 +38,6 @@
 
 /* ---- Stubs: vm.c (KVM) is not linked. ------------------------------------ */
 
-static int irq_pulses;
-
-/* net.c wakes PV pollers when no virtio-net device took the frames. */
-void hc_poll_notify(struct vm *vm)
-{
-	(void)vm;
-}
-
-bool vm_stop(struct vm *vm, int status, enum stop_reason why,
-	     const char *fmt, ...)
-{
-	(void)vm, (void)status, (void)why, (void)fmt;
-	return true;
-}
-
-int vm_irq_line(struct vm *vm, unsigned gsi, int level)
-{
-	(void)vm, (void)gsi;
-	irq_pulses += level;
-	return 0;
-}
 
 /* The console backend: what the virtio console wrote, and its input. */
 static pthread_mutex_t con_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -637,9 +616,9 @@ static void vm_base_setup(void)
 static void vm_start(void)
 {
 	ck_assert_int_eq(virtio_init(&vm), 0);
-	vd = vm.virtio[0];
+	vd = virtio_device(&vm, 0);
 	ck_assert_int_eq(pthread_create(&loop, NULL, loop_main, vm.backend), 0);
-	irq_pulses = 0;
+	stub_irq_pulses = 0;
 }
 
 static void vm_stop_loop(void)
@@ -808,14 +787,14 @@ END_TEST
  * device: a VM that has one is ~10 ms slower to destroy on some hosts. */
 START_TEST(transport_assigns_the_kick_on_acknowledge)
 {
-	struct virtio_mmio *d = vm.virtio[0];
+	struct virtio_mmio *d = virtio_device(&vm, 0);
 
 	ck_assert(!d->kick_assigned);
 	wr(0, VIRTIO_MMIO_STATUS, 0);
 	ck_assert(!d->kick_assigned);
 	wr(0, VIRTIO_MMIO_STATUS, VIRTIO_CONFIG_S_ACKNOWLEDGE);
 	ck_assert(d->kick_assigned);
-	ck_assert(!vm.virtio[1]->kick_assigned);	/* per device */
+	ck_assert(!virtio_device(&vm, 1)->kick_assigned);	/* per device */
 }
 END_TEST
 
@@ -848,7 +827,7 @@ START_TEST(transport_serves_a_read_and_interrupts)
 	ck_assert_mem_eq(mem_ptr(&vm.mem, BUF + 0x1000, 512), image + 512, 512);
 	ck_assert_uint_eq(*(uint8_t *)mem_ptr(&vm.mem, BUF + 0x2000, 1), VIRTIO_BLK_S_OK);
 	ck_assert_uint_eq(rd(0, VIRTIO_MMIO_INTERRUPT_STATUS), VIRTIO_MMIO_INT_VRING);
-	ck_assert_int_eq(irq_pulses, 1);
+	ck_assert_int_eq(stub_irq_pulses, 1);
 	wr(0, VIRTIO_MMIO_INTERRUPT_ACK, VIRTIO_MMIO_INT_VRING);
 	ck_assert_uint_eq(rd(0, VIRTIO_MMIO_INTERRUPT_STATUS), 0);
 
@@ -977,13 +956,13 @@ START_TEST(too_many_devices)
 	cfg.virtio_console = true;
 	v.nr_disks = 7;
 	ck_assert_int_eq(virtio_init(&v), -1);
-	ck_assert_int_eq(v.nr_virtio, 0);
+	ck_assert_int_eq(virtio_count(&v), 0);
 	v.nr_disks = 1;
 	v.irqchip = IRQCHIP_OFF;
 	ck_assert_int_eq(virtio_init(&v), -1);	/* needs the irqchip */
 	v.nr_disks = 0;
 	ck_assert_int_eq(virtio_init(&v), -1);	/* the console does too */
-	ck_assert_int_eq(v.nr_virtio, 0);
+	ck_assert_int_eq(virtio_count(&v), 0);
 }
 END_TEST
 
@@ -1088,14 +1067,14 @@ START_TEST(vcon_rx_waits_for_buffers)
 	offer_on(&vm.mem, 0, 1);
 	wr(VCON, VIRTIO_MMIO_QUEUE_NOTIFY, 0);
 	ck_assert_int_eq(atomic_load(&con_ready), 1);
-	irq_pulses = 0;
+	stub_irq_pulses = 0;
 	ck_assert_uint_eq(con_input(con_opaque, in, 3), 3);
 	ck_assert_uint_eq(used_idx(&vm.mem, 0), 2);
 	ck_assert_uint_eq(used_len(0, 0), 2);
 	ck_assert_uint_eq(used_len(0, 1), 1);
 	ck_assert_mem_eq(mem_ptr(&vm.mem, BUF, 2), "ab", 2);
 	ck_assert_mem_eq(mem_ptr(&vm.mem, BUF + 0x100, 1), "c", 1);
-	ck_assert_int_eq(irq_pulses, 1);
+	ck_assert_int_eq(stub_irq_pulses, 1);
 	/* The ring is empty again: the next byte waits. */
 	ck_assert_uint_eq(con_input(con_opaque, in, 1), 0);
 	wr(VCON, VIRTIO_MMIO_QUEUE_NOTIFY, 0);
