@@ -15,11 +15,11 @@
 #include <hvrun/abi.h>
 
 #include "../log.h"
-#include "../sandbox.h"
 #include "../vm.h"
 #include "../wake.h"
 #include "backend.h"
 #include "chan.h"
+#include "sockfile.h"
 
 #define HDR_MSG		0	/* the only packet type: a guest message */
 #define SNDBUF		(1 << 20)	/* many full messages in flight */
@@ -36,9 +36,7 @@ struct chan {
 	struct event *tx_ev;		/* one-shot, after an EAGAIN */
 
 	/* PATH we bound: removed at the end if it is still ours. */
-	char *bound_path;
-	dev_t bound_dev;
-	ino_t bound_ino;
+	struct sock_file bound;		/* PATH, when this hvrun bound it */
 };
 
 static void on_rx(evutil_socket_t fd, short what, void *arg)
@@ -137,26 +135,21 @@ static int new_socket(const char *path)
 /* PATH does not exist (any more): bind and listen there. */
 static int listen_at(struct chan *ch, const struct sockaddr_un *sa)
 {
-	struct stat st;
-	int fd = new_socket(ch->path);
+	int fd = new_socket(ch->path), err;
 
 	if (fd < 0)
 		return -1;
 	ch->listen_fd = fd;
 	if (bind(fd, (const struct sockaddr *)sa, sizeof(*sa)) < 0 ||
-	    listen(fd, 4) < 0 || stat(sa->sun_path, &st) < 0) {
+	    listen(fd, 4) < 0) {
 		log_err("--chan %s: %s", ch->path, strerror(errno));
 		return -1;
 	}
-	ch->bound_path = strdup(sa->sun_path);
-	if (!ch->bound_path) {
-		unlink(sa->sun_path);
-		log_err("--chan %s: out of memory", ch->path);
+	err = sock_file_claim(&ch->bound, sa->sun_path);
+	if (err < 0) {
+		log_err("--chan %s: %s", ch->path, strerror(-err));
 		return -1;
 	}
-	ch->bound_dev = st.st_dev;
-	ch->bound_ino = st.st_ino;
-	sandbox_allow_unlink(ch->bound_path);	/* chan_close removes it */
 	ch->accept_ev = event_new(backend_base(ch->vm->backend), fd,
 				  EV_READ | EV_PERSIST, on_accept, ch);
 	if (!ch->accept_ev || event_add(ch->accept_ev, NULL) < 0) {
@@ -243,8 +236,6 @@ int chan_open(struct vm *vm, int index, const char *path, struct chan **out)
 
 void chan_close(struct chan *ch)
 {
-	struct stat st;
-
 	if (!ch)
 		return;
 	unwatch_conn(ch);
@@ -254,10 +245,7 @@ void chan_close(struct chan *ch)
 		event_free(ch->accept_ev);
 	if (ch->listen_fd >= 0)
 		close(ch->listen_fd);
-	if (ch->bound_path && stat(ch->bound_path, &st) == 0 &&
-	    st.st_dev == ch->bound_dev && st.st_ino == ch->bound_ino)
-		unlink(ch->bound_path);
-	free(ch->bound_path);
+	sock_file_release(&ch->bound);
 	pthread_mutex_destroy(&ch->lock);
 	free(ch);
 }

@@ -19,6 +19,7 @@
 #include "../wake.h"
 #include "backend.h"
 #include "net.h"
+#include "sockfile.h"
 
 struct net_dev {
 	struct vm *vm;
@@ -31,9 +32,7 @@ struct net_dev {
 	uint8_t mac[6];
 
 	/* socket=PATH that we bound: the file to remove, if still ours. */
-	char *bound_path;
-	dev_t bound_dev;
-	ino_t bound_ino;
+	struct sock_file bound;		/* socket=PATH that this hvrun bound */
 
 	/* socket=PATH that we bound: where replies go (last sender). */
 	struct sockaddr_un peer;
@@ -85,22 +84,17 @@ static int connect_socket(struct net_dev *n, int fd, const struct sockaddr_un *s
 /* PATH does not exist: create it and wait for a peer. */
 static int bind_socket(struct net_dev *n, int fd, const struct sockaddr_un *sa)
 {
-	struct stat st;
+	int err;
 
-	if (bind(fd, (const struct sockaddr *)sa, sizeof(*sa)) < 0 ||
-	    stat(sa->sun_path, &st) < 0) {
+	if (bind(fd, (const struct sockaddr *)sa, sizeof(*sa)) < 0) {
 		log_err("--net socket=%s: %s", sa->sun_path, strerror(errno));
 		return -1;
 	}
-	n->bound_path = strdup(sa->sun_path);
-	if (!n->bound_path) {
-		unlink(sa->sun_path);
-		log_err("--net socket=%s: out of memory", sa->sun_path);
+	err = sock_file_claim(&n->bound, sa->sun_path);
+	if (err < 0) {
+		log_err("--net socket=%s: %s", sa->sun_path, strerror(-err));
 		return -1;
 	}
-	n->bound_dev = st.st_dev;
-	n->bound_ino = st.st_ino;
-	sandbox_allow_unlink(n->bound_path);	/* net_close removes it */
 	sandbox_allow_reply(fd);		/* replies go to the sender */
 	return 0;
 }
@@ -228,19 +222,13 @@ fail:
 
 void net_close(struct net_dev *n)
 {
-	struct stat st;
-
 	if (!n)
 		return;
 	if (n->rx_ev)
 		event_free(n->rx_ev);
 	if (n->fd >= 0)
 		close(n->fd);
-	/* Remove PATH only if it is still the socket we made. */
-	if (n->bound_path && stat(n->bound_path, &st) == 0 &&
-	    st.st_dev == n->bound_dev && st.st_ino == n->bound_ino)
-		unlink(n->bound_path);
-	free(n->bound_path);
+	sock_file_release(&n->bound);
 	free(n);
 }
 
