@@ -19,6 +19,7 @@
 #include "backend/console.h"
 #include "backend/block.h"
 #include "backend/net.h"
+#include "backend/host_io.h"
 #include "devices/device.h"
 #include "gdb/gdbstub.h"
 #include "hypercall/hypercall.h"
@@ -299,15 +300,8 @@ static int setup_hypercalls(struct vm *vm, bool *vmcall)
 
 static int open_io(struct vm *vm)
 {
-	const struct vm_config *cfg = vm->cfg;
-
-	for (; vm->nr_disks < cfg->nr_disks; vm->nr_disks++)
-		if (block_open(cfg->disks[vm->nr_disks], &vm->disks[vm->nr_disks]) < 0)
-			return -1;
-	for (; vm->nr_nets < cfg->nr_nets; vm->nr_nets++)
-		if (net_open(vm, vm->nr_nets, cfg->nets[vm->nr_nets],
-			     &vm->nets[vm->nr_nets]) < 0)
-			return -1;
+	if (host_io_open(vm, &vm->io) < 0)
+		return -1;
 	if (vm->profile->pv && pv_ipc_open_chans(vm) < 0)
 		return -1;
 	return 0;
@@ -326,8 +320,8 @@ static const char *guest_file(const struct vm *vm, const struct stat *st,
 		return "the image";
 	if (initrd->len && same_file(st, &initrd->st))
 		return "the initrd";
-	for (int i = 0; i < vm->nr_disks; i++)
-		if (block_is_file(vm->disks[i], st))
+	for (int i = 0; i < host_nr_disks(vm->io); i++)
+		if (block_is_file(host_disk(vm->io, i), st))
 			return "a --disk";
 	if (pv_ipc_is_shm_file(vm, st->st_dev, st->st_ino))
 		return "a --shm file";
@@ -591,10 +585,7 @@ static void vm_teardown(struct vm *vm, bool devices)
 	gdbstub_free(vm->gdb);		/* its client is on the backend's loop */
 	/* Net devices hold events on the backend's loop: close them first. */
 	virtio_exit(vm);	/* uses the disks and nets */
-	for (int i = 0; i < vm->nr_disks; i++)
-		block_close(vm->disks[i]);
-	for (int i = 0; i < vm->nr_nets; i++)
-		net_close(vm->nets[i]);
+	host_io_close(vm->io);
 	pv_ipc_free(vm);
 	backend_free(vm->backend);
 	if (vm->vm_fd >= 0)

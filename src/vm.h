@@ -15,8 +15,7 @@
 
 struct vcpu;
 struct backend;
-struct block_dev;
-struct net_dev;
+struct host_io;
 struct pv_state;
 struct pv_ipc;
 struct virtio_set;
@@ -91,12 +90,9 @@ struct vm {
 	struct pv_ipc *ipc;		/* hypercall/ipc.c: --chan, --shm */
 	struct gdbstub *gdb;		/* gdb/: --gdb */
 	struct split_irqchip *split;	/* irqchip/: --irqchip split's devices */
+	struct host_io *io;		/* backend/host_io.c: --disk, --net, opened
+				 * by vm.c, read by virtio and PV */
 
-	/* Host I/O, opened by vm.c during set-up, used by virtio and PV. */
-	struct block_dev *disks[CONFIG_MAX_DISKS];
-	int nr_disks;
-	struct net_dev *nets[CONFIG_MAX_NETS];
-	int nr_nets;
 
 	/* Run time, any thread: written only by vm_stop (atomics). */
 	atomic_bool stopping;

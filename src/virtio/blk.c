@@ -11,6 +11,7 @@
 #include <linux/virtio_ids.h>
 
 #include "../backend/block.h"
+#include "../backend/host_io.h"
 #include "../log.h"
 #include "../vm.h"
 #include "blk.h"
@@ -228,7 +229,7 @@ int virtio_blk_new(struct vm *vm, int disk, struct virtio_mmio **out)
 		log_err("virtio-blk: out of memory");
 		return -1;
 	}
-	b->disk = vm->disks[disk];
+	b->disk = host_disk(vm->io, disk);
 	snprintf(b->serial, sizeof(b->serial), "hvrun-disk%d", disk);
 	if (block_read_only(b->disk))
 		features |= 1ULL << VIRTIO_BLK_F_RO;

@@ -12,6 +12,7 @@
 #include <linux/virtio_net.h>
 
 #include "../backend/net.h"
+#include "../backend/host_io.h"
 #include "../log.h"
 #include "../vm.h"
 #include "virtio_mmio.h"
@@ -159,7 +160,7 @@ int virtio_net_new(struct vm *vm, int net, struct virtio_mmio **out)
 		log_err("virtio-net: out of memory");
 		return -1;
 	}
-	v->net = vm->nets[net];
+	v->net = host_net(vm->io, net);
 	if (virtio_mmio_new(vm, &vnet_ops, v, (1ULL << VIRTIO_NET_F_MAC) |
 			    (1ULL << VIRTIO_NET_F_STATUS), &v->vd) < 0) {
 		free(v);

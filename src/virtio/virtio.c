@@ -8,6 +8,7 @@
 #include <stdlib.h>
 
 #include "../log.h"
+#include "../backend/host_io.h"
 #include "../vm.h"
 #include "virtio_mmio.h"
 
@@ -18,12 +19,12 @@ struct virtio_set {
 
 static int nr_blk(const struct vm *vm)
 {
-	return vm->nr_disks;
+	return host_nr_disks(vm->io);
 }
 
 static int nr_net(const struct vm *vm)
 {
-	return vm->nr_nets;
+	return host_nr_nets(vm->io);
 }
 
 /* Entropy costs nothing until a driver asks; it needs interrupts. */
@@ -53,16 +54,17 @@ static const struct virtio_kind {
 static int check(const struct vm *vm)
 {
 	int vcon = nr_console(vm);
+	int disks = nr_blk(vm), nets = nr_net(vm);
 	/* The entropy device, and the console if asked, take a slot each. */
 	int room = VIRTIO_MMIO_MAX - 1 - vcon;
 
-	if (!vm->irqchip && (vm->nr_disks || vm->nr_nets || vcon)) {
+	if (!vm->irqchip && (disks || nets || vcon)) {
 		log_err("--disk, --net and --virtio-console give this guest virtio devices, which need the in-kernel irqchip or a split one (drop --irqchip off)");
 		return -1;
 	}
-	if (vm->nr_disks + vm->nr_nets > room) {
+	if (disks + nets > room) {
 		log_err("too many devices: %d --disk and %d --net, at most %d in all for this guest%s",
-			vm->nr_disks, vm->nr_nets, room,
+			disks, nets, room,
 			vcon ? " with --virtio-console" : "");
 		return -1;
 	}

@@ -72,7 +72,7 @@ struct virtio_mmio {
 
 /*
  * Create every virtio device a non-PV guest gets: a block device per
- * --disk, a network device per --net (vm->disks, vm->nets are open), the
+ * --disk, a network device per --net (vm->io is open), the
  * entropy device, and with --virtio-console a console (after COM1, whose
  * host input it takes); each goes in vm->platform for the firmware tables.
  * Logs one line and returns -1 on failure.

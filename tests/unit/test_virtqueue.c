@@ -20,6 +20,7 @@
 
 #include "backend/backend.h"
 #include "backend/block.h"
+#include "backend/host_io.h"
 #include "backend/console.h"
 #include "backend/net.h"
 #include "virtio/blk.h"
@@ -585,6 +586,7 @@ END_TEST
 /* ---- The transport, driven as a driver would, kicks via backend_call. --- */
 
 static struct vm vm;
+static struct host_io hio;	/* vm.io: the disks and nets opened here */
 static struct vm_config cfg;
 static pthread_t loop;
 static struct virtio_mmio *vd;
@@ -601,6 +603,8 @@ static void *loop_main(void *arg)
 static void vm_base_setup(void)
 {
 	memset(&vm, 0, sizeof(vm));
+	memset(&hio, 0, sizeof(hio));
+	vm.io = &hio;
 	memset(&cfg, 0, sizeof(cfg));
 	vm.cfg = &cfg;
 	vm.vm_fd = vm.kvm_fd = -1;	/* no ioeventfd, no irqfd: fallbacks */
@@ -642,8 +646,8 @@ static void vm_setup(void)
 
 	disk_setup();
 	vm_base_setup();
-	vm.disks[0] = disk;
-	vm.nr_disks = 1;
+	hio.disks[0] = disk;
+	hio.nr_disks = 1;
 	snprintf(sock_path, sizeof(sock_path), "%s.sock", path);
 	peer = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	ck_assert_int_ge(peer, 0);
@@ -651,8 +655,8 @@ static void vm_setup(void)
 	strcpy(sa.sun_path, sock_path);
 	ck_assert_int_eq(bind(peer, (struct sockaddr *)&sa, sizeof(sa)), 0);
 	snprintf(spec, sizeof(spec), "socket=%s", sock_path);
-	ck_assert_int_eq(net_open(&vm, 0, spec, &vm.nets[0]), 0);
-	vm.nr_nets = 1;
+	ck_assert_int_eq(net_open(&vm, 0, spec, &hio.nets[0]), 0);
+	hio.nr_nets = 1;
 	vm_start();
 }
 
@@ -660,7 +664,7 @@ static void vm_teardown(void)
 {
 	vm_stop_loop();
 	/* Its events are on the backend's loop: closed before the loop. */
-	net_close(vm.nets[0]);
+	net_close(hio.nets[0]);
 	close(peer);
 	unlink(sock_path);
 	vm_base_free();
@@ -946,21 +950,23 @@ END_TEST
 START_TEST(too_many_devices)
 {
 	struct vm v;
+	struct host_io h = { .nr_disks = 0 };
 
 	memset(&v, 0, sizeof(v));
 	v.cfg = &cfg;
+	v.io = &h;
 	v.irqchip = IRQCHIP_SPLIT;
-	v.nr_disks = 8;
+	h.nr_disks = 8;
 	ck_assert_int_eq(virtio_init(&v), -1);
 	/* Seven and the entropy device fit; the console is one too many. */
 	cfg.virtio_console = true;
-	v.nr_disks = 7;
+	h.nr_disks = 7;
 	ck_assert_int_eq(virtio_init(&v), -1);
 	ck_assert_int_eq(virtio_count(&v), 0);
-	v.nr_disks = 1;
+	h.nr_disks = 1;
 	v.irqchip = IRQCHIP_OFF;
 	ck_assert_int_eq(virtio_init(&v), -1);	/* needs the irqchip */
-	v.nr_disks = 0;
+	h.nr_disks = 0;
 	ck_assert_int_eq(virtio_init(&v), -1);	/* the console does too */
 	ck_assert_int_eq(virtio_count(&v), 0);
 }
