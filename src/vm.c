@@ -185,7 +185,7 @@ static int check_cpus(struct vm *vm)
 			vm->nr_vcpus, max);
 		return -1;
 	}
-	if (vm->nr_vcpus > 1 && !vm->irqchip && !vm->profile->pv) {
+	if (vm->nr_vcpus > 1 && !vm->irq.mode && !vm->profile->pv) {
 		log_err("--cpus %d needs the in-kernel irqchip or a split one to start application processors (drop --irqchip off)",
 			vm->nr_vcpus);
 		return -1;
@@ -250,7 +250,7 @@ static int create_vm(struct vm *vm)
 	if (vcpus_init(vm) < 0)
 		return -1;
 	/* The split irqchip's hooks in the vCPU loop (vcpu/ knows no irqchip). */
-	if (vm->irqchip == IRQCHIP_SPLIT)
+	if (vm->irq.mode == IRQCHIP_SPLIT)
 		vcpu_set_irqchip_hooks(vm, irqchip_before_run, irqchip_eoi);
 	return 0;
 }
@@ -399,14 +399,14 @@ static int build_acpi(struct vm *vm)
 {
 	char err[ACPI_ERRLEN];
 
-	if (acpi_build(&vm->mem, vm->nr_vcpus, vm->platform, vm->nr_platform,
+	if (acpi_build(&vm->mem, vm->nr_vcpus, vm->platform.dev, vm->platform.nr,
 		       err) < 0) {
 		log_err("%s", err);
 		return -1;
 	}
 	log_info(1, "ACPI tables at 0x%llx: %d CPUs, %d platform devices",
 		 (unsigned long long)ACPI_RSDP_ADDR, vm->nr_vcpus,
-		 vm->nr_platform);
+		 vm->platform.nr);
 	return 0;
 }
 
@@ -557,7 +557,7 @@ static void vm_init(struct vm *vm, const struct vm_config *cfg)
 	vm->cfg = cfg;
 	vm->kvm_fd = vm->vm_fd = -1;
 	vm->nr_vcpus = cfg->ncpus;
-	vm->irqchip = cfg->irqchip;
+	vm->irq.mode = cfg->irqchip;
 	vm->sandbox = !cfg->no_sandbox && sandbox_supported();
 	if (!cfg->no_sandbox && !vm->sandbox)
 		log_info(1, "sandbox: off in sanitizer builds");
@@ -616,7 +616,7 @@ int vm_run(const struct vm_config *cfg)
 	kind = loader_sniff(img.data, img.len);
 	vm.profile = &image_profiles[kind];
 	if (vm.profile->pv)
-		vm.irqchip = IRQCHIP_OFF;	/* a PV guest takes no interrupts */
+		vm.irq.mode = IRQCHIP_OFF;	/* a PV guest takes no interrupts */
 	err = mem_init(&vm.mem, cfg->mem_size);
 	if (err) {
 		log_err("cannot allocate %llu bytes of guest memory: %s",

@@ -39,6 +39,21 @@ struct vm_platform_dev {
 };
 #define VM_MAX_PLATFORM_DEVS BOARD_MAX_PLATFORM_DEVS
 
+/* The board description: virtio_mmio_new adds its devices during set-up,
+ * before acpi_build reads them; fixed afterwards. */
+struct vm_platform {
+	struct vm_platform_dev dev[VM_MAX_PLATFORM_DEVS];
+	int nr;
+};
+
+/* The interrupt controller (src/irqchip/): irqchip_create decides the
+ * mode (never AUTO once the VM exists) before any vCPU; split holds the
+ * split irqchip's devices, which register themselves in it. */
+struct vm_irq {
+	enum irqchip_mode mode;
+	struct split_irqchip *split;
+};
+
 /*
  * What an image kind gets. vm.c's image_profiles is the one table that
  * says it; everything else asks vm->profile.
@@ -62,7 +77,7 @@ struct vm {
 	const struct image_profile *profile;	/* what this image kind gets */
 	int kvm_fd;
 	int vm_fd;
-	enum irqchip_mode irqchip;	/* never AUTO once the VM exists */
+	struct vm_irq irq;		/* irqchip/: the mode, the split devices */
 	bool sandbox;			/* threads confine themselves (seccomp) */
 
 	/* Guest RAM (mem_ptr is the one address gate) and the buses: ranges
@@ -73,8 +88,7 @@ struct vm {
 
 	/* The board description the ACPI tables read: virtio_init adds its
 	 * devices during set-up. */
-	struct vm_platform_dev platform[VM_MAX_PLATFORM_DEVS];
-	int nr_platform;
+	struct vm_platform platform;
 
 	/* The vCPU array (vm.c creates it; each vCPU thread owns its entry). */
 	struct vcpu *vcpus;
@@ -89,7 +103,6 @@ struct vm {
 	struct pv_state *pv;		/* hypercall/: PV guests' state */
 	struct pv_ipc *ipc;		/* hypercall/ipc.c: --chan, --shm */
 	struct gdbstub *gdb;		/* gdb/: --gdb */
-	struct split_irqchip *split;	/* irqchip/: --irqchip split's devices */
 	struct host_io *io;		/* backend/host_io.c: --disk, --net, opened
 				 * by vm.c, read by virtio and PV */
 

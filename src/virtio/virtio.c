@@ -30,7 +30,7 @@ static int nr_net(const struct vm *vm)
 /* Entropy costs nothing until a driver asks; it needs interrupts. */
 static int nr_rng(const struct vm *vm)
 {
-	return vm->irqchip != IRQCHIP_OFF;
+	return vm->irq.mode != IRQCHIP_OFF;
 }
 
 /* --virtio-console: after COM1, whose host input it takes. */
@@ -58,7 +58,7 @@ static int check(const struct vm *vm)
 	/* The entropy device, and the console if asked, take a slot each. */
 	int room = VIRTIO_MMIO_MAX - 1 - vcon;
 
-	if (!vm->irqchip && (disks || nets || vcon)) {
+	if (!vm->irq.mode && (disks || nets || vcon)) {
 		log_err("--disk, --net and --virtio-console give this guest virtio devices, which need the in-kernel irqchip or a split one (drop --irqchip off)");
 		return -1;
 	}

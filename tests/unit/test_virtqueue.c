@@ -608,7 +608,7 @@ static void vm_base_setup(void)
 	memset(&cfg, 0, sizeof(cfg));
 	vm.cfg = &cfg;
 	vm.vm_fd = vm.kvm_fd = -1;	/* no ioeventfd, no irqfd: fallbacks */
-	vm.irqchip = IRQCHIP_KERNEL;
+	vm.irq.mode = IRQCHIP_KERNEL;
 	atomic_init(&vm.stopping, false);
 	ck_assert_int_eq(mem_init(&vm.mem, RAM), 0);
 	bus_init(&vm.mmio, "mmio");
@@ -766,10 +766,10 @@ START_TEST(transport_identifies_devices)
 {
 	uint64_t cap = 0;
 
-	ck_assert_int_eq(vm.nr_platform, 3);	/* disk, net, entropy */
-	ck_assert_str_eq(vm.platform[0].hid, "LNRO0005");
-	ck_assert_uint_eq(vm.platform[1].base, VIRTIO_MMIO_BASE + VIRTIO_MMIO_STRIDE);
-	ck_assert_uint_eq(vm.platform[1].gsi, VIRTIO_MMIO_GSI_BASE + 1);
+	ck_assert_int_eq(vm.platform.nr, 3);	/* disk, net, entropy */
+	ck_assert_str_eq(vm.platform.dev[0].hid, "LNRO0005");
+	ck_assert_uint_eq(vm.platform.dev[1].base, VIRTIO_MMIO_BASE + VIRTIO_MMIO_STRIDE);
+	ck_assert_uint_eq(vm.platform.dev[1].gsi, VIRTIO_MMIO_GSI_BASE + 1);
 	ck_assert_uint_eq(rd(0, VIRTIO_MMIO_MAGIC_VALUE), 0x74726976);
 	ck_assert_uint_eq(rd(0, VIRTIO_MMIO_VERSION), 2);
 	ck_assert_uint_eq(rd(0, VIRTIO_MMIO_DEVICE_ID), 2);
@@ -955,7 +955,7 @@ START_TEST(too_many_devices)
 	memset(&v, 0, sizeof(v));
 	v.cfg = &cfg;
 	v.io = &h;
-	v.irqchip = IRQCHIP_SPLIT;
+	v.irq.mode = IRQCHIP_SPLIT;
 	h.nr_disks = 8;
 	ck_assert_int_eq(virtio_init(&v), -1);
 	/* Seven and the entropy device fit; the console is one too many. */
@@ -964,7 +964,7 @@ START_TEST(too_many_devices)
 	ck_assert_int_eq(virtio_init(&v), -1);
 	ck_assert_int_eq(virtio_count(&v), 0);
 	h.nr_disks = 1;
-	v.irqchip = IRQCHIP_OFF;
+	v.irq.mode = IRQCHIP_OFF;
 	ck_assert_int_eq(virtio_init(&v), -1);	/* needs the irqchip */
 	h.nr_disks = 0;
 	ck_assert_int_eq(virtio_init(&v), -1);	/* the console does too */
@@ -984,7 +984,7 @@ static uint32_t used_len(unsigned qn, uint16_t i)
 
 START_TEST(vcon_identifies_and_takes_input)
 {
-	ck_assert_int_eq(vm.nr_platform, 2);
+	ck_assert_int_eq(vm.platform.nr, 2);
 	ck_assert_uint_eq(rd(VCON, VIRTIO_MMIO_DEVICE_ID), 3);
 	ck_assert_uint_eq(rd(0, VIRTIO_MMIO_DEVICE_ID), 4);
 	/* No terminal: no F_SIZE, and never multiport. */
