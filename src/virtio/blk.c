@@ -219,7 +219,7 @@ static const struct virtio_dev_ops blk_ops = {
 	.free = free,
 };
 
-int virtio_blk_new(struct vm *vm, int disk, struct virtio_mmio **out)
+static int blk_new(struct vm *vm, int disk, struct virtio_mmio **out)
 {
 	struct blk *b = calloc(1, sizeof(*b));
 	uint64_t features = (1ULL << VIRTIO_BLK_F_FLUSH) |
@@ -242,3 +242,14 @@ int virtio_blk_new(struct vm *vm, int disk, struct virtio_mmio **out)
 	*out = b->vd;
 	return 0;
 }
+
+/* One per --disk, first: vda, vdb, ... in --disk order. */
+static int blk_count(const struct vm *vm)
+{
+	return host_nr_disks(vm->io);
+}
+
+static const struct virtio_kind virtio_blk = {
+	.name = "blk", .slot = 10, .count = blk_count, .create = blk_new,
+};
+VIRTIO_DEVICE_REGISTER(virtio_blk)

@@ -152,7 +152,7 @@ static const struct virtio_dev_ops vnet_ops = {
 	.free = vnet_free,
 };
 
-int virtio_net_new(struct vm *vm, int net, struct virtio_mmio **out)
+static int vnet_new(struct vm *vm, int net, struct virtio_mmio **out)
 {
 	struct vnet *v = calloc(1, sizeof(*v));
 
@@ -170,3 +170,14 @@ int virtio_net_new(struct vm *vm, int net, struct virtio_mmio **out)
 	*out = v->vd;
 	return 0;
 }
+
+/* One per --net, after the disks. */
+static int vnet_count(const struct vm *vm)
+{
+	return host_nr_nets(vm->io);
+}
+
+static const struct virtio_kind virtio_net = {
+	.name = "net", .slot = 20, .count = vnet_count, .create = vnet_new,
+};
+VIRTIO_DEVICE_REGISTER(virtio_net)

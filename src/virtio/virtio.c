@@ -1,9 +1,9 @@
 /*
- * Which virtio devices a guest gets (the transport is virtio_mmio.c): one
- * table of device kinds in slot order. Each slot is an MMIO window and an
- * IOAPIC input (board.h), so the order is what the guest sees: disks
- * first (vda, vdb, ... in --disk order), then networks, the entropy
- * device and the console.
+ * Which virtio devices a guest gets (the transport is virtio_mmio.c): the
+ * device kinds, each registered from its own file, in slot order. Each
+ * slot is an MMIO window and an IOAPIC input (board.h), so the order is
+ * what the guest sees: disks first (vda, vdb, ... in --disk order), then
+ * networks, the entropy device and the console.
  */
 #include <stdlib.h>
 
@@ -17,44 +17,35 @@ struct virtio_set {
 	int nr;
 };
 
-static int nr_blk(const struct vm *vm)
+#define MAX_KINDS 16
+
+/* The registered kinds, kept in slot order. */
+static const struct virtio_kind *kinds[MAX_KINDS];
+static int nr_kinds;
+
+void virtio_kind_register(const struct virtio_kind *kind)
 {
-	return host_nr_disks(vm->io);
+	int i;
+
+	/* Constructors run before main: a full table is a build mistake. */
+	if (nr_kinds == MAX_KINDS)
+		__builtin_trap();
+	for (i = nr_kinds; i > 0 && kinds[i - 1]->slot > kind->slot; i--)
+		kinds[i] = kinds[i - 1];
+	kinds[i] = kind;
+	nr_kinds++;
 }
 
-static int nr_net(const struct vm *vm)
-{
-	return host_nr_nets(vm->io);
-}
-
-/* Entropy costs nothing until a driver asks; it needs interrupts. */
-static int nr_rng(const struct vm *vm)
-{
-	return vm->irq.mode != IRQCHIP_OFF;
-}
-
-/* --virtio-console: after COM1, whose host input it takes. */
+/* --virtio-console takes a slot; so does the entropy device. */
 static int nr_console(const struct vm *vm)
 {
 	return vm->cfg->virtio_console;
 }
 
-static const struct virtio_kind {
-	int (*count)(const struct vm *vm);
-	int (*create)(struct vm *vm, int i, struct virtio_mmio **out);
-} kinds[] = {
-	{ nr_blk, virtio_blk_new },
-	{ nr_net, virtio_net_new },
-	{ nr_rng, virtio_rng_new },
-	{ nr_console, virtio_console_new },
-};
-
-#define NR_KINDS (sizeof(kinds) / sizeof(kinds[0]))
-
 static int check(const struct vm *vm)
 {
 	int vcon = nr_console(vm);
-	int disks = nr_blk(vm), nets = nr_net(vm);
+	int disks = host_nr_disks(vm->io), nets = host_nr_nets(vm->io);
 	/* The entropy device, and the console if asked, take a slot each. */
 	int room = VIRTIO_MMIO_MAX - 1 - vcon;
 
@@ -81,9 +72,9 @@ int virtio_init(struct vm *vm)
 	if (!set)
 		return -1;
 	vm->virtio = set;
-	for (size_t k = 0; k < NR_KINDS; k++) {
-		for (int i = 0; i < kinds[k].count(vm); i++) {
-			if (kinds[k].create(vm, i, &set->dev[set->nr]) < 0)
+	for (int k = 0; k < nr_kinds; k++) {
+		for (int i = 0; i < kinds[k]->count(vm); i++) {
+			if (kinds[k]->create(vm, i, &set->dev[set->nr]) < 0)
 				goto fail;
 			set->nr++;
 		}

@@ -76,7 +76,8 @@ tests_unit_test_cpuid_LDADD = libvcpu.a $(UNIT_LDADD)
 tests_unit_test_pvh_SOURCES = tests/unit/test_pvh.c
 tests_unit_test_pvh_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_pvh_LDADD = $(UNIT_LDADD)
-tests_unit_test_virtqueue_SOURCES = tests/unit/test_virtqueue.c $(UNIT_STUBS)
+tests_unit_test_virtqueue_SOURCES = tests/unit/test_virtqueue.c $(UNIT_STUBS) \
+	$(VIRTIO_DEVICES)
 tests_unit_test_virtqueue_CFLAGS = $(UNIT_CFLAGS) $(LIBEVENT_CFLAGS)
 tests_unit_test_virtqueue_LDADD = $(UNIT_IO_LDADD)
 tests_unit_test_sandbox_SOURCES = tests/unit/test_sandbox.c
