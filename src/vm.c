@@ -93,19 +93,6 @@ out:
  * gets the emulated devices and virtio-mmio, and Linux (bzImage, PVH)
  * finds its CPUs, IOAPIC and devices in ACPI tables.
  */
-static const struct image_profile image_profiles[] = {
-	[IMAGE_RAW]       = { .devices = true },
-	[IMAGE_ELF]       = { .devices = true },
-	[IMAGE_MULTIBOOT] = { .devices = true },
-	[IMAGE_BZIMAGE]   = { .devices = true, .acpi = true },
-	[IMAGE_PVH]       = { .devices = true, .acpi = true },
-	[IMAGE_PV]        = { .pv = true, .symbols = true },
-	/* The loader refuses it (or loads it raw with --load/--entry). */
-	[IMAGE_UNKNOWN]   = { .devices = true },
-};
-_Static_assert(sizeof(image_profiles) / sizeof(image_profiles[0]) == IMAGE_KINDS,
-	       "every image kind has a profile");
-
 /* What loading the image gives the rest of set-up. */
 struct loaded {
 	struct boot_state boot;		/* the boot vCPU's entry state */
@@ -614,7 +601,7 @@ int vm_run(const struct vm_config *cfg)
 	if (cfg->initrd && read_image(cfg->initrd, "initrd", &initrd) < 0)
 		goto out;
 	kind = loader_sniff(img.data, img.len);
-	vm.profile = &image_profiles[kind];
+	vm.profile = loader_profile(kind);
 	if (vm.profile->pv)
 		vm.irq.mode = IRQCHIP_OFF;	/* a PV guest takes no interrupts */
 	err = mem_init(&vm.mem, cfg->mem_size);

@@ -55,17 +55,6 @@ struct vm_irq {
 };
 
 /*
- * What an image kind gets. vm.c's image_profiles is the one table that
- * says it; everything else asks vm->profile.
- */
-struct image_profile {
-	bool pv;		/* hypercalls and the PV state; no interrupts */
-	bool devices;		/* the emulated legacy devices and virtio-mmio */
-	bool acpi;		/* ACPI tables describe CPUs and devices (Linux) */
-	bool symbols;		/* crash reports name the function at RIP */
-};
-
-/*
  * One VM: lifecycle, KVM handles, memory, the buses, the board description
  * and the vCPU array. Every subsystem keeps its own state behind its own
  * pointer here and does its own locking; none adds fields for itself.

@@ -4,8 +4,9 @@
 # the hvrun binary: each macro defines a constructor register_x, and a
 # file left out of the link, or linked from an archive that drops it
 # (nothing references a constructor), would lose its device silently.
-# The checker is first shown a registration that does not exist, which it
-# must refuse.
+# Likewise every image format (`const struct loader_format loader_x` in
+# src/loader/) is in the generated table loader_formats.c. The checker is
+# first shown a registration that does not exist, which it must refuse.
 set -u
 
 srcdir=${srcdir:-.}
@@ -42,4 +43,15 @@ if ! check $names; then
 	echo "FAIL: registered parts missing from the link (see Makefile.am)"
 	exit 1
 fi
-echo "PASS: all $count registered parts are in $bin"
+
+formats=$(sed -n 's/^const struct loader_format \(loader_[a-z0-9_]*\) =.*/\1/p' \
+	"$srcdir"/src/loader/*.c)
+[ -n "$formats" ] || { echo "FAIL: no image formats in $srcdir/src/loader"; exit 1; }
+[ -f loader_formats.c ] || { echo "FAIL: no generated loader_formats.c"; exit 1; }
+for f in $formats; do
+	if ! grep -q "&$f," loader_formats.c; then
+		echo "FAIL: $f is not in LOADER_FORMATS (Makefile.am)"
+		exit 1
+	fi
+done
+echo "PASS: all $count registered parts are in $bin, all $(wc -w <<<"$formats") image formats in loader_formats[]"
