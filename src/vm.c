@@ -511,7 +511,7 @@ static void run_guest(struct vm *vm)
 			break;
 		}
 	/* Every vCPU runs: the loop needs nothing more than its allowlist. */
-	if (vm->sandbox && sandbox_enter(SANDBOX_BACKEND) < 0)
+	if (sandbox_wanted(vm->cfg) && sandbox_enter(SANDBOX_BACKEND) < 0)
 		vm_stop(vm, STATUS_CANNOT_RUN, STOP_SETUP_ERROR,
 			"cannot enter the sandbox");
 	if (backend_run(vm->backend) < 0)
@@ -545,8 +545,7 @@ static void vm_init(struct vm *vm, const struct vm_config *cfg)
 	vm->kvm_fd = vm->vm_fd = -1;
 	vm->nr_vcpus = cfg->ncpus;
 	vm->irq.mode = cfg->irqchip;
-	vm->sandbox = !cfg->no_sandbox && sandbox_supported();
-	if (!cfg->no_sandbox && !vm->sandbox)
+	if (!cfg->no_sandbox && !sandbox_supported())
 		log_info(1, "sandbox: off in sanitizer builds");
 	atomic_init(&vm->status, -1);
 	atomic_init(&vm->stopping, false);

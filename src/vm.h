@@ -67,7 +67,6 @@ struct vm {
 	int kvm_fd;
 	int vm_fd;
 	struct vm_irq irq;		/* irqchip/: the mode, the split devices */
-	bool sandbox;			/* threads confine themselves (seccomp) */
 
 	/* Guest RAM (mem_ptr is the one address gate) and the buses: ranges
 	 * are registered during set-up; run-time lookups take no lock. */
