@@ -368,8 +368,10 @@ static int create_frontend(struct vm *vm, struct loaded *ld)
 		}
 		return 0;
 	}
-	if (vm->cfg->virtio_console) {
-		log_err("--virtio-console is for non-PV guests; a PV guest has the console hypercalls");
+	if (vm->cfg->nr_dev_args) {
+		const struct config_option *o = vm->cfg->dev_args[0].opt;
+
+		log_err("--%s is for non-PV guests; %s", o->name, o->pv_hint);
 		return -1;
 	}
 	if (setup_hypercalls(vm, &vmcall) < 0)

@@ -242,10 +242,18 @@ static int vcon_new(struct vm *vm, int i, struct virtio_mmio **out)
 	return console_on_room(vm->console, vcon_room, v);
 }
 
+static const struct config_option vcon_option = {
+	.name = "virtio-console",
+	.help = "      --virtio-console   non-PV guests: a virtio console (Linux hvc0) that\n"
+		"                         takes the host input from COM1\n",
+	.pv_hint = "a PV guest has the console hypercalls",
+};
+CONFIG_OPTION_REGISTER(vcon_option)
+
 /* --virtio-console: after COM1, whose host input it takes. */
 static int vcon_count(const struct vm *vm)
 {
-	return vm->cfg->virtio_console;
+	return config_dev_count(vm->cfg, "virtio-console") > 0;
 }
 
 static const struct virtio_kind virtio_console = {

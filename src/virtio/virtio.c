@@ -39,7 +39,7 @@ void virtio_kind_register(const struct virtio_kind *kind)
 /* --virtio-console takes a slot; so does the entropy device. */
 static int nr_console(const struct vm *vm)
 {
-	return vm->cfg->virtio_console;
+	return config_dev_count(vm->cfg, "virtio-console") > 0;
 }
 
 static int check(const struct vm *vm)

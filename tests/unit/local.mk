@@ -40,9 +40,11 @@ tests_unit_test_mem_LDADD = $(UNIT_LDADD)
 tests_unit_test_bus_SOURCES = tests/unit/test_bus.c
 tests_unit_test_bus_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_bus_LDADD = $(UNIT_LDADD)
-tests_unit_test_options_SOURCES = tests/unit/test_options.c
-tests_unit_test_options_CFLAGS = $(UNIT_CFLAGS)
-tests_unit_test_options_LDADD = $(UNIT_LDADD)
+# With the virtio devices: their options (--virtio-console) are theirs.
+tests_unit_test_options_SOURCES = tests/unit/test_options.c $(UNIT_STUBS) \
+	$(VIRTIO_DEVICES)
+tests_unit_test_options_CFLAGS = $(UNIT_CFLAGS) $(LIBEVENT_CFLAGS)
+tests_unit_test_options_LDADD = $(UNIT_IO_LDADD)
 tests_unit_test_report_SOURCES = tests/unit/test_report.c
 tests_unit_test_report_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_report_LDADD = $(UNIT_LDADD)

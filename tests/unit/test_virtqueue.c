@@ -695,7 +695,7 @@ static void vcon_setup(void)
 {
 	vm_base_setup();
 	cfg.console = CONSOLE_NONE;	/* no terminal size, whatever runs us */
-	cfg.virtio_console = true;
+	ck_assert_int_eq(config_dev_add(&cfg, "virtio-console", NULL), 0);
 	con_len = 0;
 	con_room = sizeof(con_out);
 	con_input = NULL;
@@ -959,7 +959,7 @@ START_TEST(too_many_devices)
 	h.nr_disks = 8;
 	ck_assert_int_eq(virtio_init(&v), -1);
 	/* Seven and the entropy device fit; the console is one too many. */
-	cfg.virtio_console = true;
+	ck_assert_int_eq(config_dev_add(&cfg, "virtio-console", NULL), 0);
 	h.nr_disks = 7;
 	ck_assert_int_eq(virtio_init(&v), -1);
 	ck_assert_int_eq(virtio_count(&v), 0);
