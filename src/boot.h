@@ -8,6 +8,11 @@
 /*
  * What an image kind gets. Each image format says it once, in its
  * struct loader_format (src/loader/); everything else asks vm->profile.
+ * A PV guest takes no interrupts (no irqchip, whatever --irqchip says),
+ * talks to hvrun by hypercalls only, and its crash reports name
+ * functions; everything else gets the emulated devices and virtio-mmio,
+ * and Linux (bzImage, PVH) finds its CPUs, IOAPIC and devices in ACPI
+ * tables.
  */
 struct image_profile {
 	bool pv;		/* hypercalls and the PV state; no interrupts */

@@ -86,13 +86,6 @@ out:
 	return ret;
 }
 
-/*
- * What each image kind gets: the one place that says it. A PV guest takes
- * no interrupts (no irqchip, whatever --irqchip says), talks to hvrun by
- * hypercalls only, and its crash reports name functions; everything else
- * gets the emulated devices and virtio-mmio, and Linux (bzImage, PVH)
- * finds its CPUs, IOAPIC and devices in ACPI tables.
- */
 /* What loading the image gives the rest of set-up. */
 struct loaded {
 	struct boot_state boot;		/* the boot vCPU's entry state */

@@ -18,7 +18,6 @@ enum image_kind {
 	IMAGE_PVH,		/* ELF with Xen's PHYS32_ENTRY note: PVH boot */
 	IMAGE_UNKNOWN,		/* none of these, and no boot signature */
 };
-#define IMAGE_KINDS (IMAGE_UNKNOWN + 1)
 
 #define LOADER_ERRLEN 256
 
