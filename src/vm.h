@@ -92,8 +92,7 @@ struct vm {
 	struct pv_ipc *ipc;		/* hypercall/ipc.c: --chan, --shm */
 	struct gdbstub *gdb;		/* gdb/: --gdb */
 	struct host_io *io;		/* backend/host_io.c: --disk, --net, opened
-				 * by vm.c, read by virtio and PV */
-
+					 * by vm.c, read by virtio and PV */
 
 	/* Run time, any thread: written only by vm_stop (atomics). */
 	atomic_bool stopping;
