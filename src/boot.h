@@ -2,7 +2,24 @@
 #ifndef HVRUN_BOOT_H
 #define HVRUN_BOOT_H
 
+#include <stdbool.h>
 #include <stdint.h>
+
+/*
+ * What an image kind gets. Each image format says it once, in its
+ * struct loader_format (src/loader/); everything else asks vm->profile.
+ * A PV guest takes no interrupts (no irqchip, whatever --irqchip says),
+ * talks to hvrun by hypercalls only, and its crash reports name
+ * functions; everything else gets the emulated devices and virtio-mmio,
+ * and Linux (bzImage, PVH) finds its CPUs, IOAPIC and devices in ACPI
+ * tables.
+ */
+struct image_profile {
+	bool pv;		/* hypercalls and the PV state; no interrupts */
+	bool devices;		/* the emulated legacy devices and virtio-mmio */
+	bool acpi;		/* ACPI tables describe CPUs and devices (Linux) */
+	bool symbols;		/* crash reports name the function at RIP */
+};
 
 enum cpu_mode {
 	MODE_REAL,		/* cs:ip = real_cs:rip, flat 64 KiB segments */

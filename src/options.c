@@ -92,10 +92,11 @@ static void usage(FILE *f)
 	      "  -m, --memory SIZE      guest RAM, K/M/G/T suffix, bare number in MiB (default 256M)\n"
 	      "  -c, --cpus N           number of vCPUs, 1 to 255 (default 1)\n"
 	      "      --timeout SECONDS  stop the guest after SECONDS; exit status 124\n"
-	      "      --console KIND     stdio (default), none, or file:PATH\n"
-	      "      --virtio-console   non-PV guests: a virtio console (Linux hvc0) that\n"
-	      "                         takes the host input from COM1\n"
-	      "      --irqchip kernel|split|off  interrupt controllers: all in KVM, local\n"
+	      "      --console KIND     stdio (default), none, or file:PATH\n", f);
+	/* The devices' own options (struct config_option). */
+	for (int i = 0; config_option(i); i++)
+		fputs(config_option(i)->help, f);
+	fputs("      --irqchip kernel|split|off  interrupt controllers: all in KVM, local\n"
 	      "                         APICs in KVM and IOAPIC/PIC/PIT in hvrun, or none\n"
 	      "                         (default: split where KVM offers it, else kernel)\n"
 	      "      --load ADDR        raw images: load address (default 0x7c00)\n"
@@ -150,9 +151,9 @@ enum {
 	OPT_INITRD,
 	OPT_APPEND,
 	OPT_CPU_FEATURES,
-	OPT_VIRTIO_CONSOLE,
 	OPT_REPORT,
 	OPT_DEBUG_EXIT_PORT,
+	OPT_DEVICE,		/* + i: the i-th config_option */
 };
 
 static const struct option long_opts[] = {
@@ -160,7 +161,6 @@ static const struct option long_opts[] = {
 	{ "cpus",    required_argument, NULL, 'c' },
 	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
 	{ "console", required_argument, NULL, OPT_CONSOLE },
-	{ "virtio-console", no_argument, NULL, OPT_VIRTIO_CONSOLE },
 	{ "irqchip", required_argument, NULL, OPT_IRQCHIP },
 	{ "load",    required_argument, NULL, OPT_LOAD },
 	{ "entry",   required_argument, NULL, OPT_ENTRY },
@@ -183,6 +183,23 @@ static const struct option long_opts[] = {
 	{ "version", no_argument,       NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
 };
+
+#define NR_LONG_OPTS (sizeof(long_opts) / sizeof(long_opts[0]) - 1)
+
+/* long_opts and the devices' options, for getopt_long. */
+static const struct option *all_opts(void)
+{
+	static struct option all[NR_LONG_OPTS + CONFIG_MAX_DEV_OPTIONS + 1];
+	const struct config_option *o;
+	size_t n = NR_LONG_OPTS;
+
+	memcpy(all, long_opts, sizeof(long_opts[0]) * NR_LONG_OPTS);
+	for (int i = 0; (o = config_option(i)); i++)
+		all[n++] = (struct option){ o->name, o->has_arg ?
+			required_argument : no_argument, NULL, OPT_DEVICE + i };
+	all[n] = (struct option){ NULL, 0, NULL, 0 };
+	return all;
+}
 
 static int bad_value(const char *opt, const char *val, const char *why)
 {
@@ -431,9 +448,6 @@ static int set_option(struct vm_config *cfg, int c, const char *arg)
 		return 0;
 	case OPT_CONSOLE:
 		return set_console(cfg, arg);
-	case OPT_VIRTIO_CONSOLE:
-		cfg->virtio_console = true;
-		return 0;
 	case OPT_IRQCHIP:
 		if (!strcmp(arg, "kernel"))
 			cfg->irqchip = IRQCHIP_KERNEL;
@@ -496,6 +510,8 @@ static int set_option(struct vm_config *cfg, int c, const char *arg)
 		cfg->verbose++;
 		return 0;
 	}
+	if (c >= OPT_DEVICE && config_option(c - OPT_DEVICE))
+		return config_dev_add(cfg, config_option(c - OPT_DEVICE)->name, arg);
 	return -1;
 }
 
@@ -529,7 +545,7 @@ static const char *long_with_one_dash(const char *word)
 	const char *name = word + 1;
 	size_t len = strcspn(name, "=");
 
-	for (const struct option *o = long_opts; o->name; o++)
+	for (const struct option *o = all_opts(); o->name; o++)
 		if (strlen(o->name) == len && !strncmp(o->name, name, len))
 			return o->name;
 	return NULL;
@@ -641,6 +657,7 @@ static void config_defaults(struct vm_config *cfg)
 static enum options_result parse_words(int argc, char **argv,
 				       struct vm_config *cfg)
 {
+	const struct option *opts = all_opts();
 	bool new_word = true;
 	int c, word;
 
@@ -649,7 +666,7 @@ static enum options_result parse_words(int argc, char **argv,
 		word = optind ? optind : 1;
 		if (new_word && word < argc && refuse_one_dash(argv[word]) < 0)
 			return OPTIONS_ERROR;
-		c = getopt_long(argc, argv, "-:m:c:vhV", long_opts, NULL);
+		c = getopt_long(argc, argv, "-:m:c:vhV", opts, NULL);
 		if (c == -1)
 			return OPTIONS_RUN;
 		new_word = optind != word;	/* not inside "-vv" */

@@ -36,6 +36,7 @@
 #include "log.h"
 #include "sandbox.h"
 #include "status.h"
+#include "vm_config.h"
 
 /* Every thread: memory, locks, signals, time, exit, and the I/O that
  * logging and queueing console output need. */
@@ -330,4 +331,9 @@ int sandbox_enter(enum sandbox_role role)
 out:
 	seccomp_release(ctx);
 	return ret;
+}
+
+bool sandbox_wanted(const struct vm_config *cfg)
+{
+	return !cfg->no_sandbox && sandbox_supported();
 }

@@ -35,5 +35,9 @@ void sandbox_restore_tty(int fd, const struct termios *saved);
 
 /* false in sanitizer builds, whose runtimes need far more (ptrace at exit). */
 bool sandbox_supported(void);
+/* Do this run's threads confine themselves? Unless --no-sandbox, where
+ * supported. */
+struct vm_config;
+bool sandbox_wanted(const struct vm_config *cfg);
 
 #endif

@@ -19,6 +19,7 @@
 #include "backend/console.h"
 #include "backend/block.h"
 #include "backend/net.h"
+#include "backend/host_io.h"
 #include "devices/device.h"
 #include "gdb/gdbstub.h"
 #include "hypercall/hypercall.h"
@@ -84,26 +85,6 @@ out:
 	close(fd);
 	return ret;
 }
-
-/*
- * What each image kind gets: the one place that says it. A PV guest takes
- * no interrupts (no irqchip, whatever --irqchip says), talks to hvrun by
- * hypercalls only, and its crash reports name functions; everything else
- * gets the emulated devices and virtio-mmio, and Linux (bzImage, PVH)
- * finds its CPUs, IOAPIC and devices in ACPI tables.
- */
-static const struct image_profile image_profiles[] = {
-	[IMAGE_RAW]       = { .devices = true },
-	[IMAGE_ELF]       = { .devices = true },
-	[IMAGE_MULTIBOOT] = { .devices = true },
-	[IMAGE_BZIMAGE]   = { .devices = true, .acpi = true },
-	[IMAGE_PVH]       = { .devices = true, .acpi = true },
-	[IMAGE_PV]        = { .pv = true, .symbols = true },
-	/* The loader refuses it (or loads it raw with --load/--entry). */
-	[IMAGE_UNKNOWN]   = { .devices = true },
-};
-_Static_assert(sizeof(image_profiles) / sizeof(image_profiles[0]) == IMAGE_KINDS,
-	       "every image kind has a profile");
 
 /* What loading the image gives the rest of set-up. */
 struct loaded {
@@ -184,7 +165,7 @@ static int check_cpus(struct vm *vm)
 			vm->nr_vcpus, max);
 		return -1;
 	}
-	if (vm->nr_vcpus > 1 && !vm->irqchip && !vm->profile->pv) {
+	if (vm->nr_vcpus > 1 && !vm->irq.mode && !vm->profile->pv) {
 		log_err("--cpus %d needs the in-kernel irqchip or a split one to start application processors (drop --irqchip off)",
 			vm->nr_vcpus);
 		return -1;
@@ -249,7 +230,7 @@ static int create_vm(struct vm *vm)
 	if (vcpus_init(vm) < 0)
 		return -1;
 	/* The split irqchip's hooks in the vCPU loop (vcpu/ knows no irqchip). */
-	if (vm->irqchip == IRQCHIP_SPLIT)
+	if (vm->irq.mode == IRQCHIP_SPLIT)
 		vcpu_set_irqchip_hooks(vm, irqchip_before_run, irqchip_eoi);
 	return 0;
 }
@@ -299,15 +280,8 @@ static int setup_hypercalls(struct vm *vm, bool *vmcall)
 
 static int open_io(struct vm *vm)
 {
-	const struct vm_config *cfg = vm->cfg;
-
-	for (; vm->nr_disks < cfg->nr_disks; vm->nr_disks++)
-		if (block_open(cfg->disks[vm->nr_disks], &vm->disks[vm->nr_disks]) < 0)
-			return -1;
-	for (; vm->nr_nets < cfg->nr_nets; vm->nr_nets++)
-		if (net_open(vm, vm->nr_nets, cfg->nets[vm->nr_nets],
-			     &vm->nets[vm->nr_nets]) < 0)
-			return -1;
+	if (host_io_open(vm, &vm->io) < 0)
+		return -1;
 	if (vm->profile->pv && pv_ipc_open_chans(vm) < 0)
 		return -1;
 	return 0;
@@ -326,8 +300,8 @@ static const char *guest_file(const struct vm *vm, const struct stat *st,
 		return "the image";
 	if (initrd->len && same_file(st, &initrd->st))
 		return "the initrd";
-	for (int i = 0; i < vm->nr_disks; i++)
-		if (block_is_file(vm->disks[i], st))
+	for (int i = 0; i < host_nr_disks(vm->io); i++)
+		if (block_is_file(host_disk(vm->io, i), st))
 			return "a --disk";
 	if (pv_ipc_is_shm_file(vm, st->st_dev, st->st_ino))
 		return "a --shm file";
@@ -387,8 +361,10 @@ static int create_frontend(struct vm *vm, struct loaded *ld)
 		}
 		return 0;
 	}
-	if (vm->cfg->virtio_console) {
-		log_err("--virtio-console is for non-PV guests; a PV guest has the console hypercalls");
+	if (vm->cfg->nr_dev_args) {
+		const struct config_option *o = vm->cfg->dev_args[0].opt;
+
+		log_err("--%s is for non-PV guests; %s", o->name, o->pv_hint);
 		return -1;
 	}
 	if (setup_hypercalls(vm, &vmcall) < 0)
@@ -405,14 +381,14 @@ static int build_acpi(struct vm *vm)
 {
 	char err[ACPI_ERRLEN];
 
-	if (acpi_build(&vm->mem, vm->nr_vcpus, vm->platform, vm->nr_platform,
+	if (acpi_build(&vm->mem, vm->nr_vcpus, vm->platform.dev, vm->platform.nr,
 		       err) < 0) {
 		log_err("%s", err);
 		return -1;
 	}
 	log_info(1, "ACPI tables at 0x%llx: %d CPUs, %d platform devices",
 		 (unsigned long long)ACPI_RSDP_ADDR, vm->nr_vcpus,
-		 vm->nr_platform);
+		 vm->platform.nr);
 	return 0;
 }
 
@@ -530,7 +506,7 @@ static void run_guest(struct vm *vm)
 			break;
 		}
 	/* Every vCPU runs: the loop needs nothing more than its allowlist. */
-	if (vm->sandbox && sandbox_enter(SANDBOX_BACKEND) < 0)
+	if (sandbox_wanted(vm->cfg) && sandbox_enter(SANDBOX_BACKEND) < 0)
 		vm_stop(vm, STATUS_CANNOT_RUN, STOP_SETUP_ERROR,
 			"cannot enter the sandbox");
 	if (backend_run(vm->backend) < 0)
@@ -563,9 +539,8 @@ static void vm_init(struct vm *vm, const struct vm_config *cfg)
 	vm->cfg = cfg;
 	vm->kvm_fd = vm->vm_fd = -1;
 	vm->nr_vcpus = cfg->ncpus;
-	vm->irqchip = cfg->irqchip;
-	vm->sandbox = !cfg->no_sandbox && sandbox_supported();
-	if (!cfg->no_sandbox && !vm->sandbox)
+	vm->irq.mode = cfg->irqchip;
+	if (!cfg->no_sandbox && !sandbox_supported())
 		log_info(1, "sandbox: off in sanitizer builds");
 	atomic_init(&vm->status, -1);
 	atomic_init(&vm->stopping, false);
@@ -591,10 +566,7 @@ static void vm_teardown(struct vm *vm, bool devices)
 	gdbstub_free(vm->gdb);		/* its client is on the backend's loop */
 	/* Net devices hold events on the backend's loop: close them first. */
 	virtio_exit(vm);	/* uses the disks and nets */
-	for (int i = 0; i < vm->nr_disks; i++)
-		block_close(vm->disks[i]);
-	for (int i = 0; i < vm->nr_nets; i++)
-		net_close(vm->nets[i]);
+	host_io_close(vm->io);
 	pv_ipc_free(vm);
 	backend_free(vm->backend);
 	if (vm->vm_fd >= 0)
@@ -623,9 +595,9 @@ int vm_run(const struct vm_config *cfg)
 	if (cfg->initrd && read_image(cfg->initrd, "initrd", &initrd) < 0)
 		goto out;
 	kind = loader_sniff(img.data, img.len);
-	vm.profile = &image_profiles[kind];
+	vm.profile = loader_profile(kind);
 	if (vm.profile->pv)
-		vm.irqchip = IRQCHIP_OFF;	/* a PV guest takes no interrupts */
+		vm.irq.mode = IRQCHIP_OFF;	/* a PV guest takes no interrupts */
 	err = mem_init(&vm.mem, cfg->mem_size);
 	if (err) {
 		log_err("cannot allocate %llu bytes of guest memory: %s",

@@ -15,8 +15,7 @@
 
 struct vcpu;
 struct backend;
-struct block_dev;
-struct net_dev;
+struct host_io;
 struct pv_state;
 struct pv_ipc;
 struct virtio_set;
@@ -40,15 +39,19 @@ struct vm_platform_dev {
 };
 #define VM_MAX_PLATFORM_DEVS BOARD_MAX_PLATFORM_DEVS
 
-/*
- * What an image kind gets. vm.c's image_profiles is the one table that
- * says it; everything else asks vm->profile.
- */
-struct image_profile {
-	bool pv;		/* hypercalls and the PV state; no interrupts */
-	bool devices;		/* the emulated legacy devices and virtio-mmio */
-	bool acpi;		/* ACPI tables describe CPUs and devices (Linux) */
-	bool symbols;		/* crash reports name the function at RIP */
+/* The board description: virtio_mmio_new adds its devices during set-up,
+ * before acpi_build reads them; fixed afterwards. */
+struct vm_platform {
+	struct vm_platform_dev dev[VM_MAX_PLATFORM_DEVS];
+	int nr;
+};
+
+/* The interrupt controller (src/irqchip/): irqchip_create decides the
+ * mode (never AUTO once the VM exists) before any vCPU; split holds the
+ * split irqchip's devices, which register themselves in it. */
+struct vm_irq {
+	enum irqchip_mode mode;
+	struct split_irqchip *split;
 };
 
 /*
@@ -63,8 +66,7 @@ struct vm {
 	const struct image_profile *profile;	/* what this image kind gets */
 	int kvm_fd;
 	int vm_fd;
-	enum irqchip_mode irqchip;	/* never AUTO once the VM exists */
-	bool sandbox;			/* threads confine themselves (seccomp) */
+	struct vm_irq irq;		/* irqchip/: the mode, the split devices */
 
 	/* Guest RAM (mem_ptr is the one address gate) and the buses: ranges
 	 * are registered during set-up; run-time lookups take no lock. */
@@ -74,8 +76,7 @@ struct vm {
 
 	/* The board description the ACPI tables read: virtio_init adds its
 	 * devices during set-up. */
-	struct vm_platform_dev platform[VM_MAX_PLATFORM_DEVS];
-	int nr_platform;
+	struct vm_platform platform;
 
 	/* The vCPU array (vm.c creates it; each vCPU thread owns its entry). */
 	struct vcpu *vcpus;
@@ -90,13 +91,8 @@ struct vm {
 	struct pv_state *pv;		/* hypercall/: PV guests' state */
 	struct pv_ipc *ipc;		/* hypercall/ipc.c: --chan, --shm */
 	struct gdbstub *gdb;		/* gdb/: --gdb */
-	struct split_irqchip *split;	/* irqchip/: --irqchip split's devices */
-
-	/* Host I/O, opened by vm.c during set-up, used by virtio and PV. */
-	struct block_dev *disks[CONFIG_MAX_DISKS];
-	int nr_disks;
-	struct net_dev *nets[CONFIG_MAX_NETS];
-	int nr_nets;
+	struct host_io *io;		/* backend/host_io.c: --disk, --net, opened
+					 * by vm.c, read by virtio and PV */
 
 	/* Run time, any thread: written only by vm_stop (atomics). */
 	atomic_bool stopping;

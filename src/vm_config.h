@@ -12,6 +12,40 @@
 #define CONFIG_MAX_NETS BOARD_MAX_NETS
 #define CONFIG_MAX_CHANS 8
 #define CONFIG_MAX_SHMS 8
+#define CONFIG_MAX_DEV_ARGS 16
+#define CONFIG_MAX_DEV_OPTIONS 16
+
+/*
+ * An option a device declares in its own file, with
+ * CONFIG_OPTION_REGISTER: options.c offers it and prints its help, and
+ * keeps each use, in order, in vm_config's dev_args, which the device
+ * reads with config_dev_count and config_dev_arg. Device options are for
+ * non-PV guests: vm.c refuses them for a PV guest, saying pv_hint.
+ */
+struct config_option {
+	const char *name;		/* the long option, without "--" */
+	bool has_arg;
+	const char *help;		/* its --help lines, as printed */
+	const char *pv_hint;		/* what a PV guest has instead */
+};
+
+/* One use of a device option: value is NULL for a flag. */
+struct config_dev_arg {
+	const struct config_option *opt;
+	const char *value;
+};
+
+void config_option_register(const struct config_option *opt);
+
+#define CONFIG_OPTION_REGISTER(opt)					\
+	static void __attribute__((constructor)) register_##opt(void)	\
+	{								\
+		config_option_register(&(opt));				\
+	}
+
+/* The registered device options, in registration order; NULL past the
+ * end. */
+const struct config_option *config_option(int i);
 
 /* --shm PATH,size=SIZE, as given: PATH is spec's first path_len bytes. */
 struct config_shm {
@@ -33,7 +67,6 @@ struct vm_config {
 	uint64_t timeout_ms;		/* 0: none */
 	enum console_kind console;
 	const char *console_path;	/* CONSOLE_FILE */
-	bool virtio_console;		/* --virtio-console: hvc0, host input */
 	int verbose;
 	bool no_sandbox;		/* --no-sandbox */
 	enum irqchip_mode irqchip;
@@ -63,9 +96,23 @@ struct vm_config {
 	const char *report_path;	/* --report FILE: JSON when the run ends */
 	/* --cpu-features: bit i set drops cpu_features[i] from every vCPU */
 	uint64_t cpu_drop[CPU_FEATURE_WORDS];
+	/* Options devices declare (struct config_option), as given. */
+	struct config_dev_arg dev_args[CONFIG_MAX_DEV_ARGS];
+	int nr_dev_args;
 };
 
 #define CONFIG_DEFAULT_MEM (256ULL << 20)
 #define CONFIG_MAX_CPUS BOARD_MAX_CPUS
+
+/*
+ * Keep one use of the device option called name: -1 when there is no such
+ * option or the table is full (logged).
+ */
+int config_dev_add(struct vm_config *cfg, const char *name, const char *value);
+/* How often the device option called name was given, and its i-th value
+ * (NULL when there is none). */
+int config_dev_count(const struct vm_config *cfg, const char *name);
+const char *config_dev_arg(const struct vm_config *cfg, const char *name,
+			   int i);
 
 #endif

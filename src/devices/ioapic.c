@@ -137,7 +137,7 @@ static int ioapic_init(struct vm *vm, void **state)
 {
 	struct ioapic_dev *d;
 
-	if (vm->irqchip != IRQCHIP_SPLIT)
+	if (vm->irq.mode != IRQCHIP_SPLIT)
 		return 0;
 	d = calloc(1, sizeof(*d));
 	if (!d)
@@ -149,7 +149,7 @@ static int ioapic_init(struct vm *vm, void **state)
 	if (bus_register(&vm->mmio, IOAPIC_BASE, IOAPIC_SIZE, ioapic_mmio, d,
 			 "ioapic") < 0)
 		return -1;
-	vm->split->ioapic = d;
+	vm->irq.split->ioapic = d;
 	return 0;
 }
 
@@ -159,7 +159,7 @@ static void ioapic_exit(void *state)
 
 	if (!d)
 		return;
-	d->vm->split->ioapic = NULL;
+	d->vm->irq.split->ioapic = NULL;
 	pthread_mutex_destroy(&d->lock);
 	free(d);
 }

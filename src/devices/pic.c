@@ -70,8 +70,8 @@ bool pic_dev_ack(struct pic_dev *p, uint8_t *vector)
 		*vector = i8259_ack(&p->chip, &irq);
 	update(p);
 	pthread_mutex_unlock(&p->lock);
-	if (irq == 0 && p->vm->split->pit)
-		pit_dev_acked(p->vm->split->pit);
+	if (irq == 0 && p->vm->irq.split->pit)
+		pit_dev_acked(p->vm->irq.split->pit);
 	return ok;
 }
 
@@ -113,7 +113,7 @@ static int pic_init(struct vm *vm, void **state)
 {
 	struct pic_dev *p;
 
-	if (vm->irqchip != IRQCHIP_SPLIT)
+	if (vm->irq.mode != IRQCHIP_SPLIT)
 		return 0;
 	p = calloc(1, sizeof(*p));
 	if (!p)
@@ -126,7 +126,7 @@ static int pic_init(struct vm *vm, void **state)
 	    bus_register(&vm->pio, PIC_SLAVE_PORT, 2, pic_io, p, "pic-slave") < 0 ||
 	    bus_register(&vm->pio, ELCR_PORT, 2, pic_io, p, "elcr") < 0)
 		return -1;
-	vm->split->pic = p;
+	vm->irq.split->pic = p;
 	return 0;
 }
 
@@ -136,7 +136,7 @@ static void pic_exit(void *state)
 
 	if (!p)
 		return;
-	p->vm->split->pic = NULL;
+	p->vm->irq.split->pic = NULL;
 	pthread_mutex_destroy(&p->lock);
 	free(p);
 }

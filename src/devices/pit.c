@@ -91,7 +91,7 @@ static void pulse(struct pit_dev *p)
 static void pit_expired(evutil_socket_t fd, short what, void *opaque)
 {
 	struct pit_dev *p = opaque;
-	struct pic_dev *pic = p->vm->split->pic;
+	struct pic_dev *pic = p->vm->irq.split->pic;
 	uint64_t n;
 	bool fire = true;
 	int irq0;
@@ -152,7 +152,7 @@ static int pit_init(struct vm *vm, void **state)
 {
 	struct pit_dev *p;
 
-	if (vm->irqchip != IRQCHIP_SPLIT)
+	if (vm->irq.mode != IRQCHIP_SPLIT)
 		return 0;
 	p = calloc(1, sizeof(*p));
 	if (!p)
@@ -173,7 +173,7 @@ static int pit_init(struct vm *vm, void **state)
 	if (bus_register(&vm->pio, PIT_PORT, 4, pit_io, p, "pit") < 0 ||
 	    bus_register(&vm->pio, PORT_61, 1, pit_io, p, "port61") < 0)
 		return -1;
-	vm->split->pit = p;
+	vm->irq.split->pit = p;
 	return 0;
 }
 
@@ -183,7 +183,7 @@ static void pit_exit(void *state)
 
 	if (!p)
 		return;
-	p->vm->split->pit = NULL;
+	p->vm->irq.split->pit = NULL;
 	if (p->ev)
 		event_free(p->ev);
 	if (p->tfd >= 0)

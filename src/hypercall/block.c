@@ -5,6 +5,7 @@
 
 #include "../backend/backend.h"
 #include "../backend/block.h"
+#include "../backend/host_io.h"
 #include "../vm.h"
 #include "hypercall.h"
 
@@ -68,9 +69,9 @@ static int64_t block_rw(struct hc_call *c, bool write)
 	struct block_req r = { .write = write, .len = len };
 	uint64_t size;
 
-	if (dev >= (uint64_t)vm->nr_disks)
+	r.dev = host_disk(vm->io, dev);
+	if (!r.dev)
 		return -ENODEV;
-	r.dev = vm->disks[dev];
 	if (len % HVRUN_SECTOR_SIZE)
 		return -EINVAL;
 	if (sector > UINT64_MAX / HVRUN_SECTOR_SIZE)
@@ -101,9 +102,9 @@ int64_t hc_block_write(struct hc_call *c)
 int64_t hc_block_flush(struct hc_call *c)
 {
 	struct vm *vm = c->vm;
-	uint64_t dev = c->arg[0];
+	struct block_dev *d = host_disk(vm->io, c->arg[0]);
 
-	if (dev >= (uint64_t)vm->nr_disks)
+	if (!d)
 		return -ENODEV;
-	return backend_call(vm->backend, do_flush, vm->disks[dev]);
+	return backend_call(vm->backend, do_flush, d);
 }

@@ -4,6 +4,7 @@
 #include <libfdt.h>
 
 #include "../backend/block.h"
+#include "../backend/host_io.h"
 #include "../backend/net.h"
 #include "../loader/loader.h"
 #include "../log.h"
@@ -23,17 +24,19 @@ static int devices(void *fdt, const struct vm *vm)
 {
 	int err = 0;
 
-	for (int i = 0; i < vm->nr_disks && !err; i++) {
+	for (int i = 0; i < host_nr_disks(vm->io) && !err; i++) {
+		const struct block_dev *d = host_disk(vm->io, i);
+
 		err = begin_node_fmt(fdt, HVRUN_FDT_BLOCK, i) ||
-		      fdt_property_u64(fdt, HVRUN_FDT_SIZE, block_size(vm->disks[i])) ||
-		      (block_read_only(vm->disks[i]) &&
+		      fdt_property_u64(fdt, HVRUN_FDT_SIZE, block_size(d)) ||
+		      (block_read_only(d) &&
 		       fdt_property(fdt, HVRUN_FDT_READ_ONLY, NULL, 0)) ||
 		      fdt_end_node(fdt);
 	}
-	for (int i = 0; i < vm->nr_nets && !err; i++) {
+	for (int i = 0; i < host_nr_nets(vm->io) && !err; i++) {
 		uint8_t mac[6];
 
-		net_mac(vm->nets[i], mac);
+		net_mac(host_net(vm->io, i), mac);
 		err = begin_node_fmt(fdt, HVRUN_FDT_NET, i) ||
 		      fdt_property(fdt, HVRUN_FDT_MAC, mac, sizeof(mac)) ||
 		      fdt_end_node(fdt);

@@ -3,6 +3,7 @@
 #include <stdint.h>
 
 #include "../backend/backend.h"
+#include "../backend/host_io.h"
 #include "../backend/net.h"
 #include "../vm.h"
 #include "hypercall.h"
@@ -35,11 +36,13 @@ static int64_t net_args(struct hc_call *c, uint64_t max, struct net_req *r)
 	struct vm *vm = c->vm;
 	uint64_t dev = c->arg[0], gpa = c->arg[1], len = c->arg[2];
 
-	if (dev >= (uint64_t)vm->nr_nets)
+	struct net_dev *n = host_net(vm->io, dev);
+
+	if (!n)
 		return -ENODEV;
 	if (len > max)
 		return -EMSGSIZE;
-	*r = (struct net_req){ .dev = vm->nets[dev], .len = len,
+	*r = (struct net_req){ .dev = n, .len = len,
 			       .buf = mem_ptr(&vm->mem, gpa, len) };
 	return r->buf ? 0 : -EFAULT;
 }

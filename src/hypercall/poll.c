@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "../backend/backend.h"
+#include "../backend/host_io.h"
 #include "../backend/net.h"
 #include "../vm.h"
 #include "../wake.h"
@@ -23,8 +24,9 @@ static uint64_t ready_mask(struct vm *vm, uint64_t mask)
 
 	if ((mask & HVRUN_POLL_CONSOLE) && pv_console_pending(vm) > 0)
 		ready |= HVRUN_POLL_CONSOLE;
-	for (int i = 0; i < vm->nr_nets; i++) {
-		if ((mask & HVRUN_POLL_NET(i)) && net_rx_ready(vm->nets[i]))
+	for (int i = 0; i < host_nr_nets(vm->io); i++) {
+		if ((mask & HVRUN_POLL_NET(i)) &&
+		    net_rx_ready(host_net(vm->io, i)))
 			ready |= HVRUN_POLL_NET(i);
 	}
 	return ready | pv_ipc_ready(vm, mask);

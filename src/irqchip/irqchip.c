@@ -46,30 +46,30 @@ static int enable_split(struct vm *vm)
 	}
 	if (ioctl(vm->vm_fd, KVM_ENABLE_CAP, &cap) < 0)
 		return -1;
-	vm->split = calloc(1, sizeof(*vm->split));
-	return vm->split ? 0 : -1;
+	vm->irq.split = calloc(1, sizeof(*vm->irq.split));
+	return vm->irq.split ? 0 : -1;
 }
 
 int irqchip_create(struct vm *vm)
 {
-	if (vm->irqchip == IRQCHIP_AUTO || vm->irqchip == IRQCHIP_SPLIT) {
+	if (vm->irq.mode == IRQCHIP_AUTO || vm->irq.mode == IRQCHIP_SPLIT) {
 		if (enable_split(vm) == 0) {
-			vm->irqchip = IRQCHIP_SPLIT;
-		} else if (vm->irqchip == IRQCHIP_SPLIT) {
+			vm->irq.mode = IRQCHIP_SPLIT;
+		} else if (vm->irq.mode == IRQCHIP_SPLIT) {
 			log_err("this KVM cannot split the irqchip: %s (try --irqchip kernel)",
 				strerror(errno));
 			return -1;
 		} else {
 			log_info(1, "split irqchip unavailable (%s): using KVM's",
 				 strerror(errno));
-			vm->irqchip = IRQCHIP_KERNEL;
+			vm->irq.mode = IRQCHIP_KERNEL;
 		}
 	}
-	if (vm->irqchip == IRQCHIP_KERNEL && create_kernel(vm) < 0)
+	if (vm->irq.mode == IRQCHIP_KERNEL && create_kernel(vm) < 0)
 		return -1;
-	log_info(1, "irqchip: %s", vm->irqchip == IRQCHIP_SPLIT ?
+	log_info(1, "irqchip: %s", vm->irq.mode == IRQCHIP_SPLIT ?
 		 "split (local APICs in KVM; IOAPIC, PIC and PIT in hvrun)" :
-		 vm->irqchip == IRQCHIP_KERNEL ?
+		 vm->irq.mode == IRQCHIP_KERNEL ?
 		 "kernel (PIC, IOAPIC, local APICs and PIT in KVM)" :
 		 "off (no interrupt controller)");
 	return 0;
@@ -77,16 +77,16 @@ int irqchip_create(struct vm *vm)
 
 void irqchip_free(struct vm *vm)
 {
-	free(vm->split);
-	vm->split = NULL;
+	free(vm->irq.split);
+	vm->irq.split = NULL;
 }
 
 int irqchip_set_line(struct vm *vm, unsigned gsi, int level)
 {
 	struct kvm_irq_level irq = { .irq = gsi, .level = (uint32_t)level };
-	struct split_irqchip *s = vm->split;
+	struct split_irqchip *s = vm->irq.split;
 
-	switch (vm->irqchip) {
+	switch (vm->irq.mode) {
 	case IRQCHIP_KERNEL:
 		return ioctl(vm->vm_fd, KVM_IRQ_LINE, &irq);
 	case IRQCHIP_SPLIT:
@@ -112,7 +112,7 @@ int irqchip_set_line(struct vm *vm, unsigned gsi, int level)
 void irqchip_before_run(struct vcpu *v)
 {
 	struct kvm_run *run = v->run;
-	struct pic_dev *pic = v->vm->split->pic;
+	struct pic_dev *pic = v->vm->irq.split->pic;
 	struct kvm_interrupt irq;
 	uint8_t vector;
 
@@ -135,6 +135,6 @@ void irqchip_before_run(struct vcpu *v)
 
 void irqchip_eoi(struct vm *vm, uint8_t vector)
 {
-	if (vm->split && vm->split->ioapic)
-		ioapic_dev_eoi(vm->split->ioapic, vector);
+	if (vm->irq.split && vm->irq.split->ioapic)
+		ioapic_dev_eoi(vm->irq.split->ioapic, vector);
 }

@@ -36,7 +36,7 @@ struct split_irqchip {
 };
 
 /* Create the mode cfg asks for (auto: split where KVM has it, else
- * kernel) on vm->vm_fd, before any vCPU; sets vm->irqchip. */
+ * kernel) on vm->vm_fd, before any vCPU; sets vm->irq.mode. */
 int irqchip_create(struct vm *vm);
 void irqchip_free(struct vm *vm);
 

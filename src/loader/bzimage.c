@@ -275,3 +275,16 @@ int load_bzimage(struct mem *m, const uint8_t *img, size_t len,
 	};
 	return 0;
 }
+
+static bool probe_bzimage(const uint8_t *img, size_t len)
+{
+	return len >= BZ_HEADER + 4 && loader_boot_signature(img, len) &&
+	       memcmp(img + BZ_HEADER, "HdrS", 4) == 0;
+}
+
+const struct loader_format loader_bzimage = {
+	.kind = IMAGE_BZIMAGE, .name = "Linux bzImage", .order = 50,
+	.probe = probe_bzimage, .load = load_bzimage,
+	.takes = LOAD_TAKES_CMDLINE | LOAD_TAKES_INITRD,
+	.profile = { .devices = true, .acpi = true },
+};

@@ -413,3 +413,43 @@ out:
 		elf_end(f.elf);
 	return ret;
 }
+
+/*
+ * An ELF with the multiboot magic but no valid header was meant to be
+ * multiboot: booting it as plain ELF would start it without its magic and
+ * info, so say what is wrong with the header instead.
+ */
+static int check_broken_multiboot(const uint8_t *img, size_t len, char *err)
+{
+	long off = multiboot_find_magic(img, len);
+	uint32_t hdr[3];
+
+	if (off < 0)
+		return 0;
+	memcpy(hdr, img + off, sizeof(hdr));
+	return loader_fail(err, "multiboot header at offset 0x%lx has a bad checksum "
+			   "(magic + flags + checksum = 0x%x, must be 0)",
+			   off, (unsigned int)(hdr[0] + hdr[1] + hdr[2]));
+}
+
+
+/* Any ELF the formats before it (PV, PVH, multiboot) did not claim. */
+static bool probe_elf(const uint8_t *img, size_t len)
+{
+	return loader_is_elf(img, len);
+}
+
+static int load_plain_elf(struct mem *m, const uint8_t *img, size_t len,
+			  const struct load_opts *opts, struct boot_state *bs,
+			  char *err)
+{
+	if (check_broken_multiboot(img, len, err) < 0)
+		return -1;
+	return load_elf(m, img, len, opts, bs, err);
+}
+
+const struct loader_format loader_elf = {
+	.kind = IMAGE_ELF, .name = "ELF", .order = 40,
+	.probe = probe_elf, .load = load_plain_elf,
+	.profile = { .devices = true },
+};

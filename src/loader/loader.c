@@ -11,7 +11,6 @@
 #include "loader.h"
 #include "bootmem.h"
 
-
 int loader_fail(char *err, const char *fmt, ...)
 {
 	va_list ap;
@@ -62,55 +61,36 @@ int loader_check_range(const struct mem *m, uint64_t addr, uint64_t size,
 	return 0;
 }
 
-static int is_elf(const uint8_t *img, size_t len)
+bool loader_is_elf(const uint8_t *img, size_t len)
 {
 	return len >= SELFMAG && memcmp(img, ELFMAG, SELFMAG) == 0;
 }
 
-/* The PC boot sector's signature, which a bzImage's header keeps too. */
-static int has_boot_signature(const uint8_t *img, size_t len)
+bool loader_boot_signature(const uint8_t *img, size_t len)
 {
 	return len >= BZ_BOOT_FLAG + 2 &&
 	       img[BZ_BOOT_FLAG] == 0x55 && img[BZ_BOOT_FLAG + 1] == 0xAA;
 }
 
-static int is_bzimage(const uint8_t *img, size_t len)
+static const struct loader_format *format_of(enum image_kind kind)
 {
-	return len >= BZ_HEADER + 4 && has_boot_signature(img, len) &&
-	       memcmp(img + BZ_HEADER, "HdrS", 4) == 0;
-}
-
-/* Non-ELF multiboot images can only be loaded by the a.out kludge. */
-static int is_aout_multiboot(const uint8_t *img, size_t len)
-{
-	long off = multiboot_find_header(img, len);
-	uint32_t flags;
-
-	if (off < 0)
-		return 0;
-	memcpy(&flags, img + off + 4, sizeof(flags));
-	return (flags & MB_FLAG_AOUT_KLUDGE) != 0;
+	for (int i = 0; loader_formats[i]; i++)
+		if (loader_formats[i]->kind == kind)
+			return loader_formats[i];
+	return NULL;
 }
 
 enum image_kind loader_sniff(const uint8_t *img, size_t len)
 {
-	uint32_t version;
-	uint64_t entry;
-	size_t desc_len;
+	const struct loader_format *best = NULL;
 
-	if (is_elf(img, len)) {
-		if (pv_find_note(img, len, &version))
-			return IMAGE_PV;
-		if (pvh_find_note(img, len, &entry, &desc_len))
-			return IMAGE_PVH;
-		return multiboot_find_header(img, len) >= 0 ?
-		       IMAGE_MULTIBOOT : IMAGE_ELF;
+	for (int i = 0; loader_formats[i]; i++) {
+		const struct loader_format *f = loader_formats[i];
+
+		if ((!best || f->order < best->order) && f->probe(img, len))
+			best = f;
 	}
-	if (is_aout_multiboot(img, len))
-		return IMAGE_MULTIBOOT;
-	if (is_bzimage(img, len))
-		return IMAGE_BZIMAGE;
-	return has_boot_signature(img, len) ? IMAGE_RAW : IMAGE_UNKNOWN;
+	return best ? best->kind : IMAGE_UNKNOWN;
 }
 
 enum image_kind loader_kind(const uint8_t *img, size_t len,
@@ -125,41 +105,18 @@ enum image_kind loader_kind(const uint8_t *img, size_t len,
 
 const char *loader_kind_name(enum image_kind kind)
 {
-	switch (kind) {
-	case IMAGE_RAW:
-		return "raw";
-	case IMAGE_ELF:
-		return "ELF";
-	case IMAGE_MULTIBOOT:
-		return "multiboot";
-	case IMAGE_BZIMAGE:
-		return "Linux bzImage";
-	case IMAGE_PV:
-		return "PV";
-	case IMAGE_PVH:
-		return "PVH";
-	case IMAGE_UNKNOWN:
-		break;
-	}
-	return "unrecognised";
+	const struct loader_format *f = format_of(kind);
+
+	return f ? f->name : "unrecognised";
 }
 
-/*
- * An ELF with the multiboot magic but no valid header was meant to be
- * multiboot: booting it as plain ELF would start it without its magic and
- * info, so say what is wrong with the header instead.
- */
-static int check_broken_multiboot(const uint8_t *img, size_t len, char *err)
+const struct image_profile *loader_profile(enum image_kind kind)
 {
-	long off = multiboot_find_magic(img, len);
-	uint32_t hdr[3];
+	/* The loader refuses it (or loads it raw with --load/--entry). */
+	static const struct image_profile unknown = { .devices = true };
+	const struct loader_format *f = format_of(kind);
 
-	if (off < 0)
-		return 0;
-	memcpy(hdr, img + off, sizeof(hdr));
-	return loader_fail(err, "multiboot header at offset 0x%lx has a bad checksum "
-			   "(magic + flags + checksum = 0x%x, must be 0)",
-			   off, (unsigned int)(hdr[0] + hdr[1] + hdr[2]));
+	return f ? &f->profile : &unknown;
 }
 
 /*
@@ -183,26 +140,22 @@ static int refuse_unknown(const uint8_t *img, size_t len, char *err)
 
 /* --load, --entry, --initrd and a command line mean nothing to some
  * formats: say so. */
-static int check_opts(enum image_kind kind, const struct load_opts *opts,
-		      char *err)
+static int check_opts(const struct loader_format *f,
+		      const struct load_opts *opts, char *err)
 {
-	if (kind != IMAGE_RAW && (opts->has_load || opts->has_entry))
+	const char *an = f->kind == IMAGE_ELF ? "n" : "";
+
+	if (!(f->takes & LOAD_TAKES_ADDR) && (opts->has_load || opts->has_entry))
 		return loader_fail(err, "--load and --entry apply to raw images only, "
-				   "this is a%s %s image",
-				   kind == IMAGE_ELF ? "n" : "",
-				   loader_kind_name(kind));
-	if (kind != IMAGE_MULTIBOOT && kind != IMAGE_PV &&
-	    kind != IMAGE_BZIMAGE && kind != IMAGE_PVH && opts->cmdline)
+				   "this is a%s %s image", an, f->name);
+	if (!(f->takes & LOAD_TAKES_CMDLINE) && opts->cmdline)
 		return loader_fail(err, "a command line is passed to Linux, multiboot "
 				   "and PV images only, this is a%s %s image",
-				   kind == IMAGE_ELF ? "n" : "",
-				   loader_kind_name(kind));
-	if (kind != IMAGE_BZIMAGE && kind != IMAGE_PVH &&
-	    kind != IMAGE_MULTIBOOT && opts->initrd)
+				   an, f->name);
+	if (!(f->takes & LOAD_TAKES_INITRD) && opts->initrd)
 		return loader_fail(err, "--initrd applies to Linux bzImage, PVH and "
 				   "multiboot images only, this is a%s %s image",
-				   kind == IMAGE_ELF ? "n" : "",
-				   loader_kind_name(kind));
+				   an, f->name);
 	return 0;
 }
 
@@ -211,7 +164,7 @@ int loader_load(struct mem *m, const uint8_t *img, size_t len,
 		char err[LOADER_ERRLEN])
 {
 	static const struct load_opts no_opts;
-	enum image_kind kind;
+	const struct loader_format *f;
 
 	err[0] = '\0';
 	if (!opts)
@@ -219,29 +172,10 @@ int loader_load(struct mem *m, const uint8_t *img, size_t len,
 	if (len == 0)
 		return loader_fail(err, "image is empty");
 
-	kind = loader_kind(img, len, opts);
-	if (kind == IMAGE_UNKNOWN)
+	f = format_of(loader_kind(img, len, opts));
+	if (!f)
 		return refuse_unknown(img, len, err);
-	if (check_opts(kind, opts, err) < 0)
+	if (check_opts(f, opts, err) < 0)
 		return -1;
-
-	switch (kind) {
-	case IMAGE_RAW:
-		return load_raw(m, img, len, opts, bs, err);
-	case IMAGE_ELF:
-		if (check_broken_multiboot(img, len, err) < 0)
-			return -1;
-		return load_elf(m, img, len, opts, bs, err);
-	case IMAGE_MULTIBOOT:
-		return load_multiboot(m, img, len, opts, bs, err);
-	case IMAGE_BZIMAGE:
-		return load_bzimage(m, img, len, opts, bs, err);
-	case IMAGE_PV:
-		return load_pv(m, img, len, opts, bs, err);
-	case IMAGE_PVH:
-		return load_pvh(m, img, len, opts, bs, err);
-	case IMAGE_UNKNOWN:
-		break;
-	}
-	return loader_fail(err, "unknown image kind %d", (int)kind);
+	return f->load(m, img, len, opts, bs, err);
 }

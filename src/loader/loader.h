@@ -2,6 +2,7 @@
 #ifndef HVRUN_LOADER_H
 #define HVRUN_LOADER_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include "../board.h"
@@ -17,7 +18,6 @@ enum image_kind {
 	IMAGE_PVH,		/* ELF with Xen's PHYS32_ENTRY note: PVH boot */
 	IMAGE_UNKNOWN,		/* none of these, and no boot signature */
 };
-#define IMAGE_KINDS (IMAGE_UNKNOWN + 1)
 
 #define LOADER_ERRLEN 256
 
@@ -145,6 +145,35 @@ enum image_kind loader_sniff(const uint8_t *img, size_t len);
 enum image_kind loader_kind(const uint8_t *img, size_t len,
 			    const struct load_opts *opts);
 const char *loader_kind_name(enum image_kind kind);
+/* What a guest of this kind gets (IMAGE_UNKNOWN: the devices). */
+const struct image_profile *loader_profile(enum image_kind kind);
+
+/* The load options a format takes; loader_load refuses the others. */
+#define LOAD_TAKES_ADDR		(1U << 0)	/* --load, --entry */
+#define LOAD_TAKES_CMDLINE	(1U << 1)
+#define LOAD_TAKES_INITRD	(1U << 2)
+
+/*
+ * An image format. Its file, src/loader/NAME.c, defines
+ * `const struct loader_format loader_NAME`; NAME in LOADER_FORMATS
+ * (Makefile.am) puts it in the generated table loader_formats[], whose
+ * reference keeps the file in the link. loader_sniff asks every format's
+ * probe and the lowest order that says yes decides.
+ */
+struct loader_format {
+	enum image_kind kind;
+	const char *name;		/* for messages: "Linux bzImage" */
+	int order;
+	bool (*probe)(const uint8_t *img, size_t len);
+	int (*load)(struct mem *m, const uint8_t *img, size_t len,
+		    const struct load_opts *opts, struct boot_state *bs,
+		    char *err);
+	unsigned takes;			/* LOAD_TAKES_* */
+	struct image_profile profile;	/* what a guest of this kind gets */
+};
+
+/* Every format, NULL-terminated (generated from LOADER_FORMATS). */
+extern const struct loader_format *const loader_formats[];
 
 /*
  * Load img into guest memory and describe the boot vCPU's entry state.
@@ -196,6 +225,10 @@ long multiboot_find_header(const uint8_t *img, size_t len);
 /* Format a one-line reason into err (LOADER_ERRLEN bytes); returns -1. */
 int loader_fail(char *err, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+/* Does img start as an ELF file? Has it the PC boot sector signature
+ * (0x55 0xAA at offset 510, which a bzImage keeps too)? */
+bool loader_is_elf(const uint8_t *img, size_t len);
+bool loader_boot_signature(const uint8_t *img, size_t len);
 
 /*
  * Check that guest range [addr, addr + size), described by what (e.g.

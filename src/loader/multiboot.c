@@ -319,3 +319,25 @@ out:
 	free(ml.cmdline);
 	return ret;
 }
+
+/* An ELF with a multiboot header, or another file with one that uses the
+ * a.out kludge (the only way to load a non-ELF multiboot image). */
+static bool probe_multiboot(const uint8_t *img, size_t len)
+{
+	long off = multiboot_find_header(img, len);
+	uint32_t flags;
+
+	if (off < 0)
+		return false;
+	if (loader_is_elf(img, len))
+		return true;
+	memcpy(&flags, img + off + 4, sizeof(flags));
+	return (flags & MB_FLAG_AOUT_KLUDGE) != 0;
+}
+
+const struct loader_format loader_multiboot = {
+	.kind = IMAGE_MULTIBOOT, .name = "multiboot", .order = 30,
+	.probe = probe_multiboot, .load = load_multiboot,
+	.takes = LOAD_TAKES_CMDLINE | LOAD_TAKES_INITRD,
+	.profile = { .devices = true },
+};

@@ -215,3 +215,18 @@ int pv_machine_write(struct mem *m, enum hc_insn insn, uint64_t entry,
 	};
 	return 0;
 }
+
+/* An ELF with the hvrun ABI note: first, before PVH and multiboot. */
+static bool probe_pv(const uint8_t *img, size_t len)
+{
+	uint32_t version;
+
+	return loader_is_elf(img, len) && pv_find_note(img, len, &version);
+}
+
+const struct loader_format loader_pv = {
+	.kind = IMAGE_PV, .name = "PV", .order = 10,
+	.probe = probe_pv, .load = load_pv,
+	.takes = LOAD_TAKES_CMDLINE,
+	.profile = { .pv = true, .symbols = true },
+};

@@ -164,3 +164,20 @@ int load_pvh(struct mem *m, const uint8_t *img, size_t len,
 	};
 	return 0;
 }
+
+/* An ELF with Xen's PHYS32_ENTRY note. */
+static bool probe_pvh(const uint8_t *img, size_t len)
+{
+	uint64_t entry;
+	size_t desc_len;
+
+	return loader_is_elf(img, len) &&
+	       pvh_find_note(img, len, &entry, &desc_len);
+}
+
+const struct loader_format loader_pvh = {
+	.kind = IMAGE_PVH, .name = "PVH", .order = 20,
+	.probe = probe_pvh, .load = load_pvh,
+	.takes = LOAD_TAKES_CMDLINE | LOAD_TAKES_INITRD,
+	.profile = { .devices = true, .acpi = true },
+};

@@ -39,3 +39,16 @@ int load_raw(struct mem *m, const uint8_t *img, size_t len,
 	};
 	return 0;
 }
+
+/* A boot sector, or any file with --load or --entry (loader_kind). */
+static bool probe_raw(const uint8_t *img, size_t len)
+{
+	return loader_boot_signature(img, len);
+}
+
+const struct loader_format loader_raw = {
+	.kind = IMAGE_RAW, .name = "raw", .order = 60,
+	.probe = probe_raw, .load = load_raw,
+	.takes = LOAD_TAKES_ADDR,
+	.profile = { .devices = true },
+};

@@ -299,7 +299,7 @@ static void *vcpu_thread(void *arg)
 	v->self = pthread_self();
 	atomic_store(&v->running, true);	/* kicks may signal now */
 
-	if (vm->sandbox && sandbox_enter(SANDBOX_VCPU) < 0) {
+	if (sandbox_wanted(vm->cfg) && sandbox_enter(SANDBOX_VCPU) < 0) {
 		vm_stop(vm, STATUS_CANNOT_RUN, STOP_SETUP_ERROR,
 			"vCPU %d cannot enter the sandbox", v->id);
 		return NULL;

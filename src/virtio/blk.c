@@ -11,6 +11,7 @@
 #include <linux/virtio_ids.h>
 
 #include "../backend/block.h"
+#include "../backend/host_io.h"
 #include "../log.h"
 #include "../vm.h"
 #include "blk.h"
@@ -218,7 +219,7 @@ static const struct virtio_dev_ops blk_ops = {
 	.free = free,
 };
 
-int virtio_blk_new(struct vm *vm, int disk, struct virtio_mmio **out)
+static int blk_new(struct vm *vm, int disk, struct virtio_mmio **out)
 {
 	struct blk *b = calloc(1, sizeof(*b));
 	uint64_t features = (1ULL << VIRTIO_BLK_F_FLUSH) |
@@ -228,7 +229,7 @@ int virtio_blk_new(struct vm *vm, int disk, struct virtio_mmio **out)
 		log_err("virtio-blk: out of memory");
 		return -1;
 	}
-	b->disk = vm->disks[disk];
+	b->disk = host_disk(vm->io, disk);
 	snprintf(b->serial, sizeof(b->serial), "hvrun-disk%d", disk);
 	if (block_read_only(b->disk))
 		features |= 1ULL << VIRTIO_BLK_F_RO;
@@ -241,3 +242,14 @@ int virtio_blk_new(struct vm *vm, int disk, struct virtio_mmio **out)
 	*out = b->vd;
 	return 0;
 }
+
+/* One per --disk, first: vda, vdb, ... in --disk order. */
+static int blk_count(const struct vm *vm)
+{
+	return host_nr_disks(vm->io);
+}
+
+static const struct virtio_kind virtio_blk = {
+	.name = "blk", .slot = 10, .count = blk_count, .create = blk_new,
+};
+VIRTIO_DEVICE_REGISTER(virtio_blk)

@@ -221,7 +221,7 @@ static uint64_t terminal_size(const struct vm *vm, struct virtio_console_config 
 	return 1ULL << VIRTIO_CONSOLE_F_SIZE;
 }
 
-int virtio_console_new(struct vm *vm, int i, struct virtio_mmio **out)
+static int vcon_new(struct vm *vm, int i, struct virtio_mmio **out)
 {
 	struct vcon *v = calloc(1, sizeof(*v));
 	uint64_t features;
@@ -241,3 +241,22 @@ int virtio_console_new(struct vm *vm, int i, struct virtio_mmio **out)
 	*out = v->vd;
 	return console_on_room(vm->console, vcon_room, v);
 }
+
+static const struct config_option vcon_option = {
+	.name = "virtio-console",
+	.help = "      --virtio-console   non-PV guests: a virtio console (Linux hvc0) that\n"
+		"                         takes the host input from COM1\n",
+	.pv_hint = "a PV guest has the console hypercalls",
+};
+CONFIG_OPTION_REGISTER(vcon_option)
+
+/* --virtio-console: after COM1, whose host input it takes. */
+static int vcon_count(const struct vm *vm)
+{
+	return config_dev_count(vm->cfg, "virtio-console") > 0;
+}
+
+static const struct virtio_kind virtio_console = {
+	.name = "console", .slot = 40, .count = vcon_count, .create = vcon_new,
+};
+VIRTIO_DEVICE_REGISTER(virtio_console)

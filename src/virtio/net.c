@@ -12,6 +12,7 @@
 #include <linux/virtio_net.h>
 
 #include "../backend/net.h"
+#include "../backend/host_io.h"
 #include "../log.h"
 #include "../vm.h"
 #include "virtio_mmio.h"
@@ -151,7 +152,7 @@ static const struct virtio_dev_ops vnet_ops = {
 	.free = vnet_free,
 };
 
-int virtio_net_new(struct vm *vm, int net, struct virtio_mmio **out)
+static int vnet_new(struct vm *vm, int net, struct virtio_mmio **out)
 {
 	struct vnet *v = calloc(1, sizeof(*v));
 
@@ -159,7 +160,7 @@ int virtio_net_new(struct vm *vm, int net, struct virtio_mmio **out)
 		log_err("virtio-net: out of memory");
 		return -1;
 	}
-	v->net = vm->nets[net];
+	v->net = host_net(vm->io, net);
 	if (virtio_mmio_new(vm, &vnet_ops, v, (1ULL << VIRTIO_NET_F_MAC) |
 			    (1ULL << VIRTIO_NET_F_STATUS), &v->vd) < 0) {
 		free(v);
@@ -169,3 +170,14 @@ int virtio_net_new(struct vm *vm, int net, struct virtio_mmio **out)
 	*out = v->vd;
 	return 0;
 }
+
+/* One per --net, after the disks. */
+static int vnet_count(const struct vm *vm)
+{
+	return host_nr_nets(vm->io);
+}
+
+static const struct virtio_kind virtio_net = {
+	.name = "net", .slot = 20, .count = vnet_count, .create = vnet_new,
+};
+VIRTIO_DEVICE_REGISTER(virtio_net)

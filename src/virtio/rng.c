@@ -72,7 +72,7 @@ static const struct virtio_dev_ops rng_ops = {
 	.free = free,
 };
 
-int virtio_rng_new(struct vm *vm, int i, struct virtio_mmio **out)
+static int rng_new(struct vm *vm, int i, struct virtio_mmio **out)
 {
 	struct rng *r = calloc(1, sizeof(*r));
 
@@ -88,3 +88,14 @@ int virtio_rng_new(struct vm *vm, int i, struct virtio_mmio **out)
 	*out = r->vd;
 	return 0;
 }
+
+/* Entropy costs nothing until a driver asks; it needs interrupts. */
+static int rng_count(const struct vm *vm)
+{
+	return vm->irq.mode != IRQCHIP_OFF;
+}
+
+static const struct virtio_kind virtio_rng = {
+	.name = "rng", .slot = 30, .count = rng_count, .create = rng_new,
+};
+VIRTIO_DEVICE_REGISTER(virtio_rng)

@@ -1,13 +1,14 @@
 /*
- * Which virtio devices a guest gets (the transport is virtio_mmio.c): one
- * table of device kinds in slot order. Each slot is an MMIO window and an
- * IOAPIC input (board.h), so the order is what the guest sees: disks
- * first (vda, vdb, ... in --disk order), then networks, the entropy
- * device and the console.
+ * Which virtio devices a guest gets (the transport is virtio_mmio.c): the
+ * device kinds, each registered from its own file, in slot order. Each
+ * slot is an MMIO window and an IOAPIC input (board.h), so the order is
+ * what the guest sees: disks first (vda, vdb, ... in --disk order), then
+ * networks, the entropy device and the console.
  */
 #include <stdlib.h>
 
 #include "../log.h"
+#include "../backend/host_io.h"
 #include "../vm.h"
 #include "virtio_mmio.h"
 
@@ -16,53 +17,45 @@ struct virtio_set {
 	int nr;
 };
 
-static int nr_blk(const struct vm *vm)
+#define MAX_KINDS 16
+
+/* The registered kinds, kept in slot order. */
+static const struct virtio_kind *kinds[MAX_KINDS];
+static int nr_kinds;
+
+void virtio_kind_register(const struct virtio_kind *kind)
 {
-	return vm->nr_disks;
+	int i;
+
+	/* Constructors run before main: a full table is a build mistake. */
+	if (nr_kinds == MAX_KINDS)
+		__builtin_trap();
+	for (i = nr_kinds; i > 0 && kinds[i - 1]->slot > kind->slot; i--)
+		kinds[i] = kinds[i - 1];
+	kinds[i] = kind;
+	nr_kinds++;
 }
 
-static int nr_net(const struct vm *vm)
-{
-	return vm->nr_nets;
-}
-
-/* Entropy costs nothing until a driver asks; it needs interrupts. */
-static int nr_rng(const struct vm *vm)
-{
-	return vm->irqchip != IRQCHIP_OFF;
-}
-
-/* --virtio-console: after COM1, whose host input it takes. */
+/* --virtio-console takes a slot; so does the entropy device. */
 static int nr_console(const struct vm *vm)
 {
-	return vm->cfg->virtio_console;
+	return config_dev_count(vm->cfg, "virtio-console") > 0;
 }
-
-static const struct virtio_kind {
-	int (*count)(const struct vm *vm);
-	int (*create)(struct vm *vm, int i, struct virtio_mmio **out);
-} kinds[] = {
-	{ nr_blk, virtio_blk_new },
-	{ nr_net, virtio_net_new },
-	{ nr_rng, virtio_rng_new },
-	{ nr_console, virtio_console_new },
-};
-
-#define NR_KINDS (sizeof(kinds) / sizeof(kinds[0]))
 
 static int check(const struct vm *vm)
 {
 	int vcon = nr_console(vm);
+	int disks = host_nr_disks(vm->io), nets = host_nr_nets(vm->io);
 	/* The entropy device, and the console if asked, take a slot each. */
 	int room = VIRTIO_MMIO_MAX - 1 - vcon;
 
-	if (!vm->irqchip && (vm->nr_disks || vm->nr_nets || vcon)) {
+	if (!vm->irq.mode && (disks || nets || vcon)) {
 		log_err("--disk, --net and --virtio-console give this guest virtio devices, which need the in-kernel irqchip or a split one (drop --irqchip off)");
 		return -1;
 	}
-	if (vm->nr_disks + vm->nr_nets > room) {
+	if (disks + nets > room) {
 		log_err("too many devices: %d --disk and %d --net, at most %d in all for this guest%s",
-			vm->nr_disks, vm->nr_nets, room,
+			disks, nets, room,
 			vcon ? " with --virtio-console" : "");
 		return -1;
 	}
@@ -79,9 +72,9 @@ int virtio_init(struct vm *vm)
 	if (!set)
 		return -1;
 	vm->virtio = set;
-	for (size_t k = 0; k < NR_KINDS; k++) {
-		for (int i = 0; i < kinds[k].count(vm); i++) {
-			if (kinds[k].create(vm, i, &set->dev[set->nr]) < 0)
+	for (int k = 0; k < nr_kinds; k++) {
+		for (int i = 0; i < kinds[k]->count(vm); i++) {
+			if (kinds[k]->create(vm, i, &set->dev[set->nr]) < 0)
 				goto fail;
 			set->nr++;
 		}

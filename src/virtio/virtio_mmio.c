@@ -417,7 +417,7 @@ int virtio_mmio_new(struct vm *vm, const struct virtio_dev_ops *ops,
 {
 	struct virtio_mmio *vd;
 	struct vm_platform_dev *p;
-	int n = vm->nr_platform;
+	int n = vm->platform.nr;
 
 	if (n >= VIRTIO_MMIO_MAX) {
 		log_err("too many devices: at most %d virtio devices (--disk, --net, --virtio-console and the entropy device)",
@@ -449,7 +449,7 @@ int virtio_mmio_new(struct vm *vm, const struct virtio_dev_ops *ops,
 		virtio_mmio_free(vd);
 		return -1;
 	}
-	p = &vm->platform[vm->nr_platform++];
+	p = &vm->platform.dev[vm->platform.nr++];
 	p->hid = VIRTIO_MMIO_HID;
 	p->base = vd->base;
 	p->len = VIRTIO_MMIO_SIZE;

@@ -71,11 +71,12 @@ struct virtio_mmio {
 };
 
 /*
- * Create every virtio device a non-PV guest gets: a block device per
- * --disk, a network device per --net (vm->disks, vm->nets are open), the
- * entropy device, and with --virtio-console a console (after COM1, whose
- * host input it takes); each goes in vm->platform for the firmware tables.
- * Logs one line and returns -1 on failure.
+ * Create every virtio device a non-PV guest gets, each registered kind in
+ * slot order: a block device per --disk, a network device per --net
+ * (vm->io is open), the entropy device, and with --virtio-console a
+ * console (after COM1, whose host input it takes); each goes in
+ * vm->platform for the firmware tables. Logs one line and returns -1 on
+ * failure.
  */
 int virtio_init(struct vm *vm);
 void virtio_exit(struct vm *vm);
@@ -110,10 +111,27 @@ void virtio_mmio_warn(struct virtio_mmio *vd, const char *fmt, ...)
 /* A ring is unusable: DEVICE_NEEDS_RESET and a config interrupt. */
 void virtio_mmio_broken(struct virtio_mmio *vd, const char *why);
 
-/* The devices. */
-int virtio_blk_new(struct vm *vm, int disk, struct virtio_mmio **out);
-int virtio_rng_new(struct vm *vm, int i, struct virtio_mmio **out);
-int virtio_net_new(struct vm *vm, int net, struct virtio_mmio **out);
-int virtio_console_new(struct vm *vm, int i, struct virtio_mmio **out);
+/*
+ * A kind of virtio device, registered from its own file with
+ * VIRTIO_DEVICE_REGISTER: how many of it this VM gets, and how to make
+ * the i-th. virtio_init creates the kinds in `slot` order, which is the
+ * order the guest sees. Device files are linked as objects, not from
+ * libvirtio.a (VIRTIO_DEVICES in Makefile.am): nothing references their
+ * constructors, so an archive would drop them (tests/registry.sh checks).
+ */
+struct virtio_kind {
+	const char *name;
+	int slot;
+	int (*count)(const struct vm *vm);
+	int (*create)(struct vm *vm, int i, struct virtio_mmio **out);
+};
+
+void virtio_kind_register(const struct virtio_kind *kind);
+
+#define VIRTIO_DEVICE_REGISTER(kind)					\
+	static void __attribute__((constructor)) register_##kind(void)	\
+	{								\
+		virtio_kind_register(&(kind));				\
+	}
 
 #endif

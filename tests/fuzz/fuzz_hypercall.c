@@ -31,6 +31,7 @@
 
 #include "backend/backend.h"
 #include "backend/block.h"
+#include "backend/host_io.h"
 #include "backend/net.h"
 #include "hypercall/hypercall.h"
 #include "hypercall/ipc.h"
@@ -57,6 +58,7 @@ static void wake_pollers(struct vm *vm)
 /* ---- The VM, set up on the first input and kept. ---- */
 
 static struct vm vm;
+static struct host_io hio;	/* vm.io: the disks and nets opened here */
 static struct vm_config cfg;
 static struct vcpu vcpus[2];
 static pthread_t loop_thread;
@@ -88,6 +90,7 @@ static void setup(void)
 
 	cfg.console = CONSOLE_STDIO;
 	vm.cfg = &cfg;
+	vm.io = &hio;
 	stub_on_stop = wake_pollers;
 	vm.nr_vcpus = 2;
 	vm.vcpus = vcpus;
@@ -113,15 +116,15 @@ static void setup(void)
 	if (!vm.backend || pv_init(&vm, NULL, &(struct boot_state){ 0 }) < 0)
 		abort();
 	snprintf(spec, sizeof(spec), "%s,ro", disk1);
-	if (block_open(disk0, &vm.disks[0]) < 0 ||
-	    block_open(spec, &vm.disks[1]) < 0)
+	if (block_open(disk0, &hio.disks[0]) < 0 ||
+	    block_open(spec, &hio.disks[1]) < 0)
 		abort();
-	vm.nr_disks = 2;
+	hio.nr_disks = 2;
 	snprintf(spec, sizeof(spec), "socket=%s", sock);
-	if (net_open(&vm, 0, spec, &vm.nets[0]) < 0 ||		/* binds */
-	    net_open(&vm, 1, spec, &vm.nets[1]) < 0)		/* connects */
+	if (net_open(&vm, 0, spec, &hio.nets[0]) < 0 ||		/* binds */
+	    net_open(&vm, 1, spec, &hio.nets[1]) < 0)		/* connects */
 		abort();
-	vm.nr_nets = 2;
+	hio.nr_nets = 2;
 	snprintf(chan_path, sizeof(chan_path), "%s/chan", dir);
 	cfg.chans[0] = cfg.chans[1] = chan_path;	/* binds, connects */
 	cfg.nr_chans = 2;

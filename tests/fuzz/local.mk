@@ -59,7 +59,7 @@ tests_fuzz_fuzz_gdb_packet_LDFLAGS = $(FUZZ_HLDFLAGS)
 
 # Split virtqueues and virtio-blk requests over hostile guest memory.
 tests_fuzz_fuzz_virtqueue_SOURCES = tests/fuzz/fuzz_virtqueue.c \
-	tests/stubs.c tests/stubs.h
+	tests/stubs.c tests/stubs.h $(VIRTIO_DEVICES)
 tests_fuzz_fuzz_virtqueue_CFLAGS = $(FUZZ_HCFLAGS) $(LIBEVENT_CFLAGS)
 tests_fuzz_fuzz_virtqueue_LDFLAGS = $(FUZZ_HLDFLAGS)
 tests_fuzz_fuzz_virtqueue_LDADD = libvirtio.a libbackend.a libhvrun.a \

@@ -40,9 +40,11 @@ tests_unit_test_mem_LDADD = $(UNIT_LDADD)
 tests_unit_test_bus_SOURCES = tests/unit/test_bus.c
 tests_unit_test_bus_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_bus_LDADD = $(UNIT_LDADD)
-tests_unit_test_options_SOURCES = tests/unit/test_options.c
-tests_unit_test_options_CFLAGS = $(UNIT_CFLAGS)
-tests_unit_test_options_LDADD = $(UNIT_LDADD)
+# With the virtio devices: their options (--virtio-console) are theirs.
+tests_unit_test_options_SOURCES = tests/unit/test_options.c $(UNIT_STUBS) \
+	$(VIRTIO_DEVICES)
+tests_unit_test_options_CFLAGS = $(UNIT_CFLAGS) $(LIBEVENT_CFLAGS)
+tests_unit_test_options_LDADD = $(UNIT_IO_LDADD)
 tests_unit_test_report_SOURCES = tests/unit/test_report.c
 tests_unit_test_report_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_report_LDADD = $(UNIT_LDADD)
@@ -76,7 +78,8 @@ tests_unit_test_cpuid_LDADD = libvcpu.a $(UNIT_LDADD)
 tests_unit_test_pvh_SOURCES = tests/unit/test_pvh.c
 tests_unit_test_pvh_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_pvh_LDADD = $(UNIT_LDADD)
-tests_unit_test_virtqueue_SOURCES = tests/unit/test_virtqueue.c $(UNIT_STUBS)
+tests_unit_test_virtqueue_SOURCES = tests/unit/test_virtqueue.c $(UNIT_STUBS) \
+	$(VIRTIO_DEVICES)
 tests_unit_test_virtqueue_CFLAGS = $(UNIT_CFLAGS) $(LIBEVENT_CFLAGS)
 tests_unit_test_virtqueue_LDADD = $(UNIT_IO_LDADD)
 tests_unit_test_sandbox_SOURCES = tests/unit/test_sandbox.c

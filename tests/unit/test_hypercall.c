@@ -22,6 +22,7 @@
 
 #include "backend/backend.h"
 #include "backend/block.h"
+#include "backend/host_io.h"
 #include "backend/console.h"
 #include "backend/net.h"
 #include "hypercall/hypercall.h"
@@ -48,6 +49,7 @@ static void wake_pollers(struct vm *vm)
 /* ---- Fixture. ------------------------------------------------------------ */
 
 static struct vm vm;
+static struct host_io hio;	/* vm.io: the disks and nets opened here */
 static struct vm_config cfg;
 static pthread_t loop_thread;
 static bool loop_running;
@@ -95,6 +97,8 @@ static void setup(void)
 	int fds[2];
 
 	memset(&vm, 0, sizeof(vm));
+	memset(&hio, 0, sizeof(hio));
+	vm.io = &hio;
 	memset(&cfg, 0, sizeof(cfg));
 	vm.cfg = &cfg;
 	stub_on_stop = wake_pollers;
@@ -125,14 +129,14 @@ static void setup(void)
 	vm.console = console_open(&vm);
 	ck_assert_ptr_nonnull(vm.console);
 	ck_assert_int_eq(pv_init(&vm, NULL, &(struct boot_state){ 0 }), 0);
-	ck_assert_int_eq(block_open(disk0, &vm.disks[0]), 0);
+	ck_assert_int_eq(block_open(disk0, &hio.disks[0]), 0);
 	snprintf(spec, sizeof(spec), "%s,ro", disk1);
-	ck_assert_int_eq(block_open(spec, &vm.disks[1]), 0);
-	vm.nr_disks = 2;
+	ck_assert_int_eq(block_open(spec, &hio.disks[1]), 0);
+	hio.nr_disks = 2;
 	snprintf(spec, sizeof(spec), "socket=%s", sock);
-	ck_assert_int_eq(net_open(&vm, 0, spec, &vm.nets[0]), 0);	/* binds */
-	ck_assert_int_eq(net_open(&vm, 1, spec, &vm.nets[1]), 0);	/* connects */
-	vm.nr_nets = 2;
+	ck_assert_int_eq(net_open(&vm, 0, spec, &hio.nets[0]), 0);	/* binds */
+	ck_assert_int_eq(net_open(&vm, 1, spec, &hio.nets[1]), 0);	/* connects */
+	hio.nr_nets = 2;
 	ck_assert_int_eq(pthread_create(&loop_thread, NULL, loop_main, vm.backend), 0);
 	loop_running = true;
 }
@@ -149,10 +153,10 @@ static void stop_loop(void)
 static void teardown(void)
 {
 	stop_loop();
-	for (int i = 0; i < vm.nr_nets; i++)
-		net_close(vm.nets[i]);
-	for (int i = 0; i < vm.nr_disks; i++)
-		block_close(vm.disks[i]);
+	for (int i = 0; i < hio.nr_nets; i++)
+		net_close(hio.nets[i]);
+	for (int i = 0; i < hio.nr_disks; i++)
+		block_close(hio.disks[i]);
 	pv_free(&vm);
 	console_close(vm.console);
 	/* Last: the devices above free events on its base. */
@@ -218,10 +222,10 @@ END_TEST
 
 START_TEST(block_open_reports_size_and_mode)
 {
-	ck_assert_uint_eq(block_size(vm.disks[0]), DISK0_SIZE);
-	ck_assert_uint_eq(block_size(vm.disks[1]), DISK1_SIZE);
-	ck_assert(!block_read_only(vm.disks[0]));
-	ck_assert(block_read_only(vm.disks[1]));
+	ck_assert_uint_eq(block_size(hio.disks[0]), DISK0_SIZE);
+	ck_assert_uint_eq(block_size(hio.disks[1]), DISK1_SIZE);
+	ck_assert(!block_read_only(hio.disks[0]));
+	ck_assert(block_read_only(hio.disks[1]));
 }
 END_TEST
 
@@ -329,10 +333,10 @@ START_TEST(block_unknown_device)
 		ck_assert_int_eq(hc(hc_block_flush, devs[i], 0, 0, 0), -ENODEV);
 	}
 	/* A VM without disks has none at all. */
-	vm.nr_disks = 0;
+	hio.nr_disks = 0;
 	ck_assert_int_eq(hc(hc_block_read, 0, 0, 0, SECTOR), -ENODEV);
 	ck_assert_int_eq(hc(hc_block_flush, 0, 0, 0, 0), -ENODEV);
-	vm.nr_disks = 2;
+	hio.nr_disks = 2;
 }
 END_TEST
 
@@ -533,9 +537,9 @@ START_TEST(net_macs_differ_per_end)
 {
 	uint8_t mac[6];
 
-	net_mac(vm.nets[0], mac);
+	net_mac(hio.nets[0], mac);
 	ck_assert_mem_eq(mac, ((uint8_t[6]){ 0x02, 0x68, 0x76, 0, 0, 0 }), 6);
-	net_mac(vm.nets[1], mac);
+	net_mac(hio.nets[1], mac);
 	ck_assert_mem_eq(mac, ((uint8_t[6]){ 0x02, 0x68, 0x76, 0, 1, 1 }), 6);
 }
 END_TEST
@@ -579,11 +583,11 @@ START_TEST(net_close_removes_the_path_it_bound)
 
 	ck_assert_int_eq(lstat(sock, &st), 0);
 	stop_loop();
-	net_close(vm.nets[1]);		/* the connecting end: leaves PATH */
+	net_close(hio.nets[1]);		/* the connecting end: leaves PATH */
 	ck_assert_int_eq(lstat(sock, &st), 0);
-	net_close(vm.nets[0]);
+	net_close(hio.nets[0]);
 	ck_assert_int_eq(lstat(sock, &st), -1);
-	vm.nr_nets = 0;
+	hio.nr_nets = 0;
 }
 END_TEST
 

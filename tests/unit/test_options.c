@@ -123,7 +123,7 @@ START_TEST(defaults)
 	ck_assert_uint_eq(cfg.timeout_ms, 0);
 	ck_assert_int_eq(cfg.console, CONSOLE_STDIO);
 	ck_assert_int_eq(cfg.irqchip, IRQCHIP_AUTO);
-	ck_assert(!cfg.virtio_console);
+	ck_assert_int_eq(config_dev_count(&cfg, "virtio-console"), 0);
 	ck_assert(!cfg.has_load && !cfg.has_entry);
 	ck_assert_ptr_null(cfg.cmdline);
 	ck_assert_int_eq(cfg.verbose, 0);
@@ -146,7 +146,7 @@ START_TEST(every_option)
 	ck_assert_int_eq(cfg.console, CONSOLE_FILE);
 	ck_assert_str_eq(cfg.console_path, "/tmp/x");
 	ck_assert(!cfg.irqchip);
-	ck_assert(cfg.virtio_console);
+	ck_assert_int_eq(config_dev_count(&cfg, "virtio-console"), 1);
 	ck_assert(cfg.has_load && cfg.has_entry);
 	ck_assert_uint_eq(cfg.load_addr, 0x10000);
 	ck_assert_uint_eq(cfg.entry_addr, 0x10010);

@@ -20,6 +20,7 @@
 
 #include "backend/backend.h"
 #include "backend/block.h"
+#include "backend/host_io.h"
 #include "backend/console.h"
 #include "backend/net.h"
 #include "virtio/blk.h"
@@ -585,6 +586,7 @@ END_TEST
 /* ---- The transport, driven as a driver would, kicks via backend_call. --- */
 
 static struct vm vm;
+static struct host_io hio;	/* vm.io: the disks and nets opened here */
 static struct vm_config cfg;
 static pthread_t loop;
 static struct virtio_mmio *vd;
@@ -601,10 +603,12 @@ static void *loop_main(void *arg)
 static void vm_base_setup(void)
 {
 	memset(&vm, 0, sizeof(vm));
+	memset(&hio, 0, sizeof(hio));
+	vm.io = &hio;
 	memset(&cfg, 0, sizeof(cfg));
 	vm.cfg = &cfg;
 	vm.vm_fd = vm.kvm_fd = -1;	/* no ioeventfd, no irqfd: fallbacks */
-	vm.irqchip = IRQCHIP_KERNEL;
+	vm.irq.mode = IRQCHIP_KERNEL;
 	atomic_init(&vm.stopping, false);
 	ck_assert_int_eq(mem_init(&vm.mem, RAM), 0);
 	bus_init(&vm.mmio, "mmio");
@@ -642,8 +646,8 @@ static void vm_setup(void)
 
 	disk_setup();
 	vm_base_setup();
-	vm.disks[0] = disk;
-	vm.nr_disks = 1;
+	hio.disks[0] = disk;
+	hio.nr_disks = 1;
 	snprintf(sock_path, sizeof(sock_path), "%s.sock", path);
 	peer = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	ck_assert_int_ge(peer, 0);
@@ -651,8 +655,8 @@ static void vm_setup(void)
 	strcpy(sa.sun_path, sock_path);
 	ck_assert_int_eq(bind(peer, (struct sockaddr *)&sa, sizeof(sa)), 0);
 	snprintf(spec, sizeof(spec), "socket=%s", sock_path);
-	ck_assert_int_eq(net_open(&vm, 0, spec, &vm.nets[0]), 0);
-	vm.nr_nets = 1;
+	ck_assert_int_eq(net_open(&vm, 0, spec, &hio.nets[0]), 0);
+	hio.nr_nets = 1;
 	vm_start();
 }
 
@@ -660,7 +664,7 @@ static void vm_teardown(void)
 {
 	vm_stop_loop();
 	/* Its events are on the backend's loop: closed before the loop. */
-	net_close(vm.nets[0]);
+	net_close(hio.nets[0]);
 	close(peer);
 	unlink(sock_path);
 	vm_base_free();
@@ -691,7 +695,7 @@ static void vcon_setup(void)
 {
 	vm_base_setup();
 	cfg.console = CONSOLE_NONE;	/* no terminal size, whatever runs us */
-	cfg.virtio_console = true;
+	ck_assert_int_eq(config_dev_add(&cfg, "virtio-console", NULL), 0);
 	con_len = 0;
 	con_room = sizeof(con_out);
 	con_input = NULL;
@@ -762,10 +766,10 @@ START_TEST(transport_identifies_devices)
 {
 	uint64_t cap = 0;
 
-	ck_assert_int_eq(vm.nr_platform, 3);	/* disk, net, entropy */
-	ck_assert_str_eq(vm.platform[0].hid, "LNRO0005");
-	ck_assert_uint_eq(vm.platform[1].base, VIRTIO_MMIO_BASE + VIRTIO_MMIO_STRIDE);
-	ck_assert_uint_eq(vm.platform[1].gsi, VIRTIO_MMIO_GSI_BASE + 1);
+	ck_assert_int_eq(vm.platform.nr, 3);	/* disk, net, entropy */
+	ck_assert_str_eq(vm.platform.dev[0].hid, "LNRO0005");
+	ck_assert_uint_eq(vm.platform.dev[1].base, VIRTIO_MMIO_BASE + VIRTIO_MMIO_STRIDE);
+	ck_assert_uint_eq(vm.platform.dev[1].gsi, VIRTIO_MMIO_GSI_BASE + 1);
 	ck_assert_uint_eq(rd(0, VIRTIO_MMIO_MAGIC_VALUE), 0x74726976);
 	ck_assert_uint_eq(rd(0, VIRTIO_MMIO_VERSION), 2);
 	ck_assert_uint_eq(rd(0, VIRTIO_MMIO_DEVICE_ID), 2);
@@ -946,21 +950,23 @@ END_TEST
 START_TEST(too_many_devices)
 {
 	struct vm v;
+	struct host_io h = { .nr_disks = 0 };
 
 	memset(&v, 0, sizeof(v));
 	v.cfg = &cfg;
-	v.irqchip = IRQCHIP_SPLIT;
-	v.nr_disks = 8;
+	v.io = &h;
+	v.irq.mode = IRQCHIP_SPLIT;
+	h.nr_disks = 8;
 	ck_assert_int_eq(virtio_init(&v), -1);
 	/* Seven and the entropy device fit; the console is one too many. */
-	cfg.virtio_console = true;
-	v.nr_disks = 7;
+	ck_assert_int_eq(config_dev_add(&cfg, "virtio-console", NULL), 0);
+	h.nr_disks = 7;
 	ck_assert_int_eq(virtio_init(&v), -1);
 	ck_assert_int_eq(virtio_count(&v), 0);
-	v.nr_disks = 1;
-	v.irqchip = IRQCHIP_OFF;
+	h.nr_disks = 1;
+	v.irq.mode = IRQCHIP_OFF;
 	ck_assert_int_eq(virtio_init(&v), -1);	/* needs the irqchip */
-	v.nr_disks = 0;
+	h.nr_disks = 0;
 	ck_assert_int_eq(virtio_init(&v), -1);	/* the console does too */
 	ck_assert_int_eq(virtio_count(&v), 0);
 }
@@ -978,7 +984,7 @@ static uint32_t used_len(unsigned qn, uint16_t i)
 
 START_TEST(vcon_identifies_and_takes_input)
 {
-	ck_assert_int_eq(vm.nr_platform, 2);
+	ck_assert_int_eq(vm.platform.nr, 2);
 	ck_assert_uint_eq(rd(VCON, VIRTIO_MMIO_DEVICE_ID), 3);
 	ck_assert_uint_eq(rd(0, VIRTIO_MMIO_DEVICE_ID), 4);
 	/* No terminal: no F_SIZE, and never multiport. */
