@@ -60,6 +60,37 @@ long hv_vcpu_start(unsigned int id, uintptr_t rip, uintptr_t rsp, long arg);
 /* ABI version 2: channels (hvrun/abi.h, CHANNELS). */
 long hv_chan_send(unsigned int chan, const void *buf, size_t len);
 long hv_chan_recv(unsigned int chan, void *buf, size_t len);
+/* ABI version 2: block rings (hvrun/abi.h, BLOCK RINGS). */
+long hv_block_ring(unsigned int dev, void *ring, uint32_t entries);
+long hv_block_kick(unsigned int dev);
+
+/*
+ * blkq.c: a block ring's guest side. Push requests (no exit), kick once
+ * per batch, poll(HVRUN_POLL_BLOCK(dev)) and pop completions.
+ */
+struct hv_blkq {
+	struct hvrun_blk_ring *ring;
+	struct hvrun_blk_req *sq;
+	struct hvrun_blk_cpl *cq;
+	uint32_t entries;
+	unsigned int dev;
+};
+
+/* Attach a ring of entries slots (a power of two) at mem,
+ * HVRUN_BLK_RING_SIZE(entries) bytes, HVRUN_BLK_RING_ALIGN-aligned, to
+ * block dev: block_ring's result. */
+long hv_blkq_init(struct hv_blkq *q, unsigned int dev, void *mem,
+		  uint32_t entries);
+/* Queue one request: 0, or -HVRUN_EAGAIN when every slot is queued. */
+int hv_blkq_push(struct hv_blkq *q, unsigned int op, uint64_t sector,
+		 void *buf, uint32_t len, uint64_t tag);
+/* Requests queued that hvrun has not taken yet. */
+uint32_t hv_blkq_queued(const struct hv_blkq *q);
+/* block_kick: the number of requests hvrun took, or -errno. */
+long hv_blkq_kick(struct hv_blkq *q);
+/* The next completion into *out: 1, or 0 when none waits. */
+int hv_blkq_pop(struct hv_blkq *q, struct hvrun_blk_cpl *out);
+
 /* Shared region n (--shm): its address (identity-mapped, writable) and
  * *size from /hvrun/shm@N/reg, or NULL when there is none. */
 void *hv_shm(unsigned int n, size_t *size);

@@ -139,6 +139,16 @@ long hv_chan_recv(unsigned int chan, void *buf, size_t len)
 	return HC3(HVRUN_HC_CHAN_RECV, chan, buf, len);
 }
 
+long hv_block_ring(unsigned int dev, void *ring, uint32_t entries)
+{
+	return HC3(HVRUN_HC_BLOCK_RING, dev, ring, entries);
+}
+
+long hv_block_kick(unsigned int dev)
+{
+	return HC1(HVRUN_HC_BLOCK_KICK, dev);
+}
+
 void *hv_shm(unsigned int n, size_t *size)
 {
 	char path[32];
