@@ -9,8 +9,13 @@
  * likewise a --chan PATH whose two ends are channels 0 and 1. Frames and
  * messages a call leaves behind carry over to later inputs.
  *
+ * Disk 0 has a block ring of RING_ENTRIES slots at RING_GPA (attached at
+ * set-up, again per input if a call detached it), which inputs rewrite as
+ * a hostile guest would while the loop thread serves what was kicked.
+ *
  * Each input is a sequence of up to 8 calls. Per call: one byte picks the
- * number (0..20 mostly, any 64-bit value sometimes), then one mode byte per
+ * number (0..20 mostly, 0xe0..0xef a ring rewrite, any 64-bit value
+ * sometimes), then one mode byte per
  * argument picks how the argument is drawn (raw 64 bits, a small number, an
  * address in RAM, an address at a region edge, a sector-sized length).
  * poll always gets deadline 0 (it would block otherwise); exit and fault
@@ -44,6 +49,8 @@
 #define DISK1_SIZE	(8 * 1024)
 #define MAX_CALLS	8
 #define SHM_SIZE	(64 * 1024)
+#define RING_GPA	0x100000
+#define RING_ENTRIES	8
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -185,6 +192,42 @@ static uint64_t arg(struct input *in)
 	}
 }
 
+static int64_t call3(uint64_t nr, uint64_t a0, uint64_t a1, uint64_t a2)
+{
+	struct hc_call c = { .vm = &vm, .nr = nr, .arg = { a0, a1, a2 } };
+
+	return hc_dispatch(&c);
+}
+
+/*
+ * Selector 0xe0..0xef: the guest rewrites a slot of disk 0's ring with
+ * drawn fields (bit 0: any flags), moves sq_tail by up to two past a full
+ * ring (bit 1), moves cq_head anywhere near cq_tail (bit 2), and kicks
+ * (bit 3).
+ */
+static void ring_rewrite(struct input *in, uint8_t sel)
+{
+	uint8_t *ring = mem_ptr(&vm.mem, RING_GPA, HVRUN_BLK_RING_SIZE(RING_ENTRIES));
+	struct hvrun_blk_ring *h = (struct hvrun_blk_ring *)ring;
+	struct hvrun_blk_req r = { 0 };
+	uint8_t slot = (uint8_t)take(in, 1);
+
+	r.tag = take(in, 1);
+	r.op = (uint16_t)(take(in, 1) % 4);
+	r.flags = sel & 1 ? (uint16_t)take(in, 2) : 0;
+	r.sector = arg(in);
+	r.gpa = arg(in);
+	r.len = (uint32_t)arg(in);
+	memcpy(ring + HVRUN_BLK_RING_SQ + (slot % RING_ENTRIES) * sizeof(r),
+	       &r, sizeof(r));
+	if (sel & 2)
+		h->sq_tail += (uint32_t)(take(in, 1) % (RING_ENTRIES + 3));
+	if (sel & 4)
+		h->cq_head = h->cq_tail - (uint32_t)(take(in, 1) % (RING_ENTRIES + 3)) + 1;
+	if (sel & 8)
+		(void)call3(HVRUN_HC_BLOCK_KICK, 0, 0, 0);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct input in = { data, size };
@@ -197,10 +240,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	for (int i = 0; i < 2; i++)
 		atomic_store(&vcpus[i].claimed, i == 0);
 
+	(void)call3(HVRUN_HC_BLOCK_RING, 0, RING_GPA, RING_ENTRIES);
 	for (int n = 0; n < MAX_CALLS && in.left; n++) {
 		uint8_t sel = (uint8_t)take(&in, 1);
 		struct hc_call c = { .vm = &vm };
 
+		if (sel >= 0xe0 && sel < 0xf0) {
+			ring_rewrite(&in, sel);
+			continue;
+		}
 		if (sel < 0xf0)
 			c.nr = sel % 21;
 		else
