@@ -60,6 +60,9 @@ long hv_vcpu_start(unsigned int id, uintptr_t rip, uintptr_t rsp, long arg);
 /* ABI version 2: channels (hvrun/abi.h, CHANNELS). */
 long hv_chan_send(unsigned int chan, const void *buf, size_t len);
 long hv_chan_recv(unsigned int chan, void *buf, size_t len);
+/* Send, then wait for and receive the next message: one exit. */
+long hv_chan_call(unsigned int chan, const void *out, size_t out_len,
+		  void *in, size_t in_len, uint64_t deadline_ns);
 /* ABI version 2: block rings (hvrun/abi.h, BLOCK RINGS). */
 long hv_block_ring(unsigned int dev, void *ring, uint32_t entries);
 long hv_block_kick(unsigned int dev);

@@ -36,7 +36,7 @@
  * (except in chan_send and chan_recv, where it is an empty message).
  *
  * VERSIONS. Version 2 adds channels, shared memory and block rings
- * (calls 14-17, the chan and shm nodes). An image whose note says version
+ * (calls 14-18, the chan and shm nodes). An image whose note says version
  * 1 runs as before: abi_version returns 1, calls from 14 on are -ENOSYS,
  * and --chan / --shm are refused for it at start-up.
  *
@@ -155,6 +155,17 @@ enum hvrun_hypercall {
 	 * guest runs. -EINVAL (nothing taken) when the ring's indices are
 	 * inconsistent, -ENODEV when dev has no ring. Version 2. */
 	HVRUN_HC_BLOCK_KICK	= 17,
+	/* (chan, out_gpa, out_len, in_gpa, in_len, deadline_ns) → the
+	 * length of the message received. A round trip in one exit, as a
+	 * microkernel's call and reply-and-wait: sends [out_gpa, out_len)
+	 * as chan_send, then waits until a message is there, the peer
+	 * leaves, or the monotonic clock reaches deadline_ns (UINT64_MAX:
+	 * never), and receives it into [in_gpa, in_len) as chan_recv. Both
+	 * buffers are checked before anything is sent. A send that fails
+	 * returns its error and receives nothing; after the send: -ETIMEDOUT
+	 * at the deadline, -ENOTCONN when the peer left and nothing waits,
+	 * -EMSGSIZE (the message stays queued). Version 2. */
+	HVRUN_HC_CHAN_CALL	= 18,
 	HVRUN_HC_COUNT
 };
 
@@ -278,6 +289,7 @@ struct hvrun_blk_cpl {
 #define HVRUN_ENOSYS	38
 #define HVRUN_EMSGSIZE	90
 #define HVRUN_ENOTCONN	107
+#define HVRUN_ETIMEDOUT	110
 
 /*
  * The flattened device tree passed in RDI (#address-cells = #size-cells = 2):

@@ -15,11 +15,11 @@
  *
  * Each input is a sequence of up to 8 calls. Per call: one byte picks the
  * number (0..20 mostly, 0xe0..0xef a ring rewrite, any 64-bit value
- * sometimes), then one mode byte per
- * argument picks how the argument is drawn (raw 64 bits, a small number, an
- * address in RAM, an address at a region edge, a sector-sized length).
- * poll always gets deadline 0 (it would block otherwise); exit and fault
- * reach the recording stubs below, and the VM is un-stopped per input.
+ * sometimes), then one mode byte per argument picks how the argument is
+ * drawn (raw 64 bits, a small number, an address in RAM, an address at a
+ * region edge, a sector-sized length). poll and chan_call always get
+ * deadline 0 (they would block otherwise); exit and fault reach the
+ * recording stubs below, and the VM is un-stopped per input.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -258,6 +258,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		/* A deadline would block the vCPU: poll only looks. */
 		if (c.nr == HVRUN_HC_POLL)
 			c.arg[0] = 0;
+		if (c.nr == HVRUN_HC_CHAN_CALL)
+			c.arg[5] = 0;
 		/* fault needs a calling vCPU; both ways are tried. */
 		if (sel & 0x80)
 			c.vcpu = &vcpus[0];
