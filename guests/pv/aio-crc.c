@@ -52,7 +52,8 @@ static void wait_pop(struct hvrun_blk_cpl *c)
 
 /*
  * Read the disk in requests of req bytes, depth in flight; request i goes
- * to buffer i % depth. Completions may come in any order: the CRC moves
+ * to buffer i % depth. One exit per half a ring: the kick waits for half
+ * the requests in flight to complete. Completions may come in any order: the CRC moves
  * forward over the ones that are done, in disk order, while later
  * requests are still being read.
  */
@@ -75,7 +76,8 @@ static int read_disk(uint32_t depth, uint32_t req, bool do_crc)
 				break;
 			next++;
 		}
-		if (hv_blkq_queued(&q) && hv_blkq_kick(&q) < 0)
+		/* Submit, and wait for half the batch, in one exit. */
+		if (hv_blkq_kick_wait(&q, HV_MAX(depth / 2, 1), UINT64_MAX) < 0)
 			FAIL("kick failed\n");
 		in_flight = (uint32_t)(next - crc_at) - hv_blkq_queued(&q);
 		max_in_flight = HV_MAX(max_in_flight, in_flight);
@@ -147,7 +149,7 @@ static int hostile(void)
 	/* Set-up errors. */
 	EXPECT("ring twice", hv_block_ring(0, ring_mem, RING_ENTRIES), -HVRUN_EBUSY);
 	EXPECT("ring on dev 7", hv_block_ring(7, ring_mem, 4), -HVRUN_ENODEV);
-	EXPECT("kick dev 7", hv_block_kick(7), -HVRUN_ENODEV);
+	EXPECT("kick dev 7", hv_block_kick(7, 0, 0), -HVRUN_ENODEV);
 	EXPECT("3 entries, attached", hv_block_ring(0, ring_mem, 3), -HVRUN_EINVAL);
 
 	/* Requests that fail their checks complete with their error. */
@@ -171,19 +173,19 @@ static int hostile(void)
 	/* Indices that make no sense: nothing taken, then fixed. */
 	saved = h->sq_tail;
 	h->sq_tail = saved + RING_ENTRIES + 1;
-	EXPECT("sq_tail too far", hv_block_kick(0), -HVRUN_EINVAL);
+	EXPECT("sq_tail too far", hv_block_kick(0, 0, 0), -HVRUN_EINVAL);
 	h->sq_tail = saved - 1;
-	EXPECT("sq_tail behind", hv_block_kick(0), -HVRUN_EINVAL);
+	EXPECT("sq_tail behind", hv_block_kick(0, 0, 0), -HVRUN_EINVAL);
 	h->sq_tail = saved;
 	saved = h->cq_head;
 	h->cq_head = saved + 1;
-	EXPECT("cq_head ahead", hv_block_kick(0), -HVRUN_EINVAL);
+	EXPECT("cq_head ahead", hv_block_kick(0, 0, 0), -HVRUN_EINVAL);
 	h->cq_head = saved - RING_ENTRIES - 1;
-	EXPECT("cq_head far behind", hv_block_kick(0), -HVRUN_EINVAL);
+	EXPECT("cq_head far behind", hv_block_kick(0, 0, 0), -HVRUN_EINVAL);
 	h->cq_head = saved;
 	saved = h->sq_head;
 	h->sq_head = saved + 12345;	/* hvrun's: it never reads it back */
-	EXPECT("garbage sq_head", hv_block_kick(0), 0);
+	EXPECT("garbage sq_head", hv_block_kick(0, 0, 0), 0);
 	h->sq_head = saved;
 	EXPECT("after fixing", one(HVRUN_BLK_OP_FLUSH, 0, 0, 0), 0);
 
@@ -191,9 +193,10 @@ static int hostile(void)
 	for (int i = 0; i < RING_ENTRIES; i++)
 		EXPECT("fill", hv_blkq_push(&q, HVRUN_BLK_OP_READ, 0, buf, 512, i), 0);
 	EXPECT("push to a full ring", hv_blkq_push(&q, HVRUN_BLK_OP_READ, 0, buf, 512, 0), -HVRUN_EAGAIN);
-	EXPECT("kick all", hv_blkq_kick(&q), RING_ENTRIES);
-	while (h->cq_tail - h->cq_head < RING_ENTRIES)
-		hv_poll(hv_now() + 1000000, HVRUN_POLL_BLOCK(0));
+	EXPECT("kick all and wait", hv_blkq_kick_wait(&q, RING_ENTRIES, hv_now() + 10 * HV_NSEC_PER_SEC), RING_ENTRIES);
+	EXPECT("all complete", h->cq_tail - h->cq_head, RING_ENTRIES);
+	EXPECT("poll", hv_poll(0, HVRUN_POLL_BLOCK(0)), HVRUN_POLL_BLOCK(0));
+	EXPECT("nothing in flight: no wait", hv_blkq_kick_wait(&q, 5, UINT64_MAX), 0);
 	EXPECT("push", hv_blkq_push(&q, HVRUN_BLK_OP_READ, 0, buf, 512, 99), 0);
 	EXPECT("kick with no room", hv_blkq_kick(&q), 0);
 	EXPECT("pop", hv_blkq_pop(&q, &c), 1);
@@ -204,7 +207,7 @@ static int hostile(void)
 	}
 	EXPECT("last tag", c.tag, 99);
 	EXPECT("detach", hv_block_ring(0, 0, 0), 0);
-	EXPECT("kick detached", hv_block_kick(0), -HVRUN_ENODEV);
+	EXPECT("kick detached", hv_block_kick(0, 0, 0), -HVRUN_ENODEV);
 	EXPECT("misaligned", hv_block_ring(0, ring_mem + 8, 4), -HVRUN_EINVAL);
 	EXPECT("3 entries", hv_block_ring(0, ring_mem, 3), -HVRUN_EINVAL);
 	EXPECT("too many entries", hv_block_ring(0, ring_mem, HVRUN_BLK_RING_MAX * 2), -HVRUN_EINVAL);

@@ -47,7 +47,13 @@ uint32_t hv_blkq_queued(const struct hv_blkq *q)
 
 long hv_blkq_kick(struct hv_blkq *q)
 {
-	return hv_block_kick(q->dev);
+	return hv_block_kick(q->dev, 0, 0);
+}
+
+long hv_blkq_kick_wait(struct hv_blkq *q, uint32_t min_complete,
+		       uint64_t deadline_ns)
+{
+	return hv_block_kick(q->dev, min_complete, deadline_ns);
 }
 
 int hv_blkq_pop(struct hv_blkq *q, struct hvrun_blk_cpl *out)

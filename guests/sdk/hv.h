@@ -65,11 +65,13 @@ long hv_chan_call(unsigned int chan, const void *out, size_t out_len,
 		  void *in, size_t in_len, uint64_t deadline_ns);
 /* ABI version 2: block rings (hvrun/abi.h, BLOCK RINGS). */
 long hv_block_ring(unsigned int dev, void *ring, uint32_t entries);
-long hv_block_kick(unsigned int dev);
+long hv_block_kick(unsigned int dev, uint32_t min_complete,
+		   uint64_t deadline_ns);
 
 /*
  * blkq.c: a block ring's guest side. Push requests (no exit), kick once
- * per batch, poll(HVRUN_POLL_BLOCK(dev)) and pop completions.
+ * per batch (and wait there, or in poll(HVRUN_POLL_BLOCK(dev))), pop
+ * completions.
  */
 struct hv_blkq {
 	struct hvrun_blk_ring *ring;
@@ -91,6 +93,10 @@ int hv_blkq_push(struct hv_blkq *q, unsigned int op, uint64_t sector,
 uint32_t hv_blkq_queued(const struct hv_blkq *q);
 /* block_kick: the number of requests hvrun took, or -errno. */
 long hv_blkq_kick(struct hv_blkq *q);
+/* The same, then wait (in the same exit) until min_complete completions
+ * wait, nothing is in flight, or deadline_ns. */
+long hv_blkq_kick_wait(struct hv_blkq *q, uint32_t min_complete,
+		       uint64_t deadline_ns);
 /* The next completion into *out: 1, or 0 when none waits. */
 int hv_blkq_pop(struct hv_blkq *q, struct hvrun_blk_cpl *out);
 

@@ -151,9 +151,10 @@ long hv_block_ring(unsigned int dev, void *ring, uint32_t entries)
 	return HC3(HVRUN_HC_BLOCK_RING, dev, ring, entries);
 }
 
-long hv_block_kick(unsigned int dev)
+long hv_block_kick(unsigned int dev, uint32_t min_complete,
+		   uint64_t deadline_ns)
 {
-	return HC1(HVRUN_HC_BLOCK_KICK, dev);
+	return HC3(HVRUN_HC_BLOCK_KICK, dev, min_complete, deadline_ns);
 }
 
 void *hv_shm(unsigned int n, size_t *size)

@@ -149,11 +149,15 @@ enum hvrun_hypercall {
 	 * already has a ring or (detaching) requests are in flight, -ENODEV
 	 * for an unknown dev. Version 2. */
 	HVRUN_HC_BLOCK_RING	= 16,
-	/* (dev) → the number of requests taken. Takes the requests the
-	 * guest queued in dev's ring, as many as have room for their
-	 * completion, and returns at once; hvrun serves them while the
-	 * guest runs. -EINVAL (nothing taken) when the ring's indices are
-	 * inconsistent, -ENODEV when dev has no ring. Version 2. */
+	/* (dev, min_complete, deadline_ns) → the number of requests taken.
+	 * Takes the requests the guest queued in dev's ring, as many as
+	 * have room for their completion; hvrun serves them while the guest
+	 * runs. With min_complete 0 it returns at once; otherwise the vCPU
+	 * then waits (submit and wait in one exit) until min_complete
+	 * completions wait in the ring, no request is in flight, or the
+	 * monotonic clock reaches deadline_ns (UINT64_MAX: no deadline).
+	 * -EINVAL (nothing taken) when the ring's indices are inconsistent,
+	 * -ENODEV when dev has no ring. Version 2. */
 	HVRUN_HC_BLOCK_KICK	= 17,
 	/* (chan, out_gpa, out_len, in_gpa, in_len, deadline_ns) → the
 	 * length of the message received. A round trip in one exit, as a
@@ -211,7 +215,8 @@ enum hvrun_hypercall {
  * guest writes sq_tail and cq_head, hvrun writes sq_head and cq_tail
  * (each side only reads the other's). To submit: fill sq[sq_tail %
  * entries], then advance sq_tail (a store after the slot's stores), up to
- * entries ahead of sq_head; then block_kick. hvrun copies each request it
+ * entries ahead of sq_head; then block_kick (which may also wait for
+ * completions, saving the poll's exit). hvrun copies each request it
  * takes out of the ring at once (the slot is free again when sq_head has
  * passed it), checks it as block_read/block_write check their arguments,
  * and serves the requests in order, each in pieces as the synchronous

@@ -48,6 +48,7 @@ struct aio_ring {
 	uint32_t entries;		/* 0: no ring attached */
 	uint32_t sq_head, cq_tail;	/* hvrun's; written to the ring */
 	uint32_t q_head, q_count;	/* the requests in flight, in order */
+	uint32_t want;			/* a kick waits for this many */
 	struct aio_req q[HVRUN_BLK_RING_MAX];
 };
 
@@ -71,18 +72,29 @@ static void store_idx(uint32_t *p, uint32_t v)
 	__atomic_store_n(p, v, __ATOMIC_RELEASE);
 }
 
-/* Write one completion (lock held): the slot, then cq_tail. */
-static void post(struct aio_ring *r, uint64_t tag, int64_t result)
+/*
+ * Write one completion (lock held): the slot, then cq_tail. true when a
+ * waiter may care: the guest had taken every earlier completion (poll
+ * sleeps only then), a kick waits for this many, or nothing is left in
+ * flight. A guest that has not taken the earlier ones sees this one in
+ * its next poll without a wake-up; its cq_head store came before that
+ * poll's exit, and we read it after our cq_tail moved, under the lock
+ * that pv_aio_ready takes.
+ */
+static bool post(struct aio_ring *r, uint64_t tag, int64_t result)
 {
 	struct hvrun_blk_cpl c = { .tag = tag, .result = result };
-	uint8_t *p = ring_mem(r);
-	uint32_t slot = r->cq_tail++ & (r->entries - 1);
+	struct hvrun_blk_ring *h = (struct hvrun_blk_ring *)ring_mem(r);
+	uint32_t slot = r->cq_tail++ & (r->entries - 1), waiting;
 
-	if (!p)		/* guest RAM does not move; never trust that */
-		return;
-	memcpy(p + HVRUN_BLK_RING_CQ(r->entries) + slot * sizeof(c), &c,
-	       sizeof(c));
-	store_idx(&((struct hvrun_blk_ring *)p)->cq_tail, r->cq_tail);
+	if (!h)		/* guest RAM does not move; never trust that */
+		return true;
+	memcpy((uint8_t *)h + HVRUN_BLK_RING_CQ(r->entries) + slot * sizeof(c),
+	       &c, sizeof(c));
+	store_idx(&h->cq_tail, r->cq_tail);
+	waiting = r->cq_tail - load_idx(&h->cq_head);
+	return waiting == 1 || waiting > r->entries ||
+	       (r->want && waiting >= r->want) || r->q_count <= 1;
 }
 
 static int64_t serve_piece(struct aio_ring *r, const struct aio_req *q,
@@ -102,14 +114,14 @@ static int64_t serve_piece(struct aio_ring *r, const struct aio_req *q,
 
 /*
  * One piece of the oldest request (on the loop): false when the queue is
- * empty after it. Its completion wakes poll.
+ * empty after it. Its completion may wake poll or a waiting kick.
  */
 static bool serve_one(struct aio_ring *r)
 {
 	struct aio_req q;
 	uint32_t n;
 	int64_t ret;
-	bool more, done = false;
+	bool more, wake = false;
 
 	pthread_mutex_lock(&r->lock);
 	if (!r->q_count) {
@@ -124,17 +136,17 @@ static bool serve_one(struct aio_ring *r)
 
 	pthread_mutex_lock(&r->lock);
 	if (ret < 0 || q.done + n == q.len) {
-		post(r, q.tag, ret < 0 ? ret : q.op == HVRUN_BLK_OP_FLUSH ? 0 : q.len);
+		wake = post(r, q.tag,
+			    ret < 0 ? ret : q.op == HVRUN_BLK_OP_FLUSH ? 0 : q.len);
 		r->q_head = (r->q_head + 1) & (r->entries - 1);
 		r->q_count--;
-		done = true;
 	} else {
 		r->q[r->q_head].done += n;
 	}
 	more = r->q_count > 0;
 	pthread_mutex_unlock(&r->lock);
-	if (done)
-		wake_signal(backend_io_wake(r->vm->backend));	/* poll */
+	if (wake)
+		wake_signal(backend_io_wake(r->vm->backend));	/* poll, kick */
 	return more;
 }
 
@@ -244,7 +256,7 @@ static bool take_one(struct aio_ring *r, const uint8_t *p)
 	    !mem_ptr(&r->vm->mem, req.gpa, req.len))
 		err = -EFAULT;
 	if (err) {
-		post(r, req.tag, err);
+		(void)post(r, req.tag, err);	/* the kick wakes below */
 		return false;
 	}
 	q = &r->q[(r->q_head + r->q_count++) & (r->entries - 1)];
@@ -253,10 +265,39 @@ static bool take_one(struct aio_ring *r, const uint8_t *p)
 	return true;
 }
 
-/* (dev) → requests taken. */
+/*
+ * After a kick: sleep on the backend's I/O wake-up, as poll does, until
+ * want completions wait, nothing is in flight, the deadline or the stop.
+ */
+static void wait_completions(struct aio_ring *r, uint32_t want,
+			     uint64_t deadline)
+{
+	struct wake *w = backend_io_wake(r->vm->backend);
+	struct hvrun_blk_ring *h;
+	uint64_t gen;
+	bool enough;
+
+	for (;;) {
+		gen = wake_gen(w);
+		pthread_mutex_lock(&r->lock);
+		h = r->entries ? (struct hvrun_blk_ring *)ring_mem(r) : NULL;
+		enough = !h || !r->q_count ||
+			 r->cq_tail - load_idx(&h->cq_head) >= want;
+		r->want = enough ? 0 : want;
+		pthread_mutex_unlock(&r->lock);
+		if (enough || atomic_load(&r->vm->stopping))
+			return;
+		if (deadline != UINT64_MAX && wake_now_ns() >= deadline)
+			return;
+		wake_wait(w, gen, deadline);
+	}
+}
+
+/* (dev, min_complete, deadline_ns) → requests taken. */
 int64_t hc_block_kick(struct hc_call *c)
 {
 	struct aio_ring *r = ring_of(c, c->arg[0]);
+	uint64_t want = c->arg[1];
 	struct blkring_idx x;
 	struct hvrun_blk_ring *h;
 	int64_t n, queued = 0, failed = 0;
@@ -283,11 +324,15 @@ int64_t hc_block_kick(struct hc_call *c)
 	}
 	if (n > 0)
 		store_idx(&h->sq_head, r->sq_head);
+	if (want > r->entries)
+		want = r->entries;
 	pthread_mutex_unlock(&r->lock);
 	if (queued)
 		event_active(r->serve_ev, EV_READ, 0);
 	if (failed)
 		wake_signal(backend_io_wake(c->vm->backend));
+	if (n >= 0 && want)
+		wait_completions(r, (uint32_t)want, c->arg[2]);
 	return n;
 }
 

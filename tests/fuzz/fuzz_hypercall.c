@@ -17,8 +17,8 @@
  * number (0..20 mostly, 0xe0..0xef a ring rewrite, any 64-bit value
  * sometimes), then one mode byte per argument picks how the argument is
  * drawn (raw 64 bits, a small number, an address in RAM, an address at a
- * region edge, a sector-sized length). poll and chan_call always get
- * deadline 0 (they would block otherwise); exit and fault reach the
+ * region edge, a sector-sized length). poll, chan_call and block_kick
+ * always get deadline 0 (they would block otherwise); exit and fault reach the
  * recording stubs below, and the VM is un-stopped per input.
  */
 #include <errno.h>
@@ -260,6 +260,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			c.arg[0] = 0;
 		if (c.nr == HVRUN_HC_CHAN_CALL)
 			c.arg[5] = 0;
+		if (c.nr == HVRUN_HC_BLOCK_KICK)
+			c.arg[2] = 0;
 		/* fault needs a calling vCPU; both ways are tried. */
 		if (sel & 0x80)
 			c.vcpu = &vcpus[0];
