@@ -47,7 +47,9 @@
  * the second hvrun to start connects to the first at once; when the peer
  * ends, the messages it sent can still be received, then the channel is
  * "down". The first hvrun (the one that created PATH) accepts a new peer
- * after the old one left; the second never reconnects.
+ * after the old one left; the second never reconnects. chan_call is a
+ * round trip in one exit: a client's call, or a server's reply that
+ * waits for the next request.
  *
  * SHARED MEMORY (--shm PATH,size=SIZE, the Nth is region N). The file's
  * bytes, mapped writable at the gpa the FDT gives (HVRUN_SHM_BASE up,
