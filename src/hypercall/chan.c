@@ -31,6 +31,21 @@ static int64_t do_recv(void *arg)
 	return chan_recv(r->ch, r->buf, r->len);
 }
 
+/* On this vCPU when it can (chan.h), on the loop otherwise. */
+static int64_t send_msg(struct vm *vm, struct chan_req *r)
+{
+	int64_t n = chan_send_fast(r->ch, r->buf, r->len);
+
+	return n != CHAN_TRY_LOOP ? n : backend_call(vm->backend, do_send, r);
+}
+
+static int64_t recv_msg(struct vm *vm, struct chan_req *r)
+{
+	int64_t n = chan_recv_fast(r->ch, r->buf, r->len);
+
+	return n != CHAN_TRY_LOOP ? n : backend_call(vm->backend, do_recv, r);
+}
+
 /* (chan, gpa, len), len at most max: every check, in ABI order, before
  * the backend sees the request. */
 static int64_t chan_req_check(struct hc_call *c, uint64_t max,
@@ -59,7 +74,7 @@ int64_t hc_chan_send(struct hc_call *c)
 	err = chan_req_check(c, HVRUN_CHAN_MSG_MAX, &r);
 	if (err)
 		return err;
-	return backend_call(c->vm->backend, do_send, &r);
+	return send_msg(c->vm, &r);
 }
 
 /* (chan, gpa, len) → message length; -EMSGSIZE leaves it queued. */
@@ -71,14 +86,13 @@ int64_t hc_chan_recv(struct hc_call *c)
 	err = chan_req_check(c, UINT64_MAX, &r);
 	if (err)
 		return err;
-	return backend_call(c->vm->backend, do_recv, &r);
+	return recv_msg(c->vm, &r);
 }
 
 /*
  * Receive on r->ch as chan_recv once a message (or the peer's end) is
  * there, sleeping on the backend's I/O wake-up in between as poll does:
- * only the vCPU waits, and it looks at the socket itself (chan_ready)
- * before asking the loop to receive.
+ * only the vCPU waits, and it receives on its own thread when it can.
  */
 static int64_t recv_wait(struct vm *vm, struct chan_req *r, uint64_t deadline)
 {
@@ -88,11 +102,9 @@ static int64_t recv_wait(struct vm *vm, struct chan_req *r, uint64_t deadline)
 
 	for (;;) {
 		gen = wake_gen(w);
-		if (chan_ready(r->ch) & (CHAN_READY_RX | CHAN_READY_DOWN)) {
-			n = backend_call(vm->backend, do_recv, r);
-			if (n != -EAGAIN)
-				return n;
-		}
+		n = recv_msg(vm, r);
+		if (n != -EAGAIN)
+			return n;
 		if (atomic_load(&vm->stopping))
 			return -EINTR;		/* the guest never sees it */
 		if (deadline != UINT64_MAX && wake_now_ns() >= deadline)
@@ -114,7 +126,7 @@ int64_t hc_chan_call(struct hc_call *c)
 		err = chan_req_check(&in_args, UINT64_MAX, &in);
 	if (err)
 		return err;
-	err = backend_call(c->vm->backend, do_send, &out);
+	err = send_msg(c->vm, &out);
 	if (err < 0)
 		return err;
 	return recv_wait(c->vm, &in, c->arg[5]);
