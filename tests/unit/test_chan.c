@@ -363,6 +363,8 @@ START_TEST(version_1_image_has_no_channels)
 	ck_assert_int_eq(hc_dispatch(&c), -ENOSYS);
 	c.nr = HVRUN_HC_BLOCK_KICK;
 	ck_assert_int_eq(hc_dispatch(&c), -ENOSYS);
+	c.nr = HVRUN_HC_CHAN_CALL;
+	ck_assert_int_eq(hc_dispatch(&c), -ENOSYS);
 	c.nr = HVRUN_HC_ABI_VERSION;
 	ck_assert_int_eq(hc_dispatch(&c), 1);
 	vm.ipc->abi = HVRUN_ABI_VERSION;
