@@ -176,7 +176,8 @@ static void on_serve(evutil_socket_t fd, short what, void *arg)
 
 static struct aio_ring *ring_of(struct hc_call *c, uint64_t dev)
 {
-	if (dev >= (uint64_t)c->vm->nr_disks || !c->vm->pv || !c->vm->pv->aio)
+	if (dev >= (uint64_t)c->vm->nr_disks || dev >= HVRUN_BLOCK_MAX ||
+	    !c->vm->pv || !c->vm->pv->aio)
 		return NULL;
 	return &c->vm->pv->aio->ring[dev];
 }
@@ -340,7 +341,8 @@ uint64_t pv_aio_ready(struct vm *vm, uint64_t mask)
 {
 	uint64_t ready = 0;
 
-	for (int i = 0; vm->pv && vm->pv->aio && i < vm->nr_disks; i++) {
+	for (int i = 0; vm->pv && vm->pv->aio && i < vm->nr_disks &&
+			i < HVRUN_BLOCK_MAX; i++) {
 		struct aio_ring *r = &vm->pv->aio->ring[i];
 		struct hvrun_blk_ring *h;
 
