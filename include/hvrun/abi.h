@@ -228,8 +228,9 @@ enum hvrun_hypercall {
  * one completion at cq[cq_tail % entries] (written before cq_tail moves)
  * and poll(HVRUN_POLL_BLOCK(dev)) is ready while cq_head != cq_tail.
  *
- * A request that fails its checks is still taken and completes with its
- * error: -EINVAL (unknown op, flags not 0, len not whole sectors, past
+ * A request that fails its checks is still taken and completes at once
+ * (ahead of earlier requests still in flight: match completions by tag)
+ * with its error: -EINVAL (unknown op, flags not 0, len not whole sectors, past
  * the end of the disk, a buffer overlapping the ring, a flush with
  * sector/gpa/len not 0), -EFAULT (buffer not in guest memory), -EROFS.
  * Indices that make no sense (sq_tail more than entries ahead of sq_head,
