@@ -109,14 +109,7 @@ static int read_disk(uint32_t depth, uint32_t req, bool do_crc)
 		printf("crc32 %08x bytes %llu in-flight %u\n", crc,
 		       (unsigned long long)disk_size, max_in_flight);
 	} else {
-		uint64_t mbs10 = disk_size * 10000 / (ns ? ns : 1);
-
-		printf("read %llu bytes in %llu.%llu ms: %llu.%llu MB/s\n",
-		       (unsigned long long)disk_size,
-		       (unsigned long long)(ns / 1000000),
-		       (unsigned long long)(ns / 100000 % 10),
-		       (unsigned long long)(mbs10 / 10),
-		       (unsigned long long)(mbs10 % 10));
+		hv_print_rate("read", disk_size, ns);
 	}
 	return 0;
 }

@@ -150,6 +150,9 @@ int snprintf(char *buf, size_t size, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 int vsnprintf(char *buf, size_t size, const char *fmt, va_list ap);
 int puts(const char *s);
+/* "WHAT <bytes> bytes in <ms>.<tenth> ms: <MB/s>.<tenth> MB/s\n", MB =
+ * 10^6 bytes (the benchmark guests' line). */
+void hv_print_rate(const char *what, uint64_t bytes, uint64_t ns);
 
 /* string.c */
 void *memset(void *s, int c, size_t n);
