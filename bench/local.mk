@@ -37,8 +37,9 @@ bench-startup: hvrun$(EXEEXT) bench/kvm-floor$(EXEEXT) \
 
 bench-pv: hvrun$(EXEEXT) bench/pv-floor$(EXEEXT) bench/crc-native$(EXEEXT) \
 		guests/pv/bench-hc.elf guests/pv/compute.elf \
-		guests/pv/bench-blk.elf bench/ipc-floor$(EXEEXT) \
-		guests/pv/chan-ping.elf guests/pv/shm-test.elf
+		guests/pv/bench-blk.elf guests/pv/aio-crc.elf \
+		bench/ipc-floor$(EXEEXT) guests/pv/chan-ping.elf \
+		guests/pv/shm-test.elf
 	HVRUN=./hvrun$(EXEEXT) PV_FLOOR=./bench/pv-floor$(EXEEXT) \
 	BENCH_HC=./guests/pv/bench-hc.elf $(srcdir)/bench/hypercall
 	@echo
@@ -46,7 +47,7 @@ bench-pv: hvrun$(EXEEXT) bench/pv-floor$(EXEEXT) bench/crc-native$(EXEEXT) \
 	COMPUTE=./guests/pv/compute.elf $(srcdir)/bench/compute
 	@echo
 	HVRUN=./hvrun$(EXEEXT) BENCH_BLK=./guests/pv/bench-blk.elf \
-	$(srcdir)/bench/block
+	AIO_IMAGE=./guests/pv/aio-crc.elf $(srcdir)/bench/block
 	@echo
 	HVRUN=./hvrun$(EXEEXT) IPC_FLOOR=./bench/ipc-floor$(EXEEXT) \
 	CHAN_PING=./guests/pv/chan-ping.elf SHM_TEST=./guests/pv/shm-test.elf \

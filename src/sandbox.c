@@ -235,6 +235,26 @@ static int allow_common(scmp_filter_ctx ctx)
 	return r < 0 ? -1 : 0;
 }
 
+/*
+ * --chan (backend/chan.c), on the loop and, for the common cases, on vCPU
+ * threads: a header and the guest's message in one packet, never
+ * blocking, never raising SIGPIPE (the channel's socket is connected, so
+ * the kernel ignores any address in the header); a receive's peek at the
+ * next packet's length and header, never blocking.
+ */
+static int allow_chan_io(scmp_filter_ctx ctx)
+{
+	int r = 0;
+
+	r |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(sendmsg), 1,
+			      SCMP_A2(SCMP_CMP_EQ, MSG_DONTWAIT | MSG_NOSIGNAL, 0));
+	r |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(recvmsg), 1,
+			      SCMP_A2(SCMP_CMP_EQ, MSG_DONTWAIT, 0));
+	r |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(recvfrom), 1,
+			      SCMP_A3(SCMP_CMP_EQ, MSG_PEEK | MSG_TRUNC | MSG_DONTWAIT, 0));
+	return r;
+}
+
 /* pthread_create, and the new thread's own confinement. */
 static int allow_threads(scmp_filter_ctx ctx)
 {
@@ -270,13 +290,7 @@ static int allow_paths(scmp_filter_ctx ctx)
 					      (uintptr_t)sb.rename_from[i], 0));
 	r |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(sendto), 1,
 			      SCMP_A4(SCMP_CMP_EQ, 0, 0));
-	/* --chan (backend/chan.c): a header and the guest's message in one
-	 * packet, never blocking, never raising SIGPIPE. The channel's socket
-	 * is connected, so the kernel ignores any address in the header. */
-	r |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(sendmsg), 1,
-			      SCMP_A2(SCMP_CMP_EQ, MSG_DONTWAIT | MSG_NOSIGNAL, 0));
-	r |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(recvmsg), 1,
-			      SCMP_A2(SCMP_CMP_EQ, MSG_DONTWAIT, 0));
+	r |= allow_chan_io(ctx);
 	for (int i = 0; i < sb.nr_reply; i++)
 		r |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(sendto), 1,
 				      SCMP_A0(SCMP_CMP_EQ,
@@ -292,7 +306,7 @@ static int build(scmp_filter_ctx ctx, enum sandbox_role role)
 		return allow(ctx, vcpu_calls, sizeof(vcpu_calls) / sizeof(int)) |
 		       allow_ioctls(ctx, vcpu_ioctls, sizeof(vcpu_ioctls) /
 				    sizeof(vcpu_ioctls[0])) |
-		       allow_threads(ctx);
+		       allow_threads(ctx) | allow_chan_io(ctx);
 	return allow(ctx, backend_calls, sizeof(backend_calls) / sizeof(int)) |
 	       allow_ioctls(ctx, backend_ioctls, sizeof(backend_ioctls) /
 			    sizeof(backend_ioctls[0])) |

@@ -15,7 +15,7 @@ static uint8_t buf[CHUNK] __attribute__((aligned(4096)));
 
 int main(const void *fdt)
 {
-	uint64_t size, off, t0, ns, mbs10;
+	uint64_t size, off, t0;
 	long n;
 
 	if (hv_fdt_u64(fdt, "/hvrun/block@0", HVRUN_FDT_SIZE, &size) < 0) {
@@ -43,16 +43,6 @@ int main(const void *fdt)
 			return 2;
 		}
 	}
-	ns = hv_now() - t0;
-	if (ns == 0)
-		ns = 1;
-	/* bytes/ns * 1000 = MB/s; in tenths. */
-	mbs10 = size * 10000 / ns;
-	printf("read %llu bytes in %llu.%llu ms: %llu.%llu MB/s\n",
-	       (unsigned long long)size,
-	       (unsigned long long)(ns / 1000000),
-	       (unsigned long long)(ns / 100000 % 10),
-	       (unsigned long long)(mbs10 / 10),
-	       (unsigned long long)(mbs10 % 10));
+	hv_print_rate("read", size, hv_now() - t0);
 	return 0;
 }

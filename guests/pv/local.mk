@@ -14,7 +14,7 @@
 
 PV_EXAMPLES = hello disk-crc disk-write disk-journal net-echo net-ping smp \
 	null bench-hc bench-blk compute gdbtest load soak flood lastline bigio \
-	chan-test shm-test blk-server blk-client chan-ping
+	chan-test shm-test blk-server blk-client chan-ping aio-crc
 # Built for ABI version 1 (note-v1.o): an old image must run unchanged.
 PV_V1_EXAMPLES = abi-v1
 PV_IMAGES = $(PV_EXAMPLES:%=guests/pv/%.elf) $(PV_V1_EXAMPLES:%=guests/pv/%.elf)
@@ -27,7 +27,8 @@ PV_SDK_OBJS = \
 	guests/sdk/fdt.o \
 	guests/sdk/printf.o \
 	guests/sdk/string.o \
-	guests/sdk/crc32.o
+	guests/sdk/crc32.o \
+	guests/sdk/blkq.o
 
 PV_HDRS = \
 	$(srcdir)/guests/sdk/hv.h \
@@ -44,6 +45,7 @@ PV_DIST_FILES = \
 	guests/sdk/printf.c \
 	guests/sdk/string.c \
 	guests/sdk/crc32.c \
+	guests/sdk/blkq.c \
 	guests/sdk/pv.ld \
 	$(PV_EXAMPLES:%=guests/pv/%.c) $(PV_V1_EXAMPLES:%=guests/pv/%.c) \
 	guests/pv/blk-proto.h

@@ -60,6 +60,46 @@ long hv_vcpu_start(unsigned int id, uintptr_t rip, uintptr_t rsp, long arg);
 /* ABI version 2: channels (hvrun/abi.h, CHANNELS). */
 long hv_chan_send(unsigned int chan, const void *buf, size_t len);
 long hv_chan_recv(unsigned int chan, void *buf, size_t len);
+/* Send, then wait for and receive the next message: one exit. */
+long hv_chan_call(unsigned int chan, const void *out, size_t out_len,
+		  void *in, size_t in_len, uint64_t deadline_ns);
+/* ABI version 2: block rings (hvrun/abi.h, BLOCK RINGS). */
+long hv_block_ring(unsigned int dev, void *ring, uint32_t entries);
+long hv_block_kick(unsigned int dev, uint32_t min_complete,
+		   uint64_t deadline_ns);
+
+/*
+ * blkq.c: a block ring's guest side. Push requests (no exit), kick once
+ * per batch (and wait there, or in poll(HVRUN_POLL_BLOCK(dev))), pop
+ * completions.
+ */
+struct hv_blkq {
+	struct hvrun_blk_ring *ring;
+	struct hvrun_blk_req *sq;
+	struct hvrun_blk_cpl *cq;
+	uint32_t entries;
+	unsigned int dev;
+};
+
+/* Attach a ring of entries slots (a power of two) at mem,
+ * HVRUN_BLK_RING_SIZE(entries) bytes, HVRUN_BLK_RING_ALIGN-aligned, to
+ * block dev: block_ring's result. */
+long hv_blkq_init(struct hv_blkq *q, unsigned int dev, void *mem,
+		  uint32_t entries);
+/* Queue one request: 0, or -HVRUN_EAGAIN when every slot is queued. */
+int hv_blkq_push(struct hv_blkq *q, unsigned int op, uint64_t sector,
+		 void *buf, uint32_t len, uint64_t tag);
+/* Requests queued that hvrun has not taken yet. */
+uint32_t hv_blkq_queued(const struct hv_blkq *q);
+/* block_kick: the number of requests hvrun took, or -errno. */
+long hv_blkq_kick(struct hv_blkq *q);
+/* The same, then wait (in the same exit) until min_complete completions
+ * wait, nothing is in flight, or deadline_ns. */
+long hv_blkq_kick_wait(struct hv_blkq *q, uint32_t min_complete,
+		       uint64_t deadline_ns);
+/* The next completion into *out: 1, or 0 when none waits. */
+int hv_blkq_pop(struct hv_blkq *q, struct hvrun_blk_cpl *out);
+
 /* Shared region n (--shm): its address (identity-mapped, writable) and
  * *size from /hvrun/shm@N/reg, or NULL when there is none. */
 void *hv_shm(unsigned int n, size_t *size);
@@ -110,6 +150,9 @@ int snprintf(char *buf, size_t size, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 int vsnprintf(char *buf, size_t size, const char *fmt, va_list ap);
 int puts(const char *s);
+/* "WHAT <bytes> bytes in <ms>.<tenth> ms: <MB/s>.<tenth> MB/s\n", MB =
+ * 10^6 bytes (the benchmark guests' line). */
+void hv_print_rate(const char *what, uint64_t bytes, uint64_t ns);
 
 /* string.c */
 void *memset(void *s, int c, size_t n);

@@ -139,6 +139,24 @@ long hv_chan_recv(unsigned int chan, void *buf, size_t len)
 	return HC3(HVRUN_HC_CHAN_RECV, chan, buf, len);
 }
 
+long hv_chan_call(unsigned int chan, const void *out, size_t out_len,
+		  void *in, size_t in_len, uint64_t deadline_ns)
+{
+	return hv_call(HVRUN_HC_CHAN_CALL, (long)chan, (long)out, (long)out_len,
+		       (long)in, (long)in_len, (long)deadline_ns);
+}
+
+long hv_block_ring(unsigned int dev, void *ring, uint32_t entries)
+{
+	return HC3(HVRUN_HC_BLOCK_RING, dev, ring, entries);
+}
+
+long hv_block_kick(unsigned int dev, uint32_t min_complete,
+		   uint64_t deadline_ns)
+{
+	return HC3(HVRUN_HC_BLOCK_KICK, dev, min_complete, deadline_ns);
+}
+
 void *hv_shm(unsigned int n, size_t *size)
 {
 	char path[32];

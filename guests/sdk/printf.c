@@ -225,3 +225,15 @@ int puts(const char *s)
 {
 	return printf("%s\n", s);
 }
+
+void hv_print_rate(const char *what, uint64_t bytes, uint64_t ns)
+{
+	/* bytes/ns * 1000 = MB/s; in tenths. */
+	uint64_t mbs10 = bytes * 10000 / (ns ? ns : 1);
+
+	printf("%s %llu bytes in %llu.%llu ms: %llu.%llu MB/s\n", what,
+	       (unsigned long long)bytes, (unsigned long long)(ns / 1000000),
+	       (unsigned long long)(ns / 100000 % 10),
+	       (unsigned long long)(mbs10 / 10),
+	       (unsigned long long)(mbs10 % 10));
+}

@@ -35,10 +35,10 @@
  * -HVRUN_EFAULT and touches nothing. len 0 is allowed and does nothing
  * (except in chan_send and chan_recv, where it is an empty message).
  *
- * VERSIONS. Version 2 adds channels and shared memory (calls 14-15, the
- * chan and shm nodes). An image whose note says version 1 runs as before:
- * abi_version returns 1, calls 14-16 are -ENOSYS, and --chan / --shm are
- * refused for it at start-up.
+ * VERSIONS. Version 2 adds channels, shared memory and block rings
+ * (calls 14-18, the chan and shm nodes). An image whose note says version
+ * 1 runs as before: abi_version returns 1, calls from 14 on are -ENOSYS,
+ * and --chan / --shm are refused for it at start-up.
  *
  * CHANNELS (--chan PATH, the Nth is channel N). A reliable, ordered
  * message channel to the one other hvrun that names the same PATH: no
@@ -47,7 +47,9 @@
  * the second hvrun to start connects to the first at once; when the peer
  * ends, the messages it sent can still be received, then the channel is
  * "down". The first hvrun (the one that created PATH) accepts a new peer
- * after the old one left; the second never reconnects.
+ * after the old one left; the second never reconnects. chan_call is a
+ * round trip in one exit: a client's call, or a server's reply that
+ * waits for the next request.
  *
  * SHARED MEMORY (--shm PATH,size=SIZE, the Nth is region N). The file's
  * bytes, mapped writable at the gpa the FDT gives (HVRUN_SHM_BASE up,
@@ -140,9 +142,36 @@ enum hvrun_hypercall {
 	 * queued (len 0 takes only an empty message). -ENODEV for an
 	 * unknown chan. Version 2. */
 	HVRUN_HC_CHAN_RECV	= 15,
-	/* Reserved: -ENOSYS. (A payload-free notification is a 0-byte
-	 * chan_send; shared memory needs no call: the FDT says where.) */
-	HVRUN_HC_RESERVED_16	= 16,
+	/* (dev, gpa, entries) → 0. Attaches a block ring (BLOCK RINGS
+	 * below) of entries slots (a power of two, 1..HVRUN_BLK_RING_MAX)
+	 * at gpa (HVRUN_BLK_RING_ALIGN-aligned, HVRUN_BLK_RING_SIZE(entries)
+	 * bytes of guest memory) to block dev, and sets its four indices to
+	 * 0. entries 0 detaches it. -EINVAL for a bad gpa or entries,
+	 * -EFAULT when the ring is not in guest memory, -EBUSY when dev
+	 * already has a ring or (detaching) requests are in flight, -ENODEV
+	 * for an unknown dev. Version 2. */
+	HVRUN_HC_BLOCK_RING	= 16,
+	/* (dev, min_complete, deadline_ns) → the number of requests taken.
+	 * Takes the requests the guest queued in dev's ring, as many as
+	 * have room for their completion; hvrun serves them while the guest
+	 * runs. With min_complete 0 it returns at once; otherwise the vCPU
+	 * then waits (submit and wait in one exit) until min_complete
+	 * completions wait in the ring, no request is in flight, or the
+	 * monotonic clock reaches deadline_ns (UINT64_MAX: no deadline).
+	 * -EINVAL (nothing taken) when the ring's indices are inconsistent,
+	 * -ENODEV when dev has no ring. Version 2. */
+	HVRUN_HC_BLOCK_KICK	= 17,
+	/* (chan, out_gpa, out_len, in_gpa, in_len, deadline_ns) → the
+	 * length of the message received. A round trip in one exit, as a
+	 * microkernel's call and reply-and-wait: sends [out_gpa, out_len)
+	 * as chan_send, then waits until a message is there, the peer
+	 * leaves, or the monotonic clock reaches deadline_ns (UINT64_MAX:
+	 * never), and receives it into [in_gpa, in_len) as chan_recv. Both
+	 * buffers are checked before anything is sent. A send that fails
+	 * returns its error and receives nothing; after the send: -ETIMEDOUT
+	 * at the deadline, -ENOTCONN when the peer left and nothing waits,
+	 * -EMSGSIZE (the message stays queued). Version 2. */
+	HVRUN_HC_CHAN_CALL	= 18,
 	HVRUN_HC_COUNT
 };
 
@@ -164,6 +193,8 @@ enum hvrun_hypercall {
 #define HVRUN_POLL_CHAN_UP(n)	(1ULL << (32 + (n)))
 #define HVRUN_POLL_CHAN_DOWN(n)	(1ULL << (40 + (n)))
 #define HVRUN_CHAN_MAX		8
+/* BLOCK(dev) (version 2): a completion waits in block dev's ring. */
+#define HVRUN_POLL_BLOCK(dev)	(1ULL << (48 + (dev)))
 #define HVRUN_CHAN_MSG_MAX	65536	/* bytes in one message */
 #define HVRUN_SHM_MAX		8
 /* Shared regions lie in [HVRUN_SHM_BASE, HVRUN_SHM_END): in the PC hole
@@ -171,6 +202,82 @@ enum hvrun_hypercall {
 #define HVRUN_SHM_BASE		0xc0000000ULL
 #define HVRUN_SHM_END		0xd0000000ULL
 #define HVRUN_SHM_ALIGN		0x200000ULL
+
+/*
+ * BLOCK RINGS (version 2): asynchronous block I/O. The guest keeps many
+ * requests in flight with one exit per batch and computes while hvrun
+ * serves them. A ring lives in guest memory, attached to one block device
+ * with block_ring:
+ *
+ *   gpa + 0                    struct hvrun_blk_ring (the indices)
+ *   gpa + HVRUN_BLK_RING_SQ    struct hvrun_blk_req sq[entries]
+ *   gpa + HVRUN_BLK_RING_CQ(entries)  struct hvrun_blk_cpl cq[entries]
+ *
+ * Indices are free-running 32-bit counters; slot i is i % entries. The
+ * guest writes sq_tail and cq_head, hvrun writes sq_head and cq_tail
+ * (each side only reads the other's). To submit: fill sq[sq_tail %
+ * entries], then advance sq_tail (a store after the slot's stores), up to
+ * entries ahead of sq_head; then block_kick (which may also wait for
+ * completions, saving the poll's exit). hvrun copies each request it
+ * takes out of the ring at once (the slot is free again when sq_head has
+ * passed it), checks it as block_read/block_write check their arguments,
+ * and serves the requests in order, each in pieces as the synchronous
+ * calls do. It takes a request only when its completion will have room
+ * (completions waiting + requests in flight < entries): kick again after
+ * consuming completions to have the rest taken. Each request ends with
+ * one completion at cq[cq_tail % entries] (written before cq_tail moves)
+ * and poll(HVRUN_POLL_BLOCK(dev)) is ready while cq_head != cq_tail.
+ *
+ * A request that fails its checks is still taken and completes at once
+ * (ahead of earlier requests still in flight: match completions by tag)
+ * with its error: -EINVAL (unknown op, flags not 0, len not whole sectors, past
+ * the end of the disk, a buffer overlapping the ring, a flush with
+ * sector/gpa/len not 0), -EFAULT (buffer not in guest memory), -EROFS.
+ * Indices that make no sense (sq_tail more than entries ahead of sq_head,
+ * or behind it; cq_head more than entries behind cq_tail, or ahead of it)
+ * make block_kick fail with -EINVAL and take nothing; the ring keeps
+ * working once they are right. hvrun never trusts what the ring holds
+ * beyond one read: it re-reads the indices and re-checks the ring's
+ * memory at every use.
+ *
+ * A flush completes once every write completed before it is durable.
+ * When the run ends (exit, --timeout, a signal) requests in flight end
+ * between two pieces: no piece is half-written, but a request may be.
+ */
+struct hvrun_blk_ring {
+	uint32_t sq_tail;	/* guest: next slot it will fill */
+	uint32_t sq_head;	/* hvrun: next slot it will take */
+	uint32_t cq_tail;	/* hvrun: next completion it will write */
+	uint32_t cq_head;	/* guest: next completion it will consume */
+	uint32_t reserved[12];	/* to 64 bytes; hvrun leaves them alone */
+};
+
+struct hvrun_blk_req {
+	uint64_t tag;		/* anything: copied into the completion */
+	uint64_t sector;	/* first sector (HVRUN_SECTOR_SIZE bytes) */
+	uint64_t gpa;		/* buffer */
+	uint32_t len;		/* bytes, whole sectors; 0 does nothing */
+	uint16_t op;		/* HVRUN_BLK_OP_* */
+	uint16_t flags;		/* 0 */
+};
+
+struct hvrun_blk_cpl {
+	uint64_t tag;		/* the request's */
+	int64_t result;		/* len, 0 for a flush, or -errno */
+};
+
+#define HVRUN_BLK_OP_READ	0
+#define HVRUN_BLK_OP_WRITE	1
+#define HVRUN_BLK_OP_FLUSH	2
+
+#define HVRUN_BLK_RING_MAX	1024	/* entries */
+#define HVRUN_BLK_RING_ALIGN	64	/* bytes, the ring's gpa */
+#define HVRUN_BLK_RING_SQ	64	/* offset of sq[] */
+#define HVRUN_BLK_RING_CQ(entries) \
+	(HVRUN_BLK_RING_SQ + (uint64_t)(entries) * sizeof(struct hvrun_blk_req))
+#define HVRUN_BLK_RING_SIZE(entries) \
+	(HVRUN_BLK_RING_CQ(entries) + \
+	 (uint64_t)(entries) * sizeof(struct hvrun_blk_cpl))
 
 #define HVRUN_CLOCK_MONOTONIC	0
 #define HVRUN_CLOCK_REALTIME	1
@@ -190,6 +297,7 @@ enum hvrun_hypercall {
 #define HVRUN_ENOSYS	38
 #define HVRUN_EMSGSIZE	90
 #define HVRUN_ENOTCONN	107
+#define HVRUN_ETIMEDOUT	110
 
 /*
  * The flattened device tree passed in RDI (#address-cells = #size-cells = 2):

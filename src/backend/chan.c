@@ -256,7 +256,8 @@ static bool peer_gone(int err)
 	return err == EPIPE || err == ECONNRESET || err == ENOTCONN;
 }
 
-int64_t chan_send(struct chan *ch, const void *buf, size_t len)
+/* One sendmsg of the header and the message: r as sendmsg returns it. */
+static ssize_t send_packet(int fd, const void *buf, size_t len)
 {
 	uint8_t hdr = HDR_MSG;
 	struct iovec iov[2] = {
@@ -266,11 +267,19 @@ int64_t chan_send(struct chan *ch, const void *buf, size_t len)
 	struct msghdr mh = { .msg_iov = iov, .msg_iovlen = 2 };
 	ssize_t r;
 
+	do {
+		r = sendmsg(fd, &mh, SEND_FLAGS);
+	} while (r < 0 && errno == EINTR);
+	return r;
+}
+
+int64_t chan_send(struct chan *ch, const void *buf, size_t len)
+{
+	ssize_t r;
+
 	if (ch->conn_fd < 0)
 		return -ENOTCONN;
-	do {
-		r = sendmsg(ch->conn_fd, &mh, SEND_FLAGS);
-	} while (r < 0 && errno == EINTR);
+	r = send_packet(ch->conn_fd, buf, len);
 	if (r == (ssize_t)len + 1)
 		return (int64_t)len;
 	if (r >= 0)		/* a packet socket sends all or nothing */
@@ -289,19 +298,32 @@ int64_t chan_send(struct chan *ch, const void *buf, size_t len)
 	return -errno;
 }
 
-/* The next packet's length (header included), 0 at the peer's end. */
-static ssize_t peek_len(int fd)
+int64_t chan_send_fast(struct chan *ch, const void *buf, size_t len)
 {
-	uint8_t hdr;
+	int64_t ret = CHAN_TRY_LOOP;
+
+	pthread_mutex_lock(&ch->lock);
+	if (ch->conn_fd < 0)
+		ret = -ENOTCONN;
+	else if (send_packet(ch->conn_fd, buf, len) == (ssize_t)len + 1)
+		ret = (int64_t)len;
+	pthread_mutex_unlock(&ch->lock);
+	return ret;
+}
+
+/* The next packet's length (header included) and header byte; 0 at the
+ * peer's end. */
+static ssize_t peek(int fd, uint8_t *hdr)
+{
 	ssize_t r;
 
 	do {
-		r = recv(fd, &hdr, 1, MSG_PEEK | MSG_TRUNC | MSG_DONTWAIT);
+		r = recv(fd, hdr, 1, MSG_PEEK | MSG_TRUNC | MSG_DONTWAIT);
 	} while (r < 0 && errno == EINTR);
 	return r;
 }
 
-static int64_t recv_packet(struct chan *ch, void *buf, size_t len)
+static int64_t recv_packet(int fd, void *buf, size_t len)
 {
 	uint8_t hdr;
 	struct iovec iov[2] = {
@@ -312,42 +334,76 @@ static int64_t recv_packet(struct chan *ch, void *buf, size_t len)
 	ssize_t r;
 
 	do {
-		r = recvmsg(ch->conn_fd, &mh, MSG_DONTWAIT);
+		r = recvmsg(fd, &mh, MSG_DONTWAIT);
 	} while (r < 0 && errno == EINTR);
 	if (r < 0)
 		return -errno;
-	/* Peeked to fit, so only a peer breaking the format gets here. */
+	/* Peeked to fit, under the lock, so only a peer breaking the
+	 * format gets here. */
 	if (r == 0 || (mh.msg_flags & MSG_TRUNC) || hdr != HDR_MSG)
 		return -EPROTO;
 	return r - 1;
 }
 
+/*
+ * Peek and receive under the lock, so that two receivers (the loop and a
+ * vCPU) never split a peek from its packet: the message's length,
+ * -EAGAIN, -EMSGSIZE, -ENOTCONN (no peer), or -EPIPE (the peer's end),
+ * -EPROTO (a packet breaking the format, taken) and other -errno, which
+ * the loop turns into a departure.
+ */
+static int64_t recv_locked(struct chan *ch, void *buf, size_t len,
+			   bool fast)
+{
+	int64_t ret;
+	uint8_t hdr;
+	ssize_t n;
+
+	pthread_mutex_lock(&ch->lock);
+	if (ch->conn_fd < 0) {
+		ret = -ENOTCONN;
+		goto out;
+	}
+	n = peek(ch->conn_fd, &hdr);
+	if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+		ret = -EAGAIN;
+	else if (n == 0 || (n < 0 && peer_gone(errno)))
+		ret = -EPIPE;
+	else if (n < 0)
+		ret = -errno;
+	else if ((size_t)n - 1 > len)
+		ret = -EMSGSIZE;	/* stays queued */
+	else if (fast && hdr != HDR_MSG)
+		ret = CHAN_TRY_LOOP;	/* the loop takes it and says so */
+	else
+		ret = recv_packet(ch->conn_fd, buf, len);
+out:
+	pthread_mutex_unlock(&ch->lock);
+	return ret;
+}
+
 int64_t chan_recv(struct chan *ch, void *buf, size_t len)
 {
-	ssize_t n;
-	int64_t r;
+	int64_t r = recv_locked(ch, buf, len, false);
 
-	if (ch->conn_fd < 0)
-		return -ENOTCONN;
-	n = peek_len(ch->conn_fd);
-	if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
-		return -EAGAIN;
-	if (n == 0 || (n < 0 && peer_gone(errno))) {
-		drop_conn(ch);
-		return -ENOTCONN;
-	}
-	if (n < 0)
-		return -errno;
-	if ((size_t)n - 1 > len)
-		return -EMSGSIZE;	/* stays queued */
-	r = recv_packet(ch, buf, len);
-	if (r == -EPROTO) {
+	if (r == -EPROTO)
 		log_err("--chan %s: the peer broke the message format: dropped it",
 			ch->path);
+	if (r == -EPIPE || r == -EPROTO) {
 		drop_conn(ch);
 		return -ENOTCONN;
 	}
 	return r;
+}
+
+int64_t chan_recv_fast(struct chan *ch, void *buf, size_t len)
+{
+	int64_t r = recv_locked(ch, buf, len, true);
+
+	/* Departures and errors change the connection: the loop's. */
+	if (r >= 0 || r == -EAGAIN || r == -EMSGSIZE || r == -ENOTCONN)
+		return r;
+	return CHAN_TRY_LOOP;
 }
 
 unsigned int chan_ready(struct chan *ch)

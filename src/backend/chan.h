@@ -18,10 +18,12 @@
  * then the payload. Every packet has at least one byte, so a read of 0
  * is the peer's end and never an empty message.
  *
- * Threads: send, recv, accept and teardown run on the backend loop. The
- * readiness query runs on vCPU threads; the connection's fd is swapped
- * (accept, the peer's end) under the channel's lock, which the query
- * takes. Wake-ups: an edge-triggered read event on the connection (each
+ * Threads: accept, departures and teardown run on the backend loop;
+ * send and recv too, except their common cases, which a vCPU thread may
+ * try first (chan_send_fast, chan_recv_fast: no hand-off to the loop and
+ * back). The connection's fd is swapped (accept, the peer's end) under
+ * the channel's lock, which the fast paths and the readiness query take;
+ * a receive peeks and takes its packet under it. Wake-ups: an edge-triggered read event on the connection (each
  * arrival and the peer's end) and a write event armed by a send that met
  * EAGAIN signal backend_io_wake; so does a peer's arrival.
  */
@@ -45,6 +47,16 @@ int64_t chan_send(struct chan *ch, const void *buf, size_t len);
 /* Backend thread only. The next message's length, -EAGAIN, -ENOTCONN, or
  * -EMSGSIZE leaving it queued when it is longer than len. */
 int64_t chan_recv(struct chan *ch, void *buf, size_t len);
+
+/*
+ * Any thread, never blocks: the common case of chan_send or chan_recv,
+ * with the same results, or CHAN_TRY_LOOP when the call must run on the
+ * loop instead (a full socket, the peer's end, an error: nothing was
+ * sent or taken).
+ */
+#define CHAN_TRY_LOOP	INT64_MIN
+int64_t chan_send_fast(struct chan *ch, const void *buf, size_t len);
+int64_t chan_recv_fast(struct chan *ch, void *buf, size_t len);
 
 /* Readiness, any thread, never blocks. */
 #define CHAN_READY_RX	(1u << 0)	/* a message waits */

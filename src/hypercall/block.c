@@ -8,14 +8,7 @@
 #include "../backend/host_io.h"
 #include "../vm.h"
 #include "hypercall.h"
-
-/*
- * A request runs on the loop in pieces of at most this much, so that a
- * guest-sized request (GiBs) never holds the loop: the timeout, signals
- * and other devices get their turn between pieces, and a stop ends the
- * request at the next piece.
- */
-#define PIECE (1u << 20)
+#include "internal.h"
 
 /* One piece, on the vCPU's stack while the backend thread runs it. */
 struct block_req {
@@ -50,7 +43,7 @@ static int64_t run_pieces(struct vm *vm, struct block_req *r)
 		if (atomic_load(&vm->stopping))
 			return -EINTR;
 		r->buf = buf + done;
-		r->len = len - done < PIECE ? len - done : PIECE;
+		r->len = len - done < PV_BLOCK_PIECE ? len - done : PV_BLOCK_PIECE;
 		n = backend_call(vm->backend, do_io, r);
 		if (n < 0)
 			return n;

@@ -47,6 +47,12 @@ int pv_init(struct vm *vm, struct symtab *symbols, const struct boot_state *boot
 	pc->vm = vm;
 	pc->symbols = symbols;
 	pc->boot = *boot;
+	if (pv_aio_new(pc) < 0) {
+		symtab_free(symbols);
+		pthread_mutex_destroy(&pc->lock);
+		free(pc);
+		return -1;
+	}
 	vm->pv = pc;
 	if (vm->console)
 		console_set_input(vm->console, pv_console_input, pc);
@@ -57,6 +63,7 @@ void pv_free(struct vm *vm)
 {
 	if (!vm->pv)
 		return;
+	pv_aio_free(vm->pv);
 	symtab_free(vm->pv->symbols);
 	pthread_mutex_destroy(&vm->pv->lock);
 	free(vm->pv);

@@ -25,7 +25,9 @@ static const struct {
 	[HVRUN_HC_FAULT]	 = { hc_fault, "fault" },
 	[HVRUN_HC_CHAN_SEND]	 = { hc_chan_send, "chan_send" },
 	[HVRUN_HC_CHAN_RECV]	 = { hc_chan_recv, "chan_recv" },
-	/* 16: reserved (-ENOSYS). */
+	[HVRUN_HC_BLOCK_RING]	 = { hc_block_ring, "block_ring" },
+	[HVRUN_HC_BLOCK_KICK]	 = { hc_block_kick, "block_kick" },
+	[HVRUN_HC_CHAN_CALL]	 = { hc_chan_call, "chan_call" },
 };
 
 int64_t hc_dispatch(struct hc_call *c)

@@ -64,5 +64,8 @@ int64_t hc_vcpu_start(struct hc_call *c);	/* vcpu.c */
 int64_t hc_fault(struct hc_call *c);
 int64_t hc_chan_send(struct hc_call *c);	/* chan.c */
 int64_t hc_chan_recv(struct hc_call *c);
+int64_t hc_chan_call(struct hc_call *c);
+int64_t hc_block_ring(struct hc_call *c);	/* aio.c */
+int64_t hc_block_kick(struct hc_call *c);
 
 #endif

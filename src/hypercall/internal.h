@@ -11,7 +11,16 @@
 
 #define PV_CONSOLE_RING 4096
 
+/*
+ * Block requests run on the loop in pieces of at most this much, so that
+ * a guest-sized request (GiBs) never holds the loop: the timeout, signals
+ * and other devices get their turn between pieces, and a stop ends the
+ * request at the next piece.
+ */
+#define PV_BLOCK_PIECE (1u << 20)
+
 struct symtab;
+struct pv_aio;
 
 struct pv_state {
 	struct vm *vm;
@@ -24,6 +33,14 @@ struct pv_state {
 	uint8_t ring[PV_CONSOLE_RING];
 	size_t head, count;
 	bool wanted;		/* the console holds input we had no room for */
+
+	struct pv_aio *aio;	/* aio.c: the block rings */
 };
+
+/* aio.c: the block rings' state, made and freed with the PV state. */
+int pv_aio_new(struct pv_state *pc);
+void pv_aio_free(struct pv_state *pc);
+/* The HVRUN_POLL_BLOCK bits of mask that are ready. Any thread. */
+uint64_t pv_aio_ready(struct vm *vm, uint64_t mask);
 
 #endif

@@ -1,8 +1,10 @@
 /*
- * poll: block a vCPU until console input or a packet waits, or a deadline.
+ * poll: block a vCPU until console input, a packet, a channel event or a
+ * block completion waits, or a deadline.
  *
  * The sources signal the backend's I/O wake-up (backend_io_wake, wake.h):
- * a packet's arrival, console input the PV console took, and the stop.
+ * a packet's arrival, console input the PV console took, a channel's
+ * event, a block ring's completion (aio.c), and the stop.
  */
 #include <errno.h>
 #include <stdatomic.h>
@@ -15,6 +17,7 @@
 #include "../vm.h"
 #include "../wake.h"
 #include "hypercall.h"
+#include "internal.h"
 #include "ipc.h"
 
 /* The subset of mask whose sources are ready now. */
@@ -29,7 +32,7 @@ static uint64_t ready_mask(struct vm *vm, uint64_t mask)
 		    net_rx_ready(host_net(vm->io, i)))
 			ready |= HVRUN_POLL_NET(i);
 	}
-	return ready | pv_ipc_ready(vm, mask);
+	return ready | pv_ipc_ready(vm, mask) | pv_aio_ready(vm, mask);
 }
 
 /*

@@ -9,12 +9,18 @@
  * likewise a --chan PATH whose two ends are channels 0 and 1. Frames and
  * messages a call leaves behind carry over to later inputs.
  *
+ * Disk 0 has a block ring of RING_ENTRIES slots at RING_GPA (attached
+ * afresh per input when nothing is in flight), which inputs fill and
+ * rewrite as a hostile guest would while the loop thread serves what was
+ * kicked.
+ *
  * Each input is a sequence of up to 8 calls. Per call: one byte picks the
- * number (0..20 mostly, any 64-bit value sometimes), then one mode byte per
- * argument picks how the argument is drawn (raw 64 bits, a small number, an
- * address in RAM, an address at a region edge, a sector-sized length).
- * poll always gets deadline 0 (it would block otherwise); exit and fault
- * reach the recording stubs below, and the VM is un-stopped per input.
+ * number (0..20 mostly, 0xe0..0xef a ring rewrite, any 64-bit value
+ * sometimes), then one mode byte per argument picks how the argument is
+ * drawn (raw 64 bits, a small number, an address in RAM, an address at a
+ * region edge, a sector-sized length). poll, chan_call and block_kick
+ * always get deadline 0 (they would block otherwise); exit and fault reach the
+ * recording stubs below, and the VM is un-stopped per input.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -45,6 +51,8 @@
 #define DISK1_SIZE	(8 * 1024)
 #define MAX_CALLS	8
 #define SHM_SIZE	(64 * 1024)
+#define RING_GPA	0x100000
+#define RING_ENTRIES	8
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -188,6 +196,45 @@ static uint64_t arg(struct input *in)
 	}
 }
 
+static int64_t call3(uint64_t nr, uint64_t a0, uint64_t a1, uint64_t a2)
+{
+	struct hc_call c = { .vm = &vm, .nr = nr, .arg = { a0, a1, a2 } };
+
+	return hc_dispatch(&c);
+}
+
+/*
+ * Selector 0xe0..0xef: the guest queues a request with drawn fields in
+ * disk 0's ring as a guest would (the slot at sq_tail, then sq_tail + 1;
+ * bit 0: any flags), then, as a hostile one, moves sq_tail by up to two
+ * past a full ring (bit 1) and cq_head anywhere near cq_tail (bit 2), and
+ * kicks unless bit 3 is set (the tag byte's top half: wait for that many
+ * completions, deadline 0).
+ */
+static void ring_rewrite(struct input *in, uint8_t sel)
+{
+	uint8_t *ring = mem_ptr(&vm.mem, RING_GPA, HVRUN_BLK_RING_SIZE(RING_ENTRIES));
+	struct hvrun_blk_ring *h = (struct hvrun_blk_ring *)ring;
+	struct hvrun_blk_req r = { 0 };
+	uint8_t tag = (uint8_t)take(in, 1);
+
+	r.tag = tag;
+	r.op = (uint16_t)(tag % 4);
+	r.flags = sel & 1 ? (uint16_t)take(in, 2) : 0;
+	r.sector = arg(in);
+	r.gpa = arg(in);
+	r.len = (uint32_t)arg(in);
+	memcpy(ring + HVRUN_BLK_RING_SQ + (h->sq_tail % RING_ENTRIES) * sizeof(r),
+	       &r, sizeof(r));
+	h->sq_tail++;
+	if (sel & 2)
+		h->sq_tail += (uint32_t)(take(in, 1) % (RING_ENTRIES + 3));
+	if (sel & 4)
+		h->cq_head = h->cq_tail - (uint32_t)(take(in, 1) % (RING_ENTRIES + 3)) + 1;
+	if (!(sel & 8))
+		(void)call3(HVRUN_HC_BLOCK_KICK, 0, tag >> 4, 0);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct input in = { data, size };
@@ -200,10 +247,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	for (int i = 0; i < 2; i++)
 		atomic_store(&vcpus[i].claimed, i == 0);
 
+	/* A fresh ring per input (its indices zeroed), unless requests of
+	 * an earlier one are still in flight (-EBUSY: then that one). */
+	(void)call3(HVRUN_HC_BLOCK_RING, 0, 0, 0);
+	(void)call3(HVRUN_HC_BLOCK_RING, 0, RING_GPA, RING_ENTRIES);
 	for (int n = 0; n < MAX_CALLS && in.left; n++) {
 		uint8_t sel = (uint8_t)take(&in, 1);
 		struct hc_call c = { .vm = &vm };
 
+		if (sel >= 0xe0 && sel < 0xf0) {
+			ring_rewrite(&in, sel);
+			continue;
+		}
 		if (sel < 0xf0)
 			c.nr = sel % 21;
 		else
@@ -213,6 +268,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		/* A deadline would block the vCPU: poll only looks. */
 		if (c.nr == HVRUN_HC_POLL)
 			c.arg[0] = 0;
+		if (c.nr == HVRUN_HC_CHAN_CALL)
+			c.arg[5] = 0;
+		if (c.nr == HVRUN_HC_BLOCK_KICK)
+			c.arg[2] = 0;
 		/* fault needs a calling vCPU; both ways are tried. */
 		if (sel & 0x80)
 			c.vcpu = &vcpus[0];

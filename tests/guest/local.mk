@@ -27,6 +27,7 @@ GUEST_TESTS = \
 	tests/guest/pv_crash.sh \
 	tests/guest/pv_disk.sh \
 	tests/guest/pv_bigreq.sh \
+	tests/guest/pv_aio.sh \
 	tests/guest/disk_lock.sh \
 	tests/guest/pv_smp.sh \
 	tests/guest/pv_net.sh \

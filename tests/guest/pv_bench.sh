@@ -20,6 +20,9 @@ head -c 4194304 /dev/zero >"$TMP/disk.img"
 run --disk "$TMP/disk.img" "$GUESTS/pv/bench-blk.elf"
 expect_status 0
 expect_line '^read 4194304 bytes in [0-9]+\.[0-9] ms: [0-9]+\.[0-9] MB/s$'
+run --disk "$TMP/disk.img,ro" "$GUESTS/pv/aio-crc.elf" -- bench 8 1024
+expect_status 0
+expect_line '^read 4194304 bytes in [0-9]+\.[0-9] ms: [0-9]+\.[0-9] MB/s$'
 
 # zlib.crc32(bytes(i & 0xff for i in range(64 MiB))) == 0x8d2b400f
 run -m 128M "$GUESTS/pv/compute.elf"

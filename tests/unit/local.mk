@@ -9,6 +9,7 @@ UNIT_TESTS = \
 	tests/unit/test_hypercall \
 	tests/unit/test_pv \
 	tests/unit/test_chan \
+	tests/unit/test_blkring \
 	tests/unit/test_gdb_packet \
 	tests/unit/test_acpi \
 	tests/unit/test_cpuid \
@@ -63,6 +64,9 @@ tests_unit_test_pv_LDADD = $(UNIT_IO_LDADD)
 tests_unit_test_chan_SOURCES = tests/unit/test_chan.c $(UNIT_STUBS)
 tests_unit_test_chan_CFLAGS = $(UNIT_CFLAGS) $(LIBEVENT_CFLAGS)
 tests_unit_test_chan_LDADD = $(UNIT_IO_LDADD)
+tests_unit_test_blkring_SOURCES = tests/unit/test_blkring.c
+tests_unit_test_blkring_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_blkring_LDADD = libhypercall.a $(UNIT_LDADD)
 tests_unit_test_gdb_packet_SOURCES = tests/unit/test_gdb_packet.c
 tests_unit_test_gdb_packet_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_gdb_packet_LDADD = libgdb.a $(UNIT_LDADD)

@@ -161,6 +161,52 @@ START_TEST(hostile_arguments)
 }
 END_TEST
 
+static int64_t call(uint64_t ch, uint64_t out, uint64_t out_len, uint64_t in,
+		    uint64_t in_len, uint64_t deadline)
+{
+	struct hc_call c = { .vm = &vm,
+			     .arg = { ch, out, out_len, in, in_len, deadline } };
+
+	return hc_chan_call(&c);
+}
+
+/* chan_call: both buffers checked before anything is sent; after the
+ * send, the deadline, the reply, the peer's end. */
+START_TEST(chan_call_round_trip)
+{
+	uint8_t buf[16];
+
+	ck_assert_int_eq(call(1, 0x1000, 8, 0x2000, 8, 0), -ENODEV);
+	ck_assert_int_eq(call(UINT64_MAX, 0x1000, 8, 0x2000, 8, 0), -ENODEV);
+	ck_assert_int_eq(call(0, 0x1000, MAX + 1, 0x2000, 8, 0), -EMSGSIZE);
+	ck_assert_int_eq(call(0, RAM - 4, 8, 0x2000, 8, 0), -EFAULT);
+	ck_assert_int_eq(call(0, 0x1000, 8, RAM - 4, 8, 0), -EFAULT);
+	ck_assert_int_eq(call(0, 0x1000, 8, 0, UINT64_MAX, 0), -EFAULT);
+	ck_assert_int_eq(call(0, 0x1000, 8, 0x2000, 8, 0), -ENOTCONN);
+	connect_peer();
+	/* A bad reply buffer: nothing was sent. */
+	ck_assert_int_eq(call(0, 0x1000, 8, UINT64_MAX - 2, 8, 0), -EFAULT);
+	ck_assert_int_eq(recv(peer, buf, sizeof(buf), MSG_DONTWAIT), -1);
+	/* Sent, no reply by the deadline. */
+	memset(guest + 0x1000, 0x5a, 8);
+	ck_assert_int_eq(call(0, 0x1000, 8, 0x2000, 8, now_ns() + 20 * MS), -ETIMEDOUT);
+	ck_assert_int_eq(recv(peer, buf, sizeof(buf), 0), 9);
+	ck_assert_uint_eq(buf[1], 0x5a);
+	/* A reply already waiting, then one too long for the buffer. */
+	peer_send(0, 5, 0x33);
+	ck_assert_int_eq(call(0, 0x1000, 8, 0x2000, 8, UINT64_MAX), 5);
+	ck_assert_uint_eq(guest[0x2000 + 4], 0x33);
+	peer_send(0, 12, 0x44);
+	ck_assert_int_eq(call(0, 0x1000, 0, 0x2000, 8, UINT64_MAX), -EMSGSIZE);
+	ck_assert_int_eq(hc(hc_chan_recv, 0, 0x2000, 16), 12);
+	/* The peer leaves while the call waits. */
+	ck_assert_int_eq(recv(peer, buf, sizeof(buf), 0), 9);
+	ck_assert_int_eq(recv(peer, buf, sizeof(buf), 0), 1);
+	shutdown(peer, SHUT_RDWR);
+	ck_assert_int_eq(call(0, 0x1000, 0, 0x2000, 8, now_ns() + 5000 * MS), -ENOTCONN);
+}
+END_TEST
+
 START_TEST(messages_whole_and_in_order)
 {
 	static uint8_t buf[MAX + 1];
@@ -313,11 +359,17 @@ START_TEST(version_1_image_has_no_channels)
 	ck_assert_int_eq(hc_dispatch(&c), -ENOSYS);
 	c.nr = HVRUN_HC_CHAN_RECV;
 	ck_assert_int_eq(hc_dispatch(&c), -ENOSYS);
+	c.nr = HVRUN_HC_BLOCK_RING;
+	ck_assert_int_eq(hc_dispatch(&c), -ENOSYS);
+	c.nr = HVRUN_HC_BLOCK_KICK;
+	ck_assert_int_eq(hc_dispatch(&c), -ENOSYS);
+	c.nr = HVRUN_HC_CHAN_CALL;
+	ck_assert_int_eq(hc_dispatch(&c), -ENOSYS);
 	c.nr = HVRUN_HC_ABI_VERSION;
 	ck_assert_int_eq(hc_dispatch(&c), 1);
 	vm.ipc->abi = HVRUN_ABI_VERSION;
 	ck_assert_int_eq(hc_dispatch(&c), HVRUN_ABI_VERSION);
-	c.nr = HVRUN_HC_RESERVED_16;
+	c.nr = HVRUN_HC_COUNT;
 	ck_assert_int_eq(hc_dispatch(&c), -ENOSYS);
 }
 END_TEST
@@ -331,6 +383,7 @@ int main(void)
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, hostile_arguments);
+	tcase_add_test(tc, chan_call_round_trip);
 	tcase_add_test(tc, messages_whole_and_in_order);
 	tcase_add_test(tc, departure_and_a_new_peer);
 	tcase_add_test(tc, second_peer_is_refused);

@@ -429,6 +429,125 @@ START_TEST(block_after_backend_stopped)
 }
 END_TEST
 
+/* ---- Block rings. --------------------------------------------------------- */
+
+#define RING_GPA	0x100000ULL
+#define RING_N		8
+
+static struct hvrun_blk_ring *ring_hdr(void)
+{
+	return (struct hvrun_blk_ring *)(guest + RING_GPA);
+}
+
+static void ring_push(uint64_t tag, uint16_t op, uint64_t sector,
+		      uint64_t gpa, uint32_t len)
+{
+	struct hvrun_blk_ring *h = ring_hdr();
+	struct hvrun_blk_req r = { .tag = tag, .sector = sector, .gpa = gpa,
+				   .len = len, .op = op };
+
+	memcpy(guest + RING_GPA + HVRUN_BLK_RING_SQ +
+	       (h->sq_tail % RING_N) * sizeof(r), &r, sizeof(r));
+	h->sq_tail++;
+}
+
+static struct hvrun_blk_cpl ring_pop(void)
+{
+	struct hvrun_blk_ring *h = ring_hdr();
+	struct hvrun_blk_cpl c;
+
+	ck_assert_uint_ne(h->cq_head, h->cq_tail);
+	memcpy(&c, guest + RING_GPA + HVRUN_BLK_RING_CQ(RING_N) +
+	       (h->cq_head % RING_N) * sizeof(c), sizeof(c));
+	h->cq_head++;
+	return c;
+}
+
+START_TEST(block_ring_hostile_setup)
+{
+	static const uint64_t devs[] = { 2, 8, 1ULL << 32, UINT64_MAX };
+
+	for (size_t i = 0; i < sizeof(devs) / sizeof(devs[0]); i++) {
+		ck_assert_int_eq(hc(hc_block_ring, devs[i], RING_GPA, RING_N, 0), -ENODEV);
+		ck_assert_int_eq(hc(hc_block_kick, devs[i], 0, 0, 0), -ENODEV);
+	}
+	ck_assert_int_eq(hc(hc_block_kick, 0, 0, 0, 0), -ENODEV);	/* no ring */
+	ck_assert_int_eq(hc(hc_block_ring, 0, RING_GPA, 3, 0), -EINVAL);
+	ck_assert_int_eq(hc(hc_block_ring, 0, RING_GPA, 2048, 0), -EINVAL);
+	ck_assert_int_eq(hc(hc_block_ring, 0, RING_GPA, UINT64_MAX, 0), -EINVAL);
+	ck_assert_int_eq(hc(hc_block_ring, 0, RING_GPA + 8, RING_N, 0), -EINVAL);
+	ck_assert_int_eq(hc(hc_block_ring, 0, RAM - 64, RING_N, 0), -EFAULT);
+	ck_assert_int_eq(hc(hc_block_ring, 0, UINT64_MAX & ~63ULL, 1, 0), -EINVAL);
+	ck_assert_int_eq(hc(hc_block_ring, 0, 0x7ff00000000ULL, 1, 0), -EFAULT);
+	/* The indices are hvrun's to reset. */
+	memset(guest + RING_GPA, 0xff, 16);
+	ck_assert_int_eq(hc(hc_block_ring, 0, RING_GPA, RING_N, 0), 0);
+	ck_assert_uint_eq(ring_hdr()->sq_tail, 0);
+	ck_assert_uint_eq(ring_hdr()->cq_tail, 0);
+	ck_assert_int_eq(hc(hc_block_ring, 0, RING_GPA, RING_N, 0), -EBUSY);
+	ck_assert_int_eq(hc(hc_block_kick, 0, 0, 0, 0), 0);
+	ck_assert_int_eq(hc(hc_block_ring, 0, 0, 0, 0), 0);		/* detach */
+	ck_assert_int_eq(hc(hc_block_ring, 0, 0, 0, 0), 0);
+	ck_assert_int_eq(hc(hc_block_kick, 0, 0, 0, 0), -ENODEV);
+	assert_disks_unchanged();
+}
+END_TEST
+
+/* A batch of good and bad requests in one kick that waits for them all:
+ * every one completes once, with its result, and the reads land. */
+START_TEST(block_ring_serves_a_batch)
+{
+	struct hvrun_blk_ring *h = ring_hdr();
+	struct hvrun_blk_cpl c;
+	static const int64_t want[] = {
+		4 * SECTOR, -EINVAL, -EINVAL, -EFAULT, -EINVAL, 0, DISK0_SIZE,
+	};
+
+	ck_assert_int_eq(hc(hc_block_ring, 0, RING_GPA, RING_N, 0), 0);
+	ring_push(0, HVRUN_BLK_OP_READ, 3, 0x10000, 4 * SECTOR);
+	ring_push(1, HVRUN_BLK_OP_READ, DISK0_SIZE / SECTOR, 0x10000, SECTOR);
+	ring_push(2, HVRUN_BLK_OP_READ, 0, RING_GPA + 64, SECTOR);	/* the ring */
+	ring_push(3, HVRUN_BLK_OP_READ, 0, RAM - SECTOR / 2, SECTOR);
+	ring_push(4, 7, 0, 0x10000, SECTOR);
+	ring_push(5, HVRUN_BLK_OP_FLUSH, 0, 0, 0);
+	ring_push(6, HVRUN_BLK_OP_READ, 0, 0x200000, DISK0_SIZE);
+	ck_assert_int_eq(hc(hc_block_kick, 0, 7, now_ns() + 5000 * MS, 0), 7);
+	ck_assert_uint_eq(h->sq_head, 7);
+	ck_assert_uint_eq(h->cq_tail, 7);
+	ck_assert_int_eq(hc(hc_poll, 0, HVRUN_POLL_BLOCK(0) | HVRUN_POLL_BLOCK(1), 0, 0),
+			 HVRUN_POLL_BLOCK(0));
+	/* Refused requests complete at once, ahead of the reads: by tag. */
+	for (uint64_t i = 0, seen = 0; i < 7; i++) {
+		c = ring_pop();
+		ck_assert_uint_lt(c.tag, 7);
+		ck_assert_int_eq(c.result, want[c.tag]);
+		ck_assert_uint_eq(seen & (1u << c.tag), 0);
+		seen |= 1u << c.tag;
+	}
+	ck_assert_int_eq(hc(hc_poll, 0, HVRUN_POLL_BLOCK(0), 0, 0), 0);
+	ck_assert_mem_eq(guest + 0x10000, image0 + 3 * SECTOR, 4 * SECTOR);
+	ck_assert_mem_eq(guest + 0x200000, image0, DISK0_SIZE);
+	/* Nonsense indices: nothing taken, and the ring still works. */
+	h->sq_tail = h->sq_head + RING_N + 1;
+	ck_assert_int_eq(hc(hc_block_kick, 0, 0, 0, 0), -EINVAL);
+	h->sq_tail = h->sq_head;
+	h->cq_head = h->cq_tail + 1;
+	ck_assert_int_eq(hc(hc_block_kick, 0, 0, 0, 0), -EINVAL);
+	ck_assert_int_eq(hc(hc_poll, 0, HVRUN_POLL_BLOCK(0), 0, 0), HVRUN_POLL_BLOCK(0));
+	h->cq_head = h->cq_tail;
+	ring_push(9, HVRUN_BLK_OP_WRITE, 0, 0x10000, SECTOR);
+	ck_assert_int_eq(hc(hc_block_kick, 0, 1, UINT64_MAX, 0), 1);
+	c = ring_pop();
+	ck_assert_uint_eq(c.tag, 9);
+	ck_assert_int_eq(c.result, SECTOR);
+	memcpy(image0, guest + 0x10000, SECTOR);
+	assert_disks_unchanged();
+	/* Nothing in flight: a kick that waits returns at once. */
+	ck_assert_int_eq(hc(hc_block_kick, 0, 4, UINT64_MAX, 0), 0);
+	ck_assert_int_eq(hc(hc_block_ring, 0, 0, 0, 0), 0);
+}
+END_TEST
+
 /* ---- Net. ---------------------------------------------------------------- */
 
 START_TEST(net_cable_carries_frames_both_ways)
@@ -800,6 +919,8 @@ int main(void)
 	tcase_add_test(block, block_flush_succeeds);
 	tcase_add_test(block, block_image_shrunk_behind_our_back);
 	tcase_add_test(block, block_after_backend_stopped);
+	tcase_add_test(block, block_ring_hostile_setup);
+	tcase_add_test(block, block_ring_serves_a_batch);
 	suite_add_tcase(s, block);
 
 	tcase_add_checked_fixture(net, setup, teardown);

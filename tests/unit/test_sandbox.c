@@ -223,6 +223,51 @@ static int do_socket(void)
 	return 0;
 }
 
+/* fd 3 and 4: a connected SOCK_SEQPACKET pair, as a --chan connection. */
+static int make_seqpacket34(void)
+{
+	int sv[2];
+
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET, 0, sv) < 0)
+		return -1;
+	return dup2(sv[0], 3) == 3 && dup2(sv[1], 4) == 4 ? 0 : -1;
+}
+
+/* What chan_send_fast and chan_recv_fast do on a vCPU thread. */
+static int do_chan_io(void)
+{
+	struct iovec iov = { .iov_base = "xy", .iov_len = 2 };
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
+	char buf[4], hdr;
+
+	if (sendmsg(3, &mh, MSG_DONTWAIT | MSG_NOSIGNAL) != 2)
+		return 1;
+	if (recv(4, &hdr, 1, MSG_PEEK | MSG_TRUNC | MSG_DONTWAIT) != 2)
+		return 2;
+	iov.iov_base = buf;
+	iov.iov_len = sizeof(buf);
+	return recvmsg(4, &mh, MSG_DONTWAIT) == 2 ? 0 : 3;
+}
+
+/* A blocking send: no role's. */
+static int do_sendmsg_blocking(void)
+{
+	struct iovec iov = { .iov_base = "x", .iov_len = 1 };
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
+
+	sendmsg(3, &mh, 0);
+	return 0;
+}
+
+/* A receive that is not the peek: a vCPU's recvfrom takes nothing. */
+static int do_recvfrom_plain(void)
+{
+	char c;
+
+	recv(4, &c, 1, MSG_DONTWAIT);
+	return 0;
+}
+
 /* The parent's pty made raw, then a trap: the handler must put it back. */
 static int raw_pty(void)
 {
@@ -273,6 +318,10 @@ int main(void)
 	run_case("backend tcgetattr", SANDBOX_BACKEND, open_pty, do_tcgets, 0, NULL);
 	run_case("backend unlink of a registered path", SANDBOX_BACKEND,
 		 register_own, do_unlink_own, 0, NULL);
+	run_case("vCPU channel send, peek, receive", SANDBOX_VCPU,
+		 make_seqpacket34, do_chan_io, 0, NULL);
+	run_case("backend channel send, peek, receive", SANDBOX_BACKEND,
+		 make_seqpacket34, do_chan_io, 0, NULL);
 	/* Traps: status 125 and a line naming the call and the role. */
 	run_case("vCPU tgkill of another process", SANDBOX_VCPU, NULL,
 		 do_tgkill_other, TRAPPED, "the vCPU thread may not call tgkill");
@@ -300,6 +349,11 @@ int main(void)
 		 do_sendto_path, TRAPPED, "may not call sendto");
 	run_case("backend socket", SANDBOX_BACKEND, NULL, do_socket, TRAPPED,
 		 "may not call socket");
+	run_case("vCPU blocking sendmsg", SANDBOX_VCPU, make_seqpacket34,
+		 do_sendmsg_blocking, TRAPPED, "may not call sendmsg");
+	run_case("vCPU recvfrom that is not a peek", SANDBOX_VCPU,
+		 make_seqpacket34, do_recvfrom_plain, TRAPPED,
+		 "may not call recvfrom");
 	if (open_pty() < 0)
 		return 1;
 	run_case("trap restores the terminal", SANDBOX_VCPU, raw_pty,
