@@ -229,7 +229,8 @@ static void enable_msr_exits(struct vm *vm)
 		log_info(1, "user-space MSR exits unavailable: %s", strerror(errno));
 }
 
-static int create_vm(struct vm *vm)
+/* The VM and the vCPUs' shared state: what the set-up helper needs. */
+static int open_vm(struct vm *vm)
 {
 	if (open_kvm(vm) < 0)
 		return -1;
@@ -238,6 +239,11 @@ static int create_vm(struct vm *vm)
 		log_err("cannot create a VM: %s", strerror(errno));
 		return -1;
 	}
+	return vcpus_init(vm);
+}
+
+static int create_vm(struct vm *vm)
+{
 	if (check_cpus(vm) < 0)
 		return -1;
 	/* Needed on Intel; harmless elsewhere, so failures are not fatal. */
@@ -246,8 +252,6 @@ static int create_vm(struct vm *vm)
 	if (set_memory(vm) < 0 || irqchip_create(vm) < 0)
 		return -1;
 	enable_msr_exits(vm);
-	if (vcpus_init(vm) < 0)
-		return -1;
 	/* The split irqchip's hooks in the vCPU loop (vcpu/ knows no irqchip). */
 	if (vm->irqchip == IRQCHIP_SPLIT)
 		vcpu_set_irqchip_hooks(vm, irqchip_before_run, irqchip_eoi);
@@ -417,26 +421,42 @@ static int build_acpi(struct vm *vm)
 }
 
 /*
- * One slow set-up step needs nothing the main thread builds: KVM's
- * supported CPUID (~0.4 ms on some hosts, a quarter of a bare VM's start).
- * A helper thread fetches it while the main thread gives KVM the memory
- * and builds the backend, devices and tables; helper_join waits before the
- * vCPUs need it. (The seccomp filters are built per thread: they depend
- * on what set-up registers, such as the terminal and the paths hvrun may
- * remove.)
+ * Two slow set-up steps need little of what the main thread builds: KVM's
+ * supported CPUID (~0.4 ms on some hosts, a quarter of a bare VM's start)
+ * needs only the VM, and the vCPUs' seccomp filter (~0.2 ms in libseccomp)
+ * only the terminal console_open registers. A helper thread fetches the
+ * one as soon as the VM exists and builds the other once helper_release
+ * says the console is open, while the main thread loads the image, gives
+ * KVM the memory and builds the backend, devices and tables; helper_join
+ * waits before the vCPUs need them. A vCPU thread then confines itself in
+ * one system call (sandbox.c).
  */
 struct helper {
 	struct vm *vm;
 	pthread_t thread;
 	bool running;
 	int ret;
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	bool released;		/* the vCPU filter's registrations are made */
+	bool abandoned;		/* set-up failed first: build nothing */
 };
 
 static void *helper_main(void *arg)
 {
 	struct helper *h = arg;
+	bool build;
 
 	h->ret = vcpus_fetch_cpuid(h->vm) < 0 ? -1 : 0;
+	if (h->ret < 0 || !h->vm->sandbox)
+		return NULL;
+	pthread_mutex_lock(&h->lock);
+	while (!h->released)
+		pthread_cond_wait(&h->cond, &h->lock);
+	build = !h->abandoned;
+	pthread_mutex_unlock(&h->lock);
+	if (build && sandbox_prepare(SANDBOX_VCPU) < 0)
+		h->ret = -1;
 	return NULL;
 }
 
@@ -450,14 +470,26 @@ static void helper_start(struct helper *h, struct vm *vm)
 	pthread_sigmask(SIG_SETMASK, &all, &old);
 	h->running = pthread_create(&h->thread, NULL, helper_main, h) == 0;
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	/* Then without the overlap; the first vCPU builds its filter. */
 	if (!h->running)
-		helper_main(h);		/* then without the overlap */
+		h->ret = vcpus_fetch_cpuid(vm) < 0 ? -1 : 0;
+}
+
+static void helper_release(struct helper *h, bool abandoned)
+{
+	pthread_mutex_lock(&h->lock);
+	if (!h->released)
+		h->abandoned = abandoned;
+	h->released = true;
+	pthread_cond_signal(&h->cond);
+	pthread_mutex_unlock(&h->lock);
 }
 
 /* 0 or -1 (after a message); safe to call again, or never started. */
 static int helper_join(struct helper *h)
 {
 	if (h->running) {
+		helper_release(h, true);	/* a no-op once released */
 		pthread_join(h->thread, NULL);
 		h->running = false;
 	}
@@ -611,7 +643,10 @@ int vm_run(const struct vm_config *cfg)
 	struct vm vm;
 	struct image img = { 0 }, initrd = { 0 };
 	struct loaded ld = { .symbols = NULL };
-	struct helper helper = { .running = false, .ret = 0 };
+	struct helper helper = {
+		.lock = PTHREAD_MUTEX_INITIALIZER,
+		.cond = PTHREAD_COND_INITIALIZER,
+	};
 	bool devices = false;
 	int status = STATUS_CANNOT_RUN;
 	enum image_kind kind;
@@ -626,6 +661,9 @@ int vm_run(const struct vm_config *cfg)
 	vm.profile = &image_profiles[kind];
 	if (vm.profile->pv)
 		vm.irqchip = IRQCHIP_OFF;	/* a PV guest takes no interrupts */
+	if (open_vm(&vm) < 0)
+		goto out;
+	helper_start(&helper, &vm);
 	err = mem_init(&vm.mem, cfg->mem_size);
 	if (err) {
 		log_err("cannot allocate %llu bytes of guest memory: %s",
@@ -639,7 +677,6 @@ int vm_run(const struct vm_config *cfg)
 	release_image(&initrd);
 	if (create_vm(&vm) < 0)
 		goto out;
-	helper_start(&helper, &vm);
 	vm.backend = backend_new(&vm);
 	if (!vm.backend)
 		goto out;
@@ -648,6 +685,7 @@ int vm_run(const struct vm_config *cfg)
 	vm.console = console_open(&vm);
 	if (!vm.console)
 		goto out;
+	helper_release(&helper, false);
 	if (create_frontend(&vm, &ld) < 0)
 		goto out;
 	devices = vm.profile->devices;
