@@ -421,42 +421,32 @@ static int build_acpi(struct vm *vm)
 }
 
 /*
- * Two slow set-up steps need little of what the main thread builds: KVM's
+ * Two slow set-up steps need nothing the main thread builds: KVM's
  * supported CPUID (~0.4 ms on some hosts, a quarter of a bare VM's start)
- * needs only the VM, and the vCPUs' seccomp filter (~0.2 ms in libseccomp)
- * only the terminal console_open registers. A helper thread fetches the
- * one as soon as the VM exists and builds the other once helper_release
- * says the console is open, while the main thread loads the image, gives
- * KVM the memory and builds the backend, devices and tables; helper_join
- * waits before the vCPUs need them. A vCPU thread then confines itself in
- * one system call (sandbox.c).
+ * and the vCPUs' seccomp filter (~0.2 ms in libseccomp). A helper thread
+ * makes both as soon as the VM exists, while the main thread loads the
+ * image, gives KVM the memory and builds the backend, devices and tables;
+ * helper_join waits before the vCPUs need them, and a vCPU thread then
+ * confines itself in one system call. The filter depends on one
+ * registration only, a terminal console_open makes raw: with one, the
+ * filter built here is dropped and the first vCPU builds its own
+ * (sandbox.c).
  */
 struct helper {
 	struct vm *vm;
 	pthread_t thread;
 	bool running;
 	int ret;
-	pthread_mutex_t lock;
-	pthread_cond_t cond;
-	bool released;		/* the vCPU filter's registrations are made */
-	bool abandoned;		/* set-up failed first: build nothing */
 };
 
 static void *helper_main(void *arg)
 {
 	struct helper *h = arg;
-	bool build;
 
-	h->ret = vcpus_fetch_cpuid(h->vm) < 0 ? -1 : 0;
-	if (h->ret < 0 || !h->vm->sandbox)
+	h->ret = -1;
+	if (h->vm->sandbox && sandbox_prepare(SANDBOX_VCPU) < 0)
 		return NULL;
-	pthread_mutex_lock(&h->lock);
-	while (!h->released)
-		pthread_cond_wait(&h->cond, &h->lock);
-	build = !h->abandoned;
-	pthread_mutex_unlock(&h->lock);
-	if (build && sandbox_prepare(SANDBOX_VCPU) < 0)
-		h->ret = -1;
+	h->ret = vcpus_fetch_cpuid(h->vm) < 0 ? -1 : 0;
 	return NULL;
 }
 
@@ -470,26 +460,14 @@ static void helper_start(struct helper *h, struct vm *vm)
 	pthread_sigmask(SIG_SETMASK, &all, &old);
 	h->running = pthread_create(&h->thread, NULL, helper_main, h) == 0;
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
-	/* Then without the overlap; the first vCPU builds its filter. */
 	if (!h->running)
-		h->ret = vcpus_fetch_cpuid(vm) < 0 ? -1 : 0;
-}
-
-static void helper_release(struct helper *h, bool abandoned)
-{
-	pthread_mutex_lock(&h->lock);
-	if (!h->released)
-		h->abandoned = abandoned;
-	h->released = true;
-	pthread_cond_signal(&h->cond);
-	pthread_mutex_unlock(&h->lock);
+		helper_main(h);		/* then without the overlap */
 }
 
 /* 0 or -1 (after a message); safe to call again, or never started. */
 static int helper_join(struct helper *h)
 {
 	if (h->running) {
-		helper_release(h, true);	/* a no-op once released */
 		pthread_join(h->thread, NULL);
 		h->running = false;
 	}
@@ -643,10 +621,7 @@ int vm_run(const struct vm_config *cfg)
 	struct vm vm;
 	struct image img = { 0 }, initrd = { 0 };
 	struct loaded ld = { .symbols = NULL };
-	struct helper helper = {
-		.lock = PTHREAD_MUTEX_INITIALIZER,
-		.cond = PTHREAD_COND_INITIALIZER,
-	};
+	struct helper helper = { .running = false, .ret = 0 };
 	bool devices = false;
 	int status = STATUS_CANNOT_RUN;
 	enum image_kind kind;
@@ -685,7 +660,6 @@ int vm_run(const struct vm_config *cfg)
 	vm.console = console_open(&vm);
 	if (!vm.console)
 		goto out;
-	helper_release(&helper, false);
 	if (create_frontend(&vm, &ld) < 0)
 		goto out;
 	devices = vm.profile->devices;
