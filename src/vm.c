@@ -421,16 +421,16 @@ static int build_acpi(struct vm *vm)
 }
 
 /*
- * Two slow set-up steps need nothing the main thread builds: KVM's
+ * Slow set-up steps that need nothing the main thread builds: KVM's
  * supported CPUID (~0.4 ms on some hosts, a quarter of a bare VM's start)
- * and the vCPUs' seccomp filter (~0.2 ms in libseccomp). A helper thread
- * makes both as soon as the VM exists, while the main thread loads the
+ * and the seccomp filters (~0.2 ms each in libseccomp). A helper thread
+ * makes them as soon as the VM exists, while the main thread loads the
  * image, gives KVM the memory and builds the backend, devices and tables;
- * helper_join waits before the vCPUs need them, and a vCPU thread then
- * confines itself in one system call. The filter depends on one
- * registration only, a terminal console_open makes raw: with one, the
- * filter built here is dropped and the first vCPU builds its own
- * (sandbox.c).
+ * helper_join waits before the vCPUs need them, and each thread then
+ * confines itself in one system call. A filter depends on what set-up
+ * registers (a terminal made raw, paths hvrun may remove): a registration
+ * after the helper built it drops it, and the role's first thread builds
+ * it again before it confines itself (sandbox.c).
  */
 struct helper {
 	struct vm *vm;
@@ -446,7 +446,12 @@ static void *helper_main(void *arg)
 	h->ret = -1;
 	if (h->vm->sandbox && sandbox_prepare(SANDBOX_VCPU) < 0)
 		return NULL;
-	h->ret = vcpus_fetch_cpuid(h->vm) < 0 ? -1 : 0;
+	if (vcpus_fetch_cpuid(h->vm) < 0)
+		return NULL;
+	/* Likely final by now; a later registration makes the loop redo it. */
+	if (h->vm->sandbox && sandbox_prepare(SANDBOX_BACKEND) < 0)
+		return NULL;
+	h->ret = 0;
 	return NULL;
 }
 
