@@ -383,7 +383,8 @@ static int prepare_locked(enum sandbox_role role)
 		ret = 0;
 	else
 		log_err("cannot build the sandbox filter (try --no-sandbox)");
-	seccomp_release(ctx);
+	if (ctx)
+		seccomp_release(ctx);
 	return ret;
 }
 
