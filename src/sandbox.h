@@ -21,10 +21,11 @@ int sandbox_enter(enum sandbox_role role);
 
 /*
  * Build the role's filter now (libseccomp's work, ~0.2 ms), so that
- * sandbox_enter has only to install it; thread-safe. Call it after every
- * registration below that the role depends on: the vCPU role depends on
- * sandbox_restore_tty only, the backend on all of them. 0, or -1 with a
- * message.
+ * sandbox_enter has only to install it; thread-safe, any thread, before
+ * it is confined. A registration below that the role depends on drops a
+ * filter built before it (the vCPU role depends on sandbox_restore_tty
+ * only, the backend on all of them), and the role's next sandbox_enter
+ * builds it again. 0, or -1 with a message.
  */
 int sandbox_prepare(enum sandbox_role role);
 
