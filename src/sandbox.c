@@ -4,6 +4,12 @@
  * (backend) thread once every vCPU runs. What setup needs (opening
  * images, /dev/kvm, sockets, tap, the --core file) is done by then.
  *
+ * libseccomp builds a role's BPF program once (sandbox_prepare: ~0.2 ms
+ * for a role's rules); each thread of the role then only hands that
+ * program to the kernel. Set-up prepares the vCPUs' program on its helper
+ * thread, so a vCPU thread is confined in one system call before its
+ * first KVM_RUN, and every further vCPU reuses it.
+ *
  * Arguments are checked where a call is dangerous in general but needed
  * in one form, as crosvm's and Firecracker's policies do: signals only to
  * our own process, clone only for threads, no executable memory, ioctl
@@ -22,16 +28,21 @@
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <termios.h>
 #include <ucontext.h>
 #include <unistd.h>
+#include <linux/filter.h>
 #include <linux/kvm.h>
 #include <linux/prctl.h>
 #include <linux/seccomp.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
 
 #include "log.h"
 #include "sandbox.h"
@@ -117,28 +128,60 @@ static struct {
 static pthread_once_t names_once = PTHREAD_ONCE_INIT;
 static __thread const char *thread_role;
 
+/* Each role's program, built once (sandbox_prepare, or the role's first
+ * sandbox_enter) and forgotten by a registration it depends on. The lock
+ * orders registrations with a build on the set-up helper thread. */
+static struct {
+	pthread_mutex_t lock;
+	struct sock_fprog prog[SANDBOX_ROLES];
+} built = { .lock = PTHREAD_MUTEX_INITIALIZER };
+
+static void forget_locked(enum sandbox_role role)
+{
+	free(built.prog[role].filter);
+	built.prog[role].filter = NULL;
+	built.prog[role].len = 0;
+}
+
+/* Registrations: the lists are the backend's, the terminal both roles'. */
+static void add_locked(const void **list, int *n, const void *v)
+{
+	if (*n < MAX_PATHS)
+		list[(*n)++] = v;
+	forget_locked(SANDBOX_BACKEND);
+}
+
 void sandbox_allow_unlink(const char *path)
 {
-	if (sb.nr_unlink < MAX_PATHS)
-		sb.unlink_paths[sb.nr_unlink++] = path;
+	pthread_mutex_lock(&built.lock);
+	add_locked((const void **)sb.unlink_paths, &sb.nr_unlink, path);
+	pthread_mutex_unlock(&built.lock);
 }
 
 void sandbox_allow_rename(const char *from)
 {
-	if (sb.nr_rename < MAX_PATHS)
-		sb.rename_from[sb.nr_rename++] = from;
+	pthread_mutex_lock(&built.lock);
+	add_locked((const void **)sb.rename_from, &sb.nr_rename, from);
+	pthread_mutex_unlock(&built.lock);
 }
 
 void sandbox_allow_reply(int fd)
 {
+	pthread_mutex_lock(&built.lock);
 	if (sb.nr_reply < MAX_PATHS)
 		sb.reply_fds[sb.nr_reply++] = fd;
+	forget_locked(SANDBOX_BACKEND);
+	pthread_mutex_unlock(&built.lock);
 }
 
 void sandbox_restore_tty(int fd, const struct termios *saved)
 {
+	pthread_mutex_lock(&built.lock);
 	sb.tty_saved = *saved;
 	sb.tty_fd = fd;
+	forget_locked(SANDBOX_VCPU);
+	forget_locked(SANDBOX_BACKEND);
+	pthread_mutex_unlock(&built.lock);
 }
 
 static void resolve_names(void)
@@ -313,38 +356,83 @@ static int build(scmp_filter_ctx ctx, enum sandbox_role role)
 	       allow_paths(ctx);
 }
 
+/* libseccomp 2.5 exports a program only to a file descriptor: read it
+ * back from a memfd. */
+static int export_prog(scmp_filter_ctx ctx, struct sock_fprog *prog)
+{
+	int fd = memfd_create("hvrun-seccomp", MFD_CLOEXEC);
+	struct sock_filter *insns = NULL;
+	struct stat st;
+	int ret = -1;
+
+	if (fd < 0)
+		return -1;
+	if (seccomp_export_bpf(ctx, fd) < 0 || fstat(fd, &st) < 0 ||
+	    st.st_size <= 0 || st.st_size % sizeof(*insns) ||
+	    st.st_size / sizeof(*insns) > BPF_MAXINSNS)
+		goto out;
+	insns = malloc((size_t)st.st_size);
+	if (!insns || pread(fd, insns, (size_t)st.st_size, 0) != st.st_size)
+		goto out;
+	prog->len = (unsigned short)(st.st_size / sizeof(*insns));
+	prog->filter = insns;
+	insns = NULL;
+	ret = 0;
+out:
+	free(insns);
+	close(fd);
+	return ret;
+}
+
+/* The role's program, built now if it is not yet; under built.lock. */
+static int prepare_locked(enum sandbox_role role)
+{
+	scmp_filter_ctx ctx;
+	int ret = -1;
+
+	if (built.prog[role].filter)
+		return 0;
+	pthread_once(&names_once, resolve_names);
+	ctx = seccomp_init(SCMP_ACT_TRAP);
+	if (ctx && build(ctx, role) == 0 && export_prog(ctx, &built.prog[role]) == 0)
+		ret = 0;
+	else
+		log_err("cannot build the sandbox filter (try --no-sandbox)");
+	if (ctx)
+		seccomp_release(ctx);
+	return ret;
+}
+
+int sandbox_prepare(enum sandbox_role role)
+{
+	int ret;
+
+	pthread_mutex_lock(&built.lock);
+	ret = prepare_locked(role);
+	pthread_mutex_unlock(&built.lock);
+	return ret;
+}
+
 int sandbox_enter(enum sandbox_role role)
 {
 	struct sigaction sa;
-	scmp_filter_ctx ctx;
-	int ret = -1, err;
 
-	pthread_once(&names_once, resolve_names);
+	if (sandbox_prepare(role) < 0)
+		return -1;
 	thread_role = role == SANDBOX_VCPU ? "vCPU" : "backend";
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_sigaction = on_sigsys;
 	sa.sa_flags = SA_SIGINFO;
 	sigaction(SIGSYS, &sa, NULL);
-
-	ctx = seccomp_init(SCMP_ACT_TRAP);
-	if (!ctx) {
-		log_err("cannot build the sandbox filter (try --no-sandbox)");
+	/* What seccomp_load does, with its default attributes. */
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 ||
+	    syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0,
+		    &built.prog[role]) < 0) {
+		log_err("cannot enter the sandbox: %s (try --no-sandbox)",
+			strerror(errno));
 		return -1;
 	}
-	if (build(ctx, role) < 0) {
-		log_err("cannot build the sandbox filter (try --no-sandbox)");
-		goto out;
-	}
-	err = seccomp_load(ctx);
-	if (err < 0) {
-		log_err("cannot enter the sandbox: %s (try --no-sandbox)",
-			strerror(-err));
-		goto out;
-	}
-	ret = 0;
-out:
-	seccomp_release(ctx);
-	return ret;
+	return 0;
 }
 
 bool sandbox_wanted(const struct vm_config *cfg)

@@ -7,6 +7,7 @@
 enum sandbox_role {
 	SANDBOX_VCPU,		/* KVM_RUN loop, hypercalls, device models */
 	SANDBOX_BACKEND,	/* the libevent loop: files, sockets, gdb */
+	SANDBOX_ROLES
 };
 
 /*
@@ -17,6 +18,16 @@ enum sandbox_role {
  * EACCES instead. 0, or -1 with a message.
  */
 int sandbox_enter(enum sandbox_role role);
+
+/*
+ * Build the role's filter now (libseccomp's work, ~0.2 ms), so that
+ * sandbox_enter has only to install it; thread-safe, any thread, before
+ * it is confined. A registration below that the role depends on drops a
+ * filter built before it (the vCPU role depends on sandbox_restore_tty
+ * only, the backend on all of them), and the role's next sandbox_enter
+ * builds it again. 0, or -1 with a message.
+ */
+int sandbox_prepare(enum sandbox_role role);
 
 /*
  * Before any thread confines itself (setup): what the roles may touch

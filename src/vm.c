@@ -210,7 +210,8 @@ static void enable_msr_exits(struct vm *vm)
 		log_info(1, "user-space MSR exits unavailable: %s", strerror(errno));
 }
 
-static int create_vm(struct vm *vm)
+/* The VM and the vCPUs' shared state: what the set-up helper needs. */
+static int open_vm(struct vm *vm)
 {
 	if (open_kvm(vm) < 0)
 		return -1;
@@ -219,6 +220,11 @@ static int create_vm(struct vm *vm)
 		log_err("cannot create a VM: %s", strerror(errno));
 		return -1;
 	}
+	return vcpus_init(vm);
+}
+
+static int create_vm(struct vm *vm)
+{
 	if (check_cpus(vm) < 0)
 		return -1;
 	/* Needed on Intel; harmless elsewhere, so failures are not fatal. */
@@ -227,8 +233,6 @@ static int create_vm(struct vm *vm)
 	if (set_memory(vm) < 0 || irqchip_create(vm) < 0)
 		return -1;
 	enable_msr_exits(vm);
-	if (vcpus_init(vm) < 0)
-		return -1;
 	/* The split irqchip's hooks in the vCPU loop (vcpu/ knows no irqchip). */
 	if (vm->irq.mode == IRQCHIP_SPLIT)
 		vcpu_set_irqchip_hooks(vm, irqchip_before_run, irqchip_eoi);
@@ -393,13 +397,16 @@ static int build_acpi(struct vm *vm)
 }
 
 /*
- * One slow set-up step needs nothing the main thread builds: KVM's
- * supported CPUID (~0.4 ms on some hosts, a quarter of a bare VM's start).
- * A helper thread fetches it while the main thread gives KVM the memory
- * and builds the backend, devices and tables; helper_join waits before the
- * vCPUs need it. (The seccomp filters are built per thread: they depend
- * on what set-up registers, such as the terminal and the paths hvrun may
- * remove.)
+ * Slow set-up steps that need nothing the main thread builds: KVM's
+ * supported CPUID (~0.4 ms on some hosts, a quarter of a bare VM's start)
+ * and the seccomp filters (~0.2 ms each in libseccomp). A helper thread
+ * makes them as soon as the VM exists, while the main thread loads the
+ * image, gives KVM the memory and builds the backend, devices and tables;
+ * helper_join waits before the vCPUs need them, and each thread then
+ * confines itself in one system call. A filter depends on what set-up
+ * registers (a terminal made raw, paths hvrun may remove): a registration
+ * after the helper built it drops it, and the role's first thread builds
+ * it again before it confines itself (sandbox.c).
  */
 struct helper {
 	struct vm *vm;
@@ -412,7 +419,15 @@ static void *helper_main(void *arg)
 {
 	struct helper *h = arg;
 
-	h->ret = vcpus_fetch_cpuid(h->vm) < 0 ? -1 : 0;
+	h->ret = -1;
+	if (sandbox_wanted(h->vm->cfg) && sandbox_prepare(SANDBOX_VCPU) < 0)
+		return NULL;
+	if (vcpus_fetch_cpuid(h->vm) < 0)
+		return NULL;
+	/* Likely final by now; a later registration makes the loop redo it. */
+	if (sandbox_wanted(h->vm->cfg) && sandbox_prepare(SANDBOX_BACKEND) < 0)
+		return NULL;
+	h->ret = 0;
 	return NULL;
 }
 
@@ -598,6 +613,9 @@ int vm_run(const struct vm_config *cfg)
 	vm.profile = loader_profile(kind);
 	if (vm.profile->pv)
 		vm.irq.mode = IRQCHIP_OFF;	/* a PV guest takes no interrupts */
+	if (open_vm(&vm) < 0)
+		goto out;
+	helper_start(&helper, &vm);
 	err = mem_init(&vm.mem, cfg->mem_size);
 	if (err) {
 		log_err("cannot allocate %llu bytes of guest memory: %s",
@@ -611,7 +629,6 @@ int vm_run(const struct vm_config *cfg)
 	release_image(&initrd);
 	if (create_vm(&vm) < 0)
 		goto out;
-	helper_start(&helper, &vm);
 	vm.backend = backend_new(&vm);
 	if (!vm.backend)
 		goto out;

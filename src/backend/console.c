@@ -1,6 +1,9 @@
 /* Console backend. Output: vCPU threads copy guest bytes into a fixed ring
  * and the loop drains it to the output descriptor without ever blocking;
- * a full ring paces the guest (its device waits or says it is busy).
+ * a full ring paces the guest (its device waits or says it is busy). A
+ * writer that finds the ring empty writes it out itself, which is safe
+ * because the descriptor never blocks (outfd.h): the common case of a
+ * reader that keeps up then costs no wake-up of the loop per byte.
  * Input: the loop reads stdin and hands bytes to the device that asked
  * for them, at the device's pace, so nothing typed or piped in is
  * dropped. */
@@ -166,7 +169,7 @@ size_t console_write(struct console *c, const void *buf, size_t len)
 {
 	const uint8_t *p = buf;
 	size_t n, tail, first;
-	bool was_empty;
+	bool was_empty, need_loop;
 
 	if (len)
 		report_console_output();
@@ -186,9 +189,14 @@ size_t console_write(struct console *c, const void *buf, size_t len)
 	c->len += n;
 	if (n < len)
 		c->room_wanted = true;
+	/* Write through; the loop only takes over what would block, and
+	 * warns if the reader went away. */
+	if (was_empty && n)
+		write_ring(c);
+	need_loop = was_empty && n && (c->len || (c->out_dead && !c->warned));
 	pthread_mutex_unlock(&c->out_lock);
 	/* A non-empty ring already has a flush activated or armed. */
-	if (was_empty && n)
+	if (need_loop)
 		event_active(c->flush_ev, EV_WRITE, 0);
 	return n;
 }

@@ -283,6 +283,41 @@ static int raw_pty(void)
 	return 0;
 }
 
+/* A filter built before a registration it depends on is built again. */
+static int prepare_then_raw_pty(void)
+{
+	return sandbox_prepare(SANDBOX_VCPU) < 0 ? -1 : raw_pty();
+}
+
+static int prepare_then_register(void)
+{
+	int fd = open(own_path, O_WRONLY | O_CREAT, 0600);	/* unlinked before */
+
+	if (fd < 0)
+		return -1;
+	close(fd);
+	return sandbox_prepare(SANDBOX_BACKEND) < 0 ? -1 : register_own();
+}
+
+/* A thread a vCPU starts (PV vcpu_start) confines itself again, from the
+ * program built once, without the calls building one takes. */
+static void *enter_again(void *arg)
+{
+	*(int *)arg = sandbox_enter(SANDBOX_VCPU);
+	return NULL;
+}
+
+static int do_thread_enter(void)
+{
+	pthread_t t;
+	int r = -1;
+
+	if (pthread_create(&t, NULL, enter_again, &r) != 0)
+		return 2;
+	pthread_join(t, NULL);
+	return r == 0 ? 0 : 1;
+}
+
 int main(void)
 {
 	struct termios t;
@@ -322,6 +357,10 @@ int main(void)
 		 make_seqpacket34, do_chan_io, 0, NULL);
 	run_case("backend channel send, peek, receive", SANDBOX_BACKEND,
 		 make_seqpacket34, do_chan_io, 0, NULL);
+	run_case("backend unlink of a path registered after a build",
+		 SANDBOX_BACKEND, prepare_then_register, do_unlink_own, 0, NULL);
+	run_case("vCPU thread of a vCPU confines itself", SANDBOX_VCPU, NULL,
+		 do_thread_enter, 0, NULL);
 	/* Traps: status 125 and a line naming the call and the role. */
 	run_case("vCPU tgkill of another process", SANDBOX_VCPU, NULL,
 		 do_tgkill_other, TRAPPED, "the vCPU thread may not call tgkill");
@@ -361,6 +400,14 @@ int main(void)
 	if (tcgetattr(pty, &t) < 0 || !(t.c_lflag & ICANON) ||
 	    !(t.c_lflag & ECHO)) {
 		printf("FAIL: the trap left the terminal raw\n");
+		failures++;
+	}
+	run_case("trap restores a terminal registered after a build",
+		 SANDBOX_VCPU, prepare_then_raw_pty, do_tiocsti, TRAPPED,
+		 "may not call ioctl");
+	if (tcgetattr(pty, &t) < 0 || !(t.c_lflag & ICANON) ||
+	    !(t.c_lflag & ECHO)) {
+		printf("FAIL: the trap left the terminal raw (built before)\n");
 		failures++;
 	}
 
