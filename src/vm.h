@@ -26,6 +26,7 @@ struct gdbstub;
 struct vcpu_state;
 struct virtio_mmio;
 struct split_irqchip;
+struct snapshot;
 
 /*
  * A memory-mapped device the firmware tables (the ACPI DSDT, src/acpi/)
@@ -91,6 +92,7 @@ struct vm {
 	struct pv_ipc *ipc;		/* hypercall/ipc.c: --chan, --shm */
 	struct gdbstub *gdb;		/* gdb/: --gdb */
 	struct split_irqchip *split;	/* irqchip/: --irqchip split's devices */
+	struct snapshot *snap;		/* snapshot/: --snapshot */
 
 	/* Host I/O, opened by vm.c during set-up, used by virtio and PV. */
 	struct block_dev *disks[CONFIG_MAX_DISKS];
@@ -123,6 +125,13 @@ bool vm_stop(struct vm *vm, int status, enum stop_reason why,
  * how names the path ("i8042 pulse reset", ...).
  */
 void vm_reset(struct vm *vm, const char *how);
+
+/*
+ * Take a snapshot now (--snapshot): every vCPU stops, hvrun writes the
+ * file and the run ends (as vm_stop, status 0). Any thread; why names
+ * the trigger. 0, or -1 without --snapshot or once the run is ending.
+ */
+int vm_snapshot(struct vm *vm, const char *why);
 
 /* Assert (level 1) or deassert (0) a GSI on the irqchip, if any. */
 int vm_irq_line(struct vm *vm, unsigned gsi, int level);

@@ -60,6 +60,9 @@ long hv_vcpu_start(unsigned int id, uintptr_t rip, uintptr_t rsp, long arg);
 /* ABI version 2: channels (hvrun/abi.h, CHANNELS). */
 long hv_chan_send(unsigned int chan, const void *buf, size_t len);
 long hv_chan_recv(unsigned int chan, void *buf, size_t len);
+/* Snapshot the VM here (hvrun --snapshot): 1 in each restored run,
+ * -HVRUN_EPERM without --snapshot. */
+long hv_snapshot(void);
 /* Shared region n (--shm): its address (identity-mapped, writable) and
  * *size from /hvrun/shm@N/reg, or NULL when there is none. */
 void *hv_shm(unsigned int n, size_t *size);

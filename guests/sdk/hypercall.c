@@ -139,6 +139,11 @@ long hv_chan_recv(unsigned int chan, void *buf, size_t len)
 	return HC3(HVRUN_HC_CHAN_RECV, chan, buf, len);
 }
 
+long hv_snapshot(void)
+{
+	return HC0(HVRUN_HC_SNAPSHOT);
+}
+
 void *hv_shm(unsigned int n, size_t *size)
 {
 	char path[32];

@@ -143,6 +143,12 @@ enum hvrun_hypercall {
 	/* Reserved: -ENOSYS. (A payload-free notification is a 0-byte
 	 * chan_send; shared memory needs no call: the FDT says where.) */
 	HVRUN_HC_RESERVED_16	= 16,
+	/* () → 1 in every run restored from the snapshot this call took
+	 * (like fork: see docs/SNAPSHOT.md). With --snapshot, hvrun stops
+	 * every vCPU, writes the snapshot and ends the run with status 0, so
+	 * the snapshotting run does not resume; -EPERM when hvrun was started
+	 * without --snapshot (the guest just continues). Version 2. */
+	HVRUN_HC_SNAPSHOT	= 17,
 	HVRUN_HC_COUNT
 };
 

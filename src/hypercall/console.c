@@ -7,10 +7,12 @@
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "../backend/backend.h"
 #include "../backend/console.h"
 #include "../loader/symbols.h"
+#include "../log.h"
 #include "../wake.h"
 #include "../vm.h"
 #include "hypercall.h"
@@ -61,6 +63,23 @@ void pv_free(struct vm *vm)
 	pthread_mutex_destroy(&vm->pv->lock);
 	free(vm->pv);
 	vm->pv = NULL;
+}
+
+size_t pv_save(struct vm *vm, void *buf)
+{
+	_Static_assert(sizeof(vm->pv->boot) <= PV_SAVE_MAX, "PV state fits");
+	memcpy(buf, &vm->pv->boot, sizeof(vm->pv->boot));
+	return sizeof(vm->pv->boot);
+}
+
+int pv_load(struct vm *vm, const void *buf, size_t len)
+{
+	if (len != sizeof(vm->pv->boot)) {
+		log_err("the snapshot's PV state has %zu bytes", len);
+		return -1;
+	}
+	memcpy(&vm->pv->boot, buf, len);
+	return 0;
 }
 
 size_t pv_console_pending(struct vm *vm)

@@ -26,6 +26,7 @@ static const struct {
 	[HVRUN_HC_CHAN_SEND]	 = { hc_chan_send, "chan_send" },
 	[HVRUN_HC_CHAN_RECV]	 = { hc_chan_recv, "chan_recv" },
 	/* 16: reserved (-ENOSYS). */
+	[HVRUN_HC_SNAPSHOT]	 = { hc_snapshot, "snapshot" },
 };
 
 int64_t hc_dispatch(struct hc_call *c)

@@ -41,6 +41,13 @@ struct boot_state;
  * the loader's entry state, which vcpu_start starts other vCPUs from. */
 int pv_init(struct vm *vm, struct symtab *symbols, const struct boot_state *boot);
 void pv_free(struct vm *vm);
+/* Snapshots: the PV state a restored guest needs beyond RAM and its
+ * vCPUs (the entry state vcpu_start starts from; buffered console input
+ * is the run's, not the guest's). pv_save fills buf and returns its
+ * length (at most PV_SAVE_MAX); pv_load: 0, or -1 (logged). */
+#define PV_SAVE_MAX 512
+size_t pv_save(struct vm *vm, void *buf);
+int pv_load(struct vm *vm, const void *buf, size_t len);
 /* Bytes of console input waiting. */
 size_t pv_console_pending(struct vm *vm);
 
@@ -52,6 +59,7 @@ int64_t hc_abi_version(struct hc_call *c);	/* misc.c */
 int64_t hc_exit(struct hc_call *c);
 int64_t hc_clock(struct hc_call *c);
 int64_t hc_random(struct hc_call *c);
+int64_t hc_snapshot(struct hc_call *c);
 int64_t hc_console_write(struct hc_call *c);	/* console.c */
 int64_t hc_console_read(struct hc_call *c);
 int64_t hc_poll(struct hc_call *c);		/* poll.c */

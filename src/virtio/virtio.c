@@ -113,3 +113,24 @@ struct virtio_mmio *virtio_device(const struct vm *vm, int i)
 {
 	return i < virtio_count(vm) ? vm->virtio->dev[i] : NULL;
 }
+
+const char *virtio_unsnapshottable(const struct vm *vm)
+{
+	return virtio_count(vm) ? "virtio-mmio" : NULL;
+}
+
+int virtio_save(struct vm *vm, virtio_put_fn put, void *arg)
+{
+	(void)vm;
+	(void)put;
+	(void)arg;
+	return 0;
+}
+
+int virtio_load(struct vm *vm, virtio_get_fn get, void *arg)
+{
+	(void)vm;
+	(void)get;
+	(void)arg;
+	return 0;
+}

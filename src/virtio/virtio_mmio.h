@@ -13,6 +13,7 @@
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "../board.h"
@@ -82,6 +83,20 @@ void virtio_exit(struct vm *vm);
 /* The devices virtio_init made (slot order), for tests and messages. */
 int virtio_count(const struct vm *vm);
 struct virtio_mmio *virtio_device(const struct vm *vm, int i);
+
+/*
+ * Snapshots (src/snapshot/): the first device that cannot be snapshotted
+ * (its name), or NULL; put each device's state (transport and queues);
+ * load each from get, before any vCPU runs. 0 or -1 (logged). The
+ * callbacks are the devices' (src/devices/device.h).
+ */
+typedef int (*virtio_put_fn)(void *arg, const char *name, const void *data,
+			     size_t len);
+typedef const void *(*virtio_get_fn)(void *arg, const char *name,
+				     size_t *len);
+const char *virtio_unsnapshottable(const struct vm *vm);
+int virtio_save(struct vm *vm, virtio_put_fn put, void *arg);
+int virtio_load(struct vm *vm, virtio_get_fn get, void *arg);
 
 /* For devices. */
 int virtio_mmio_new(struct vm *vm, const struct virtio_dev_ops *ops,

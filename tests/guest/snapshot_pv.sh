@@ -1,0 +1,63 @@
+#!/bin/sh
+# Snapshot and restore, PV guests: the snapshot call mid-computation, three
+# restores that finish like an uninterrupted run, --snapshot-at on the
+# console, and files that are not whole snapshots (125, one line).
+. "${srcdir:-.}/tests/guest/lib.sh"
+set -e
+need_kvm
+SNAP=$TMP/snap.hvs
+
+# Uninterrupted: the call says there is no --snapshot, the result.
+run "$GUESTS/pv/snap.elf"
+expect_status 0
+expect_out "snapshot call: -1"
+result=$(grep '^crc32 ' "$OUT")
+[ -n "$result" ] || fail "no result line"
+
+run --snapshot "$SNAP" "$GUESTS/pv/snap.elf"
+expect_status 0
+expect_err "snapshot written to $SNAP"
+grep -q '^crc32 ' "$OUT" && fail "the snapshotting run went on computing"
+[ -s "$SNAP" ] || fail "no snapshot file"
+ls "$TMP" | grep -q 'snap.hvs.' && fail "a temporary file was left behind"
+
+for i in 1 2 3; do
+	run --restore "$SNAP"
+	expect_status 0
+	expect_out "snapshot call: 1"
+	grep -qxF "$result" "$OUT" || fail "restore $i: expected '$result'"
+done
+
+# --snapshot-at: the host sees the string; the restored run goes on after it.
+run --snapshot "$SNAP.at" --snapshot-at "from a PV" "$GUESTS/pv/hello.elf" -- a b
+expect_status 0
+expect_out "Hello from a PV guest"
+expect_err "snapshot written to"
+grep -q "bootargs" "$OUT" && fail "the run went on after the marker"
+run --restore "$SNAP.at"
+expect_status 0
+expect_out "bootargs: a b"
+grep -q "Hello" "$OUT" && fail "the restored run printed the marker again"
+
+# The machine is the snapshot's.
+run --restore "$SNAP" "$GUESTS/pv/snap.elf"
+expect_one_line_error "--restore takes no image"
+run --restore "$SNAP" -m 512M
+expect_one_line_error "-m/--memory would change the machine"
+run --restore "$SNAP" --disk "$SNAP.at"
+expect_one_line_error "different number of disks"
+
+# Not a whole snapshot: 125 and one line, never a crash.
+head -c 100 "$SNAP" >"$TMP/short"
+run --restore "$TMP/short"
+expect_one_line_error "truncated"
+cp "$SNAP" "$TMP/bad"
+# A byte inside the first section (the machine), past the table.
+printf '\377' | dd of="$TMP/bad" bs=1 seek=400 conv=notrunc 2>/dev/null
+run --restore "$TMP/bad"
+expect_one_line_error "checksum mismatch"
+printf 'not a snapshot at all, just text\n%.0s' $(seq 10) >"$TMP/text"
+run --restore "$TMP/text"
+expect_one_line_error "not an hvrun snapshot"
+run --restore "$TMP/missing"
+expect_one_line_error "No such file"
