@@ -9,6 +9,10 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "../log.h"
 
 struct vm;
 
@@ -31,6 +35,24 @@ struct device_ops {
 };
 
 #define DEVICE_STATE_MAX 4096
+_Static_assert(DEVICE_STATE_MAX >= 1024, "a split IOAPIC's model fits");
+
+/* A bool loaded from a file's bytes: any nonzero byte is true (reading
+ * a bool that holds another value would be undefined). */
+#define DEVICE_FIX_BOOL(field) do {					\
+		uint8_t b_;						\
+		memcpy(&b_, &(field), 1);				\
+		(field) = b_ != 0;					\
+	} while (0)
+
+/* A load hook's refusal of len bytes that are not what save wrote: one
+ * line naming the device; -1. */
+static inline int device_bad_state(const char *name, size_t len)
+{
+	log_err("the snapshot's state of device %s (%zu bytes) is not this "
+		"hvrun's", name, len);
+	return -1;
+}
 
 void device_register(const struct device_ops *ops);
 

@@ -205,6 +205,7 @@ static const struct virtio_dev_ops vcon_ops = {
 	.config = vcon_config,
 	.notify = vcon_notify,
 	.free = vcon_free,
+	.no_snapshot = true,	/* tx may hold a partly written chain */
 };
 
 /* The host terminal's size, when hvrun's console is one: F_SIZE. */

@@ -40,6 +40,10 @@ struct virtio_dev_ops {
 	void (*notify)(void *dev);
 	/* Free dev: after the loop stopped. */
 	void (*free)(void *dev);
+	/* Snapshots: the transport saves the queues and registers; a
+	 * device that keeps a request across calls (a partial transmit)
+	 * cannot be snapshotted and says so. */
+	bool no_snapshot;
 };
 
 /*
@@ -102,6 +106,13 @@ int virtio_load(struct vm *vm, virtio_get_fn get, void *arg);
 int virtio_mmio_new(struct vm *vm, const struct virtio_dev_ops *ops,
 		    void *dev, uint64_t features, struct virtio_mmio **out);
 void virtio_mmio_free(struct virtio_mmio *vd);
+/* Snapshots: the transport's registers and queues into buf (at most
+ * VIRTIO_MMIO_STATE_MAX bytes), its length; load them back before any
+ * vCPU runs: 0, or -1 (logged). */
+#define VIRTIO_MMIO_STATE_MAX 512
+size_t virtio_mmio_save(struct virtio_mmio *vd, void *buf);
+int virtio_mmio_load(struct virtio_mmio *vd, const void *buf, size_t len);
+
 /* Is the driver ready and the device not broken? Lock held. */
 bool virtio_mmio_serving(const struct virtio_mmio *vd);
 /* Serve the queues now if the driver is ready: backend thread. */

@@ -36,6 +36,7 @@ GUEST_TESTS = \
 	tests/guest/pv_bench.sh \
 	tests/guest/pv_vmcall.sh \
 	tests/guest/snapshot_pv.sh \
+	tests/guest/snapshot_devices.sh \
 	tests/guest/gdb.sh \
 	tests/guest/gdb_crash.sh \
 	tests/guest/gdb_limits.sh \
