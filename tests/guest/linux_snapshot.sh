@@ -1,0 +1,54 @@
+#!/bin/sh
+# Boot once, run many: the Linux test kernel (PVH entry, 2 vCPUs,
+# virtio-blk and virtio-rng) snapshotted at /init's hvrun-linux-ready
+# marker with --snapshot-at; each restored run reads its command from
+# stdin (hvrun.cmd=-) and ends with the command's status. One reads
+# another disk file than the one booted with, one exits 3, one asks the
+# vCPUs and the entropy device.
+. "${srcdir:-.}/tests/guest/linux-lib.sh"
+set -e
+need_linux
+grep -q hvrun-linux-ready "$INITRD" ||
+	skip "$INITRD predates /init's hvrun.cmd=- (rebuild it: guests/linux/mkinitrd.sh)"
+SNAP=$TMP/linux.hvs
+
+head -c 1048576 /dev/urandom >"$TMP/boot.img"
+boot "$VMLINUX" - -c 2 --disk "$TMP/boot.img" --snapshot "$SNAP" \
+	--snapshot-at hvrun-linux-ready
+expect_status 0
+expect_out hvrun-linux-ready
+expect_err "snapshot written to $SNAP"
+
+# restore CMD [hvrun options...]: CMD on stdin, bounded.
+restore() {
+	cmd=$1
+	shift
+	set +e
+	printf '%s\n' "$cmd" | timeout -s KILL 200 "$HVRUN" --timeout 180 \
+		--restore "$SNAP" "$@" >"$OUT" 2>"$ERR"
+	STATUS=$?
+	set -e
+	echo "restore '$cmd' $* -> $STATUS"
+}
+
+head -c 1048576 /dev/urandom >"$TMP/other.img"
+restore 'md5sum /dev/vda' --disk "$TMP/other.img"
+expect_status 0
+expect_out "$(md5sum <"$TMP/other.img" | cut -d' ' -f1)  /dev/vda"
+expect_out "hvrun.cmd exited with status 0"
+
+restore 'exit 3' --disk "$TMP/boot.img"
+expect_status 3
+expect_out "hvrun.cmd exited with status 3"
+
+restore 'echo cpus=$(grep -c ^processor /proc/cpuinfo); for i in 1 2 3 4 5; do r=$(head -c 16 /dev/hwrng | od -An -tx1 | tr -dc 0-9a-f); [ ${#r} = 32 ] && break; done; echo rng=$r' \
+	--disk "$TMP/boot.img"
+expect_status 0
+expect_out "cpus=2"
+rng=$(sed -n 's/^rng=\([0-9a-f]*\).*/\1/p' "$OUT" | tr -d '\r')
+[ ${#rng} = 32 ] || fail "expected 16 bytes from /dev/hwrng, got '$rng'"
+
+# The machine is the snapshot's: a disk of another size is refused.
+truncate -s 2M "$TMP/big.img"
+restore 'true' --disk "$TMP/big.img"
+expect_one_line_error "has 2097152 bytes, the snapshot's disk 0 had 1048576"
