@@ -39,6 +39,22 @@ expect_status 0
 expect_out "bootargs: a b"
 grep -q "Hello" "$OUT" && fail "the restored run printed the marker again"
 
+# Several vCPUs, some started by the guest before the snapshot: each
+# says it is up once, in the snapshotting run or in the restored one.
+run -c 4 --timeout 60 --snapshot "$SNAP.smp" --snapshot-at "vCPU 2 up" \
+	"$GUESTS/pv/smp.elf"
+expect_status 0
+cp "$OUT" "$TMP/smp.before"
+for i in 1 2; do
+	run --timeout 60 --restore "$SNAP.smp"
+	expect_status 0
+	expect_out "all 4 vCPUs up"
+	for id in 1 2 3; do
+		n=$(cat "$TMP/smp.before" "$OUT" | grep -c "vCPU $id up" || true)
+		[ "$n" = 1 ] || fail "restore $i: 'vCPU $id up' $n times in all"
+	done
+done
+
 # The machine is the snapshot's.
 run --restore "$SNAP" "$GUESTS/pv/snap.elf"
 expect_one_line_error "--restore takes no image"
@@ -61,3 +77,16 @@ run --restore "$TMP/text"
 expect_one_line_error "not an hvrun snapshot"
 run --restore "$TMP/missing"
 expect_one_line_error "No such file"
+
+# Under --gdb: gdb attaches at the restored point (in the snapshot call,
+# its result 1 in RAX), and the guest finishes when gdb continues.
+command -v gdb >/dev/null 2>&1 || skip "gdb is not installed (the rest passed)"
+ELF=$GUESTS/pv/snap.elf
+. "${srcdir:-.}/tests/guest/gdblib.sh"
+start --gdb-wait --restore "$SNAP"
+gdb_run -ex 'p $rax' -ex 'bt' -ex 'continue'
+finish
+expect_status 0
+grep -q '^\$1 = 1$' "$GDB_OUT" || fail_gdb "gdb does not see the call's result 1 in RAX"
+grep -q 'hv_snapshot' "$GDB_OUT" || fail_gdb "the backtrace is not in hv_snapshot"
+grep -qxF "$result" "$OUT" || fail_gdb "the guest did not finish with '$result'"
