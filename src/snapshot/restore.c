@@ -284,23 +284,31 @@ static const void *get_device(void *arg, const char *name, size_t *len)
 	return NULL;
 }
 
-static int load_kvm(struct restore *r, struct vm *vm)
+static int load_irqchip(struct restore *r, struct vm *vm)
 {
 	const struct snap_kvm *k;
-	struct kvm_clock_data clock;
 	size_t len, chip = vm->irqchip == IRQCHIP_KERNEL ?
 			   irqchip_kernel_state_size() : 0;
 
 	k = section(r, SNAP_KVM, -1, &len);
 	if (!k || len != sizeof(*k) + chip || k->has_irqchip != (chip != 0))
 		return bad(r, "the KVM section does not match the machine");
-	if (chip && irqchip_kernel_load(vm, k + 1, chip) < 0)
-		return -1;
+	return chip ? irqchip_kernel_load(vm, k + 1, chip) : 0;
+}
+
+/* After the vCPUs' TSCs, as QEMU does: the KVM clock resumes at the value
+ * it had (a kvmclock guest's time does not jump). */
+static void load_clock(struct restore *r, struct vm *vm)
+{
+	const struct snap_kvm *k;
+	struct kvm_clock_data clock;
+	size_t len;
+
+	k = section(r, SNAP_KVM, -1, &len);
 	memset(&clock, 0, sizeof(clock));
 	clock.clock = k->clock.clock;
 	if (ioctl(vm->vm_fd, KVM_SET_CLOCK, &clock) < 0)
 		log_info(1, "KVM_SET_CLOCK: %s", strerror(errno));
-	return 0;
 }
 
 static int load_vcpus(struct restore *r, struct vm *vm)
@@ -340,9 +348,10 @@ static int load_frontend(struct restore *r, struct vm *vm)
 
 int restore_state(struct restore *r, struct vm *vm)
 {
-	if (load_kvm(r, vm) < 0 || load_vcpus(r, vm) < 0 ||
+	if (load_irqchip(r, vm) < 0 || load_vcpus(r, vm) < 0 ||
 	    load_frontend(r, vm) < 0)
 		return -1;
+	load_clock(r, vm);
 	log_info(1, "restored %s", r->path);
 	return 0;
 }

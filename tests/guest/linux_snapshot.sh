@@ -52,3 +52,18 @@ rng=$(sed -n 's/^rng=\([0-9a-f]*\).*/\1/p' "$OUT" | tr -d '\r')
 truncate -s 2M "$TMP/big.img"
 restore 'true' --disk "$TMP/big.img"
 expect_one_line_error "has 2097152 bytes, the snapshot's disk 0 had 1048576"
+
+# The snapshot register (MMIO 0xd0f02000), from a restored run: the
+# second snapshot resumes after the write.
+restore 'devmem 0xd0f02000 8 1; echo after-the-register' \
+	--disk "$TMP/boot.img" --snapshot "$SNAP.2"
+expect_status 0
+expect_err "snapshot written to $SNAP.2"
+grep -q after-the-register "$OUT" && fail "the snapshotting run went on"
+set +e
+timeout -s KILL 200 "$HVRUN" --timeout 180 --restore "$SNAP.2" \
+	--disk "$TMP/boot.img" </dev/null >"$OUT" 2>"$ERR"
+STATUS=$?
+set -e
+expect_status 0
+expect_out after-the-register
