@@ -525,13 +525,17 @@ int vm_irq_line(struct vm *vm, unsigned gsi, int level)
 
 static void run_guest(struct vm *vm)
 {
+	bool start[BOARD_MAX_CPUS];
+
 	/* A PV guest starts its other vCPUs with the vcpu_start call; a
-	 * restored one has those it had started claimed. */
+	 * restored one has those it had started claimed. Which ones is
+	 * decided before any runs: a running vCPU 0 claims others itself. */
 	if (vm->profile->pv)
 		atomic_store(&vm->vcpus[0].claimed, true);
 	for (int i = 0; i < vm->nr_vcpus; i++)
-		if ((!vm->profile->pv || atomic_load(&vm->vcpus[i].claimed)) &&
-		    vcpu_start(&vm->vcpus[i]) < 0) {
+		start[i] = !vm->profile->pv || atomic_load(&vm->vcpus[i].claimed);
+	for (int i = 0; i < vm->nr_vcpus; i++)
+		if (start[i] && vcpu_start(&vm->vcpus[i]) < 0) {
 			vm_stop(vm, STATUS_CANNOT_RUN, STOP_SETUP_ERROR,
 				"cannot start vCPU %d's thread", i);
 			break;

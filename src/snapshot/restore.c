@@ -16,6 +16,7 @@
 #include <unistd.h>
 #include <linux/kvm.h>
 
+#include "../cpu_features.h"
 #include "../devices/device.h"
 #include "../hypercall/hypercall.h"
 #include "../irqchip/irqchip.h"
@@ -205,6 +206,40 @@ static bool same_leaf(const struct kvm_cpuid_entry2 *a,
 	       x.edx == y.edx && x.flags == y.flags;
 }
 
+static uint32_t reg_of(const struct kvm_cpuid_entry2 *e, enum cpuid_reg r)
+{
+	switch (r) {
+	case CPUID_EAX: return e->eax;
+	case CPUID_EBX: return e->ebx;
+	case CPUID_ECX: return e->ecx;
+	default: return e->edx;
+	}
+}
+
+/* The named features of one leaf that differ: "-avx2" the snapshot's host
+ * had and this one lacks, "+avx512f" the other way round. */
+static void name_features(const struct kvm_cpuid_entry2 *now,
+			  const struct kvm_cpuid_entry2 *was, char *buf,
+			  size_t len)
+{
+	size_t at = 0;
+
+	buf[0] = 0;
+	for (unsigned i = 0; i < cpu_features_count && at < len; i++) {
+		const struct cpu_feature *f = &cpu_features[i];
+		uint32_t n, w;
+
+		if (f->leaf != was->function || f->subleaf != was->index)
+			continue;
+		n = reg_of(now, f->reg) & f->mask;
+		w = reg_of(was, f->reg) & f->mask;
+		if (n == w)
+			continue;
+		at += (size_t)snprintf(buf + at, len - at, " %c%s",
+				       w ? '-' : '+', f->name);
+	}
+}
+
 static const struct kvm_cpuid_entry2 *
 find_leaf(const struct kvm_cpuid_entry2 *e, size_t n, uint32_t fn, uint32_t idx)
 {
@@ -233,13 +268,14 @@ static int check_cpuid(struct restore *r, struct vm *vm)
 		if (!o)
 			log_err("--restore %s: this host lacks CPUID leaf 0x%x.%u",
 				r->path, was[i].function, was[i].index);
-		else
-			log_err("--restore %s: CPUID leaf 0x%x.%u differs: "
-				"eax %#x ebx %#x ecx %#x edx %#x here, "
-				"%#x %#x %#x %#x in the snapshot", r->path,
-				o->function, o->index, o->eax, o->ebx, o->ecx,
-				o->edx, was[i].eax, was[i].ebx, was[i].ecx,
-				was[i].edx);
+		else {
+			char names[256];
+
+			name_features(o, &was[i], names, sizeof(names));
+			log_err("--restore %s: CPUID leaf 0x%x.%u differs from "
+				"the snapshot's host:%s", r->path, o->function,
+				o->index, names[0] ? names : " (no named feature)");
+		}
 	}
 	if (!differ && nw == nn)
 		return 0;

@@ -78,6 +78,39 @@ expect_one_line_error "not an hvrun snapshot"
 run --restore "$TMP/missing"
 expect_one_line_error "No such file"
 
+# A snapshot from a host whose KVM offered other CPU features (here: the
+# file's CPUID says avx2 flipped, checksums redone) is refused, naming
+# the feature.
+cp --sparse=always "$SNAP" "$TMP/cpuid"
+python3 - "$TMP/cpuid" <<'PY'
+import struct, sys, zlib
+f = open(sys.argv[1], "r+b")
+head = bytearray(f.read(8192))
+n = struct.unpack_from("<I", head, 12)[0]
+for i in range(n):
+    at = 64 + 48 * i
+    t, _, off, size = struct.unpack_from("<IIQQ", head, at)
+    if t != 2:
+        continue
+    f.seek(off)
+    sec = bytearray(f.read(size))
+    for e in range(0, size, 40):
+        if struct.unpack_from("<II", sec, e) == (7, 0):
+            ebx = struct.unpack_from("<I", sec, e + 16)[0]
+            struct.pack_into("<I", sec, e + 16, ebx ^ (1 << 5))
+    f.seek(off)
+    f.write(sec)
+    struct.pack_into("<I", head, at + 24, zlib.crc32(sec))
+struct.pack_into("<I", head, 48, zlib.crc32(head[64:64 + 48 * n]))
+f.seek(0)
+f.write(head[:64 + 48 * n])
+PY
+run --restore "$TMP/cpuid"
+expect_status 125
+expect_err "CPUID leaf 0x7.0 differs from the snapshot's host:"
+expect_err "avx2"
+expect_err "other CPU features"
+
 # Under --gdb: gdb attaches at the restored point (in the snapshot call,
 # its result 1 in RAX), and the guest finishes when gdb continues.
 command -v gdb >/dev/null 2>&1 || skip "gdb is not installed (the rest passed)"
