@@ -14,18 +14,22 @@ expect_out "snapshot call: -1"
 result=$(grep '^crc32 ' "$OUT")
 [ -n "$result" ] || fail "no result line"
 
-run --snapshot "$SNAP" "$GUESTS/pv/snap.elf"
+run --report "$TMP/snap.json" --snapshot "$SNAP" "$GUESTS/pv/snap.elf"
 expect_status 0
 expect_err "snapshot written to $SNAP"
 grep -q '^crc32 ' "$OUT" && fail "the snapshotting run went on computing"
 [ -s "$SNAP" ] || fail "no snapshot file"
 ls "$TMP" | grep -q 'snap.hvs.' && fail "a temporary file was left behind"
 
+grep -q '"reason": "snapshot"' "$TMP/snap.json" ||
+	fail "--report of the snapshotting run: reason is not snapshot"
 for i in 1 2 3; do
-	run --restore "$SNAP"
+	run --report "$TMP/restore.json" --restore "$SNAP"
 	expect_status 0
 	expect_out "snapshot call: 1"
 	grep -qxF "$result" "$OUT" || fail "restore $i: expected '$result'"
+	grep -qF "\"image\": \"$SNAP\"" "$TMP/restore.json" ||
+		fail "--report of a restored run does not name the snapshot"
 done
 
 # --snapshot-at: the host sees the string; the restored run goes on after it.
