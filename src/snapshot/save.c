@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <time.h>
 #include <unistd.h>
 #include <linux/kvm.h>
 
@@ -357,11 +358,20 @@ static int write_file(struct out *o, struct snapshot *s)
 	return 0;
 }
 
+static uint64_t now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
+}
+
 int snapshot_finish(struct vm *vm, int status)
 {
 	struct snapshot *s = vm->snap;
 	struct out *o;
 	int ret = STATUS_CANNOT_RUN;
+	uint64_t t0 = now_us();
 
 	if (!s || !atomic_load(&s->taken))
 		return status;
@@ -381,6 +391,9 @@ int snapshot_finish(struct vm *vm, int status)
 		goto out;
 	}
 	s->written = true;
+	log_info(1, "snapshot: %d sections and %llu MiB of RAM in %llu us",
+		 o->nr + 1, (unsigned long long)(vm->mem.ram_size >> 20),
+		 (unsigned long long)(now_us() - t0));
 	log_info(0, "snapshot written to %s", vm->cfg->snapshot_path);
 	ret = 0;
 out:
