@@ -66,6 +66,7 @@ static int64_t block_rw(struct hc_call *c, bool write)
 	uint64_t dev = c->arg[0], sector = c->arg[1];
 	uint64_t gpa = c->arg[2], len = c->arg[3];
 	struct block_req r = { .write = write, .len = len };
+	int64_t ret;
 	uint64_t size;
 
 	if (dev >= (uint64_t)vm->nr_disks)
@@ -85,7 +86,11 @@ static int64_t block_rw(struct hc_call *c, bool write)
 	r.buf = mem_ptr(&vm->mem, gpa, len);
 	if (!r.buf)
 		return -EFAULT;
-	return run_pieces(vm, &r);
+	ret = run_pieces(vm, &r);
+	/* Cut short by the stop (the loop no longer serves backend_call
+	 * either): a snapshot makes the whole call again. */
+	c->interrupted = ret < 0 && atomic_load(&vm->stopping);
+	return ret;
 }
 
 int64_t hc_block_read(struct hc_call *c)
@@ -103,7 +108,11 @@ int64_t hc_block_flush(struct hc_call *c)
 	struct vm *vm = c->vm;
 	uint64_t dev = c->arg[0];
 
+	int64_t ret;
+
 	if (dev >= (uint64_t)vm->nr_disks)
 		return -ENODEV;
-	return backend_call(vm->backend, do_flush, vm->disks[dev]);
+	ret = backend_call(vm->backend, do_flush, vm->disks[dev]);
+	c->interrupted = ret < 0 && atomic_load(&vm->stopping);
+	return ret;
 }

@@ -115,8 +115,13 @@ int64_t hc_console_write(struct hc_call *c)
 		return (int64_t)len;
 	while (done < len) {
 		done += console_write(con, p + done, len - done);
-		if (done < len && !console_wait_room(con))
+		if (done < len && !console_wait_room(con)) {
+			/* The stop ended the wait with part of it written:
+			 * a snapshot makes the whole call again, on the
+			 * restored run's own console. */
+			c->interrupted = true;
 			break;
+		}
 	}
 	return (int64_t)done;
 }

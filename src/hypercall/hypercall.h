@@ -18,6 +18,9 @@ struct hc_call {
 	struct vcpu *vcpu;
 	uint64_t nr;
 	uint64_t arg[6];	/* RDI, RSI, RDX, R10, R8, R9 */
+	/* Set by a handler that gave up because the VM is stopping, before
+	 * doing what the call asks: a snapshot makes the call again. */
+	bool interrupted;
 };
 
 /*
@@ -48,6 +51,12 @@ void pv_free(struct vm *vm);
 #define PV_SAVE_MAX 512
 size_t pv_save(struct vm *vm, void *buf);
 int pv_load(struct vm *vm, const void *buf, size_t len);
+/* Before a snapshot reads vCPU v (its thread joined): if a call of v's
+ * was interrupted by the stop (a poll, a console write waiting for
+ * room, block I/O, a vCPU start), point v back at the call's entry in
+ * the hypercall page, so the restored guest makes it again instead of
+ * seeing it cut short. 0, or -1 (logged). */
+int pv_restart_interrupted(struct vm *vm, struct vcpu *v);
 /* Bytes of console input waiting. */
 size_t pv_console_pending(struct vm *vm);
 

@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "../board.h"
 #include "../boot.h"
 
 #define PV_CONSOLE_RING 4096
@@ -24,6 +25,10 @@ struct pv_state {
 	uint8_t ring[PV_CONSOLE_RING];
 	size_t head, count;
 	bool wanted;		/* the console holds input we had no room for */
+
+	/* Per vCPU: 1 + the number of a call the stop interrupted, or 0;
+	 * written by the vCPU's thread, read after it is joined. */
+	uint32_t interrupted[BOARD_MAX_CPUS];
 };
 
 #endif

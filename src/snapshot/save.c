@@ -242,6 +242,8 @@ static int add_vcpus(struct out *o, struct vm *vm)
 
 		if (!(started & (1ULL << i)))
 			continue;
+		if (vm->pv && pv_restart_interrupted(vm, &vm->vcpus[i]) < 0)
+			return -1;
 		if (vcpu_state_save(&vm->vcpus[i], &blob, &len) < 0 ||
 		    add(o, SNAP_VCPU, (uint32_t)i, NULL, blob, len, false) < 0)
 			return -1;

@@ -59,6 +59,22 @@ for i in 1 2; do
 	done
 done
 
+# A call another vCPU waits in when the snapshot is taken (a poll for
+# console input) is made again in the restored run, which reads its own
+# stdin, instead of returning cut short.
+run -c 2 --timeout 60 --snapshot "$SNAP.poll" "$GUESTS/pv/snap-poll.elf"
+expect_status 0
+expect_out waiting
+for word in first second; do
+	set +e
+	echo "$word" | timeout -s KILL 60 "$HVRUN" --timeout 50 \
+		--restore "$SNAP.poll" >"$OUT" 2>"$ERR"
+	STATUS=$?
+	set -e
+	expect_status 0
+	expect_out "got: $word"
+done
+
 # The machine is the snapshot's.
 run --restore "$SNAP" "$GUESTS/pv/snap.elf"
 expect_one_line_error "--restore takes no image"
