@@ -358,6 +358,15 @@ static int check_outputs(struct vm *vm, const struct image *img,
 			return -1;
 		}
 	}
+	/* --snapshot renames its file over FILE. */
+	if (cfg->snapshot_path && stat(cfg->snapshot_path, &st) == 0) {
+		what = guest_file(vm, &st, img, initrd);
+		if (what) {
+			log_err("--snapshot %s is %s: refusing to replace it",
+				cfg->snapshot_path, what);
+			return -1;
+		}
+	}
 	if (cfg->console != CONSOLE_FILE || stat(cfg->console_path, &st) < 0)
 		return 0;
 	what = guest_file(vm, &st, img, initrd);

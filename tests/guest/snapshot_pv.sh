@@ -75,6 +75,15 @@ for word in first second; do
 	expect_out "got: $word"
 done
 
+# FILE is renamed over: never over one of the guest's own files.
+cp "$GUESTS/pv/hello.elf" "$TMP/hello.elf"
+truncate -s 1M "$TMP/disk.img"
+run --snapshot "$TMP/hello.elf" "$TMP/hello.elf"
+expect_one_line_error "is the image: refusing to replace it"
+run --snapshot "$TMP/disk.img" --disk "$TMP/disk.img" "$TMP/hello.elf"
+expect_one_line_error "is a --disk: refusing to replace it"
+cmp -s "$TMP/hello.elf" "$GUESTS/pv/hello.elf" || fail "the image changed"
+
 # The machine is the snapshot's.
 run --restore "$SNAP" "$GUESTS/pv/snap.elf"
 expect_one_line_error "--restore takes no image"
