@@ -74,11 +74,18 @@ size_t pv_save(struct vm *vm, void *buf)
 
 int pv_load(struct vm *vm, const void *buf, size_t len)
 {
-	if (len != sizeof(vm->pv->boot)) {
+	struct boot_state bs;
+
+	if (len != sizeof(bs)) {
 		log_err("the snapshot's PV state has %zu bytes", len);
 		return -1;
 	}
-	memcpy(&vm->pv->boot, buf, len);
+	memcpy(&bs, buf, len);
+	if (bs.mode != MODE_PV) {
+		log_err("the snapshot's PV state is not a PV guest's");
+		return -1;
+	}
+	vm->pv->boot = bs;
 	return 0;
 }
 
