@@ -40,9 +40,10 @@ struct virtio_dev_ops {
 	void (*notify)(void *dev);
 	/* Free dev: after the loop stopped. */
 	void (*free)(void *dev);
-	/* Snapshots: the transport saves the queues and registers; a
-	 * device that keeps a request across calls (a partial transmit)
-	 * cannot be snapshotted and says so. */
+	/* Snapshots: the transport saves the registers and queues, which
+	 * is all a device's state when it keeps no request of the guest's
+	 * between calls; one that does (a back-end in another process)
+	 * says no_snapshot, and --snapshot refuses the VM naming it. */
 	bool no_snapshot;
 };
 

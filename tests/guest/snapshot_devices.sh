@@ -38,9 +38,18 @@ for word in first second; do
 	expect_out "bye"
 done
 
-# A device that keeps a request across calls cannot be snapshotted.
-run --snapshot "$TMP/no.hvs" --virtio-console "$GUESTS/multiboot/timer.elf"
-expect_one_line_error "virtio-console cannot be snapshotted"
+# --virtio-console snapshots too (its transport and queues).
+run --timeout 60 --virtio-console --snapshot "$TMP/vcon.hvs" \
+	--snapshot-at "timer: 25 ticks" "$GUESTS/multiboot/timer.elf"
+expect_status 0
+run --timeout 60 --restore "$TMP/vcon.hvs"
+expect_status 0
+expect_out "timer: 50 ticks"
+
+# What cannot be snapshotted is refused before the guest runs, and
+# leaves no file.
+run --snapshot "$TMP/no.hvs" --chan "$TMP/chan" "$GUESTS/pv/hello.elf"
+expect_one_line_error "a VM with --chan cannot be snapshotted"
 [ -e "$TMP/no.hvs" ] && fail "a refused snapshot left a file"
 ls "$TMP" | grep -q 'no.hvs.' && fail "a refused snapshot left a temporary file"
 exit 0
