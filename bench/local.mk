@@ -7,6 +7,8 @@
 ##   make bench-startup / bench-pv       # one part only
 ##   make bench-linux                    # Linux boot vs QEMU (not in `bench`:
 ##                                       # needs guests/linux/build.sh's kernel)
+##   make bench-snapshot                 # snapshot/restore (Linux part with
+##                                       # the same kernel, else RAM part only)
 
 # The floor: the least KVM work that runs the same guest.
 noinst_PROGRAMS += bench/kvm-floor
@@ -20,11 +22,11 @@ noinst_PROGRAMS += bench/ipc-floor
 bench_ipc_floor_SOURCES = bench/ipc-floor.c
 
 EXTRA_DIST += bench/startup bench/hypercall bench/compute bench/block bench/ipc \
-	bench/linux-boot bench/README.md
+	bench/linux-boot bench/snapshot bench/README.md
 
 BENCH_FLAGS =
 
-.PHONY: bench bench-startup bench-pv bench-linux
+.PHONY: bench bench-startup bench-pv bench-linux bench-snapshot
 bench: bench-startup bench-pv
 
 bench-startup: hvrun$(EXEEXT) bench/kvm-floor$(EXEEXT) \
@@ -58,3 +60,9 @@ bench-pv: hvrun$(EXEEXT) bench/pv-floor$(EXEEXT) bench/crc-native$(EXEEXT) \
 bench-linux: hvrun$(EXEEXT)
 	$(srcdir)/bench/linux-boot --hvrun ./hvrun$(EXEEXT) $(BENCH_FLAGS) \
 	"$${HVRUN_LINUX_KERNEL:-$$HVRUN_LINUX_VMLINUX}" "$$HVRUN_LINUX_INITRD"
+
+# Boot once, run many: the Linux part with HVRUN_LINUX_VMLINUX (or
+# HVRUN_LINUX_BZIMAGE) and HVRUN_LINUX_INITRD, the RAM part always.
+bench-snapshot: hvrun$(EXEEXT) guests/pv/snap.elf
+	$(srcdir)/bench/snapshot --hvrun ./hvrun$(EXEEXT) $(BENCH_FLAGS) \
+	$${HVRUN_LINUX_INITRD:+"$${HVRUN_LINUX_KERNEL:-$${HVRUN_LINUX_VMLINUX:-$$HVRUN_LINUX_BZIMAGE}}" "$$HVRUN_LINUX_INITRD"}

@@ -40,7 +40,8 @@ int main(int argc, char **argv)
 	status = vm_run(&cfg);
 	/* A report that cannot be written is said on stderr; the status
 	 * stays the guest's. */
-	report_finish(status, cfg.image);
+	/* A restored run has no image: the snapshot stands for it. */
+	report_finish(status, cfg.image ? cfg.image : cfg.restore_path);
 	log_close();
 	options_free(&cfg);
 	return status;

@@ -38,6 +38,26 @@ int mem_init(struct mem *m, uint64_t ram_size)
 	return 0;
 }
 
+int mem_init_file(struct mem *m, uint64_t ram_size, int fd, uint64_t offset)
+{
+	int err = offset % 4096 ? -EINVAL : mem_init(m, ram_size);
+	void *p;
+
+	if (err)
+		return err;
+	/* Over mem_init's mapping, so the layout is its own. Copy-on-write:
+	 * pages come from the page cache as the guest touches them, and
+	 * what it writes stays in this process. */
+	p = mmap(m->mapping, ram_size, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_NORESERVE | MAP_FIXED, fd, (off_t)offset);
+	if (p == MAP_FAILED) {
+		err = -errno;
+		mem_free(m);
+		return err;
+	}
+	return 0;
+}
+
 void mem_free(struct mem *m)
 {
 	if (m->mapping)

@@ -31,6 +31,10 @@ struct mem {
 
 /* Lay out and map ram_size bytes of zeroed guest RAM. -errno on failure. */
 int mem_init(struct mem *m, uint64_t ram_size);
+/* The same, but RAM's first contents are fd's bytes from offset (page
+ * aligned), mapped private: restoring a snapshot reads no page until the
+ * guest touches it. */
+int mem_init_file(struct mem *m, uint64_t ram_size, int fd, uint64_t offset);
 void mem_free(struct mem *m);
 
 /* Add host memory at [gpa, gpa + size) after mem_init: the caller keeps

@@ -123,6 +123,13 @@ static void usage(FILE *f)
 	      "      --report FILE      when the run ends, write how it ended to FILE (JSON)\n"
 	      "      --cpu-features -F1,-F2  hide CPUID features from the guest\n"
 	      "                         (/proc/cpuinfo names, kvm-pv-ipi, ...)\n"
+	      "      --snapshot FILE    save the whole VM to FILE when --snapshot-at's\n"
+	      "                         string appears on the console, or the guest asks;\n"
+	      "                         then exit 0\n"
+	      "      --snapshot-at STRING  with --snapshot: the console output to wait for\n"
+	      "      --restore FILE     resume the VM saved in FILE (no IMAGE; --disk,\n"
+	      "                         --net, --console, --timeout, --gdb, --report may\n"
+	      "                         be given again)\n"
 	      "      --no-sandbox       do not confine hvrun with seccomp (debugging)\n"
 	      "  -v, --verbose          more messages; repeat for more\n"
 	      "  -h, --help             show this help and exit\n"
@@ -153,6 +160,9 @@ enum {
 	OPT_CPU_FEATURES,
 	OPT_REPORT,
 	OPT_DEBUG_EXIT_PORT,
+	OPT_SNAPSHOT,
+	OPT_SNAPSHOT_AT,
+	OPT_RESTORE,
 	OPT_DEVICE,		/* + i: the i-th config_option */
 };
 
@@ -178,6 +188,9 @@ static const struct option long_opts[] = {
 	{ "cpu-features", required_argument, NULL, OPT_CPU_FEATURES },
 	{ "no-sandbox", no_argument,    NULL, OPT_NO_SANDBOX },
 	{ "debug-exit-port", required_argument, NULL, OPT_DEBUG_EXIT_PORT },
+	{ "snapshot", required_argument, NULL, OPT_SNAPSHOT },
+	{ "snapshot-at", required_argument, NULL, OPT_SNAPSHOT_AT },
+	{ "restore", required_argument, NULL, OPT_RESTORE },
 	{ "verbose", no_argument,       NULL, 'v' },
 	{ "help",    no_argument,       NULL, 'h' },
 	{ "version", no_argument,       NULL, 'V' },
@@ -432,9 +445,35 @@ static int set_cpu_features(struct vm_config *cfg, const char *v)
 	}
 }
 
+/* Options that shape the machine, which --restore takes from the
+ * snapshot: the name of one given, for its refusal. */
+static const char *machine_option(int c)
+{
+	switch (c) {
+	case 'm': return "-m/--memory";
+	case 'c': return "-c/--cpus";
+	case OPT_IRQCHIP: return "--irqchip";
+	case OPT_LOAD: return "--load";
+	case OPT_ENTRY: return "--entry";
+	case OPT_INITRD: return "--initrd";
+	case OPT_APPEND: return "--append";
+	case OPT_CPU_FEATURES: return "--cpu-features";
+	case OPT_DEBUG_EXIT_PORT: return "--debug-exit-port";
+	case OPT_CHAN: return "--chan";
+	case OPT_SHM: return "--shm";
+	default:	/* a device's own option: "virtio-console" */
+		if (c >= OPT_DEVICE && config_option(c - OPT_DEVICE))
+			return config_option(c - OPT_DEVICE)->name;
+		return NULL;
+	}
+}
+
 static int set_option(struct vm_config *cfg, int c, const char *arg)
 {
 	uint64_t ms;
+
+	if (machine_option(c))
+		cfg->machine_option = machine_option(c);
 
 	switch (c) {
 	case 'm':
@@ -483,6 +522,21 @@ static int set_option(struct vm_config *cfg, int c, const char *arg)
 		return 0;
 	case OPT_NO_SANDBOX:
 		cfg->no_sandbox = true;
+		return 0;
+	case OPT_SNAPSHOT:
+		if (!*arg)
+			return bad_value("--snapshot", arg, "expected a file name");
+		cfg->snapshot_path = arg;
+		return 0;
+	case OPT_SNAPSHOT_AT:
+		if (!*arg)
+			return bad_value("--snapshot-at", arg, "expected a string");
+		cfg->snapshot_at = arg;
+		return 0;
+	case OPT_RESTORE:
+		if (!*arg)
+			return bad_value("--restore", arg, "expected a file name");
+		cfg->restore_path = arg;
 		return 0;
 	case OPT_CORE:
 		if (!*arg)
@@ -698,6 +752,25 @@ static enum options_result parse_words(int argc, char **argv,
 	}
 }
 
+/* --restore resumes the recorded machine: nothing may change it. */
+static enum options_result check_restore(const struct vm_config *cfg,
+					 int nr_args)
+{
+	if (cfg->image || nr_args) {
+		log_err("--restore takes no image or guest arguments: the "
+			"snapshot holds the guest");
+		return OPTIONS_ERROR;
+	}
+	if (cfg->machine_option) {
+		log_err("%s%s would change the machine --restore resumes (the "
+			"snapshot records it)",
+			cfg->machine_option[0] == '-' ? "" : "--",
+			cfg->machine_option);
+		return OPTIONS_ERROR;
+	}
+	return OPTIONS_RUN;
+}
+
 enum options_result options_parse(int argc, char **argv, struct vm_config *cfg)
 {
 	enum options_result r;
@@ -715,6 +788,12 @@ enum options_result options_parse(int argc, char **argv, struct vm_config *cfg)
 		log_err("--gdb-wait needs --gdb");
 		return OPTIONS_ERROR;
 	}
+	if (cfg->snapshot_at && !cfg->snapshot_path) {
+		log_err("--snapshot-at needs --snapshot");
+		return OPTIONS_ERROR;
+	}
+	if (cfg->restore_path)
+		return check_restore(cfg, argc - optind);
 	if (!cfg->image && optind < argc)	/* hvrun [OPTION]... -- IMAGE */
 		cfg->image = argv[optind++];
 	if (!cfg->image) {

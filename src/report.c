@@ -34,6 +34,7 @@ static const char *const reason_names[STOP_NR_REASONS] = {
 	[STOP_QUIT] = "quit",
 	[STOP_GDB_KILL] = "gdb-kill",
 	[STOP_SETUP_ERROR] = "setup-error",
+	[STOP_SNAPSHOT] = "snapshot",
 };
 
 /* The x86 exits, by their KVM_EXIT_ names; others are "exit-N". */

@@ -22,6 +22,7 @@ enum stop_reason {
 	STOP_QUIT,		/* Ctrl-A x on the console */
 	STOP_GDB_KILL,		/* gdb's kill */
 	STOP_SETUP_ERROR,	/* hvrun could not run the guest (125) */
+	STOP_SNAPSHOT,		/* --snapshot: the snapshot was taken */
 	STOP_NR_REASONS
 };
 

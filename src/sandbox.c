@@ -102,6 +102,10 @@ static const unsigned long backend_ioctls[] = {
 	KVM_SET_VCPU_EVENTS, KVM_IRQ_LINE,
 	KVM_SIGNAL_MSI, KVM_SET_GSI_ROUTING,	/* split irqchip: the PIT, devices */
 	TCGETS, FIONREAD,	/* isatty; libevent sizes its reads */
+	/* --snapshot: the main thread reads every joined vCPU and the VM. */
+	KVM_GET_FPU, KVM_GET_XSAVE, KVM_GET_XSAVE2, KVM_GET_XCRS,
+	KVM_GET_MSRS, KVM_GET_LAPIC, KVM_GET_DEBUGREGS, KVM_GET_MP_STATE,
+	KVM_GET_IRQCHIP, KVM_GET_PIT2, KVM_GET_CLOCK,
 };
 
 /* What glibc's pthread_create passes to clone (nptl's clone_flags). */

@@ -29,6 +29,7 @@
 #include "loader/loader.h"
 #include "log.h"
 #include "sandbox.h"
+#include "snapshot/snapshot.h"
 #include "status.h"
 #include "vcpu/vcpu.h"
 #include "virtio/virtio_mmio.h"
@@ -335,6 +336,15 @@ static int check_outputs(struct vm *vm, const struct image *img,
 			return -1;
 		}
 	}
+	/* --snapshot renames its file over FILE. */
+	if (cfg->snapshot_path && stat(cfg->snapshot_path, &st) == 0) {
+		what = guest_file(vm, &st, img, initrd);
+		if (what) {
+			log_err("--snapshot %s is %s: refusing to replace it",
+				cfg->snapshot_path, what);
+			return -1;
+		}
+	}
 	if (cfg->console != CONSOLE_FILE || stat(cfg->console_path, &st) < 0)
 		return 0;
 	what = guest_file(vm, &st, img, initrd);
@@ -349,11 +359,11 @@ static int check_outputs(struct vm *vm, const struct image *img,
 }
 
 /* PV guests get hypercalls, others emulated devices and virtio-mmio.
- * pv_init takes the symbols. */
-static int create_frontend(struct vm *vm, struct loaded *ld)
+ * pv_init takes the symbols. A restored guest's RAM has its FDT. */
+static int create_frontend(struct vm *vm, struct loaded *ld, bool restoring,
+			   struct snap_info *info)
 {
 	struct symtab *syms = ld->symbols;
-
 	bool vmcall;
 
 	if (vm->profile->devices) {
@@ -373,11 +383,12 @@ static int create_frontend(struct vm *vm, struct loaded *ld)
 	}
 	if (setup_hypercalls(vm, &vmcall) < 0)
 		return -1;
+	info->pv_vmcall = vmcall;
 	ld->symbols = NULL;
 	if (pv_init(vm, syms, &ld->boot) < 0)
 		return -1;
 	vcpu_set_hypercall_handler(vm, hc_vcpu_exit);
-	return pv_fdt_write(vm, vmcall);
+	return restoring ? 0 : pv_fdt_write(vm, vmcall);
 }
 
 /* After create_frontend: the DSDT lists the devices it put in vm->platform. */
@@ -468,6 +479,11 @@ static int create_vcpus(struct vm *vm, const struct boot_state *boot)
 	return 0;
 }
 
+int vm_snapshot(struct vm *vm, const char *why)
+{
+	return snapshot_request(vm, why);
+}
+
 bool vm_stop(struct vm *vm, int status, enum stop_reason why,
 	     const char *fmt, ...)
 {
@@ -509,13 +525,17 @@ int vm_irq_line(struct vm *vm, unsigned gsi, int level)
 
 static void run_guest(struct vm *vm)
 {
-	/* A PV guest starts its other vCPUs with the vcpu_start call. */
-	int nr_start = vm->profile->pv ? 1 : vm->nr_vcpus;
+	bool start[BOARD_MAX_CPUS];
 
+	/* A PV guest starts its other vCPUs with the vcpu_start call; a
+	 * restored one has those it had started claimed. Which ones is
+	 * decided before any runs: a running vCPU 0 claims others itself. */
 	if (vm->profile->pv)
 		atomic_store(&vm->vcpus[0].claimed, true);
-	for (int i = 0; i < nr_start; i++)
-		if (vcpu_start(&vm->vcpus[i]) < 0) {
+	for (int i = 0; i < vm->nr_vcpus; i++)
+		start[i] = !vm->profile->pv || atomic_load(&vm->vcpus[i].claimed);
+	for (int i = 0; i < vm->nr_vcpus; i++)
+		if (start[i] && vcpu_start(&vm->vcpus[i]) < 0) {
 			vm_stop(vm, STATUS_CANNOT_RUN, STOP_SETUP_ERROR,
 				"cannot start vCPU %d's thread", i);
 			break;
@@ -534,18 +554,56 @@ static void run_guest(struct vm *vm)
 }
 
 /* Inter-VM state: PV guests only, and what their ABI version allows. */
-static int setup_ipc(struct vm *vm, const struct image *img)
+static int setup_ipc(struct vm *vm, uint32_t abi)
 {
-	uint32_t abi = 0;
-
 	if (!vm->profile->pv) {
 		if (vm->cfg->nr_chans == 0 && vm->cfg->nr_shms == 0)
 			return 0;
 		log_err("%s is for PV guests", vm->cfg->nr_chans ? "--chan" : "--shm");
 		return -1;
 	}
-	pv_find_note(img->data, img->len, &abi);	/* load_pv checks it */
 	return pv_ipc_new(vm, abi);
+}
+
+/* The image, or (--restore) what the snapshot records instead. */
+static int open_guest(struct vm *vm, struct image *img, struct image *initrd,
+		      struct restore *restore, struct snap_info *info)
+{
+	const struct vm_config *cfg = vm->cfg;
+
+	if (restore) {
+		if (info->image_kind >= IMAGE_UNKNOWN) {
+			log_err("--restore %s: unknown image kind", cfg->restore_path);
+			return -1;
+		}
+		vm->profile = loader_profile(info->image_kind);
+		return 0;
+	}
+	if (read_image(cfg->image, "image", img) < 0)
+		return -1;
+	if (cfg->initrd && read_image(cfg->initrd, "initrd", initrd) < 0)
+		return -1;
+	info->image_kind = loader_sniff(img->data, img->len);
+	vm->profile = loader_profile(info->image_kind);
+	if (vm->profile->pv)	/* load_pv checks the note */
+		pv_find_note(img->data, img->len, &info->pv_abi);
+	return 0;
+}
+
+/* Guest RAM: zeroed, or the snapshot's. */
+static int map_memory(struct vm *vm, struct restore *restore)
+{
+	int err;
+
+	if (restore)
+		return restore_mem(restore, &vm->mem);
+	err = mem_init(&vm->mem, vm->cfg->mem_size);
+	if (err) {
+		log_err("cannot allocate %llu bytes of guest memory: %s",
+			(unsigned long long)vm->cfg->mem_size, strerror(-err));
+		return -1;
+	}
+	return 0;
 }
 
 static void vm_init(struct vm *vm, const struct vm_config *cfg)
@@ -575,6 +633,7 @@ static void vm_teardown(struct vm *vm, bool devices)
 		devices_exit();
 	irqchip_free(vm);	/* after the devices that hang on it */
 	pv_free(vm);
+	snapshot_free(vm);
 	console_close(vm->console);
 	vm->console = NULL;
 	core_close();
@@ -596,33 +655,35 @@ static void vm_teardown(struct vm *vm, bool devices)
 int vm_run(const struct vm_config *cfg)
 {
 	struct vm vm;
+	struct vm_config restored;
 	struct image img = { 0 }, initrd = { 0 };
 	struct loaded ld = { .symbols = NULL };
 	struct helper helper = { .running = false, .ret = 0 };
+	struct snap_info info = { 0 };
+	struct restore *restore = NULL;
 	bool devices = false;
 	int status = STATUS_CANNOT_RUN;
-	enum image_kind kind;
-	int err;
 
+	/* --restore: the machine is the snapshot's, the I/O this run's. */
+	if (cfg->restore_path) {
+		restore = restore_open(cfg, &restored, &info);
+		if (restore)
+			cfg = &restored;
+	}
 	vm_init(&vm, cfg);
-	if (read_image(cfg->image, "image", &img) < 0)
+	if (cfg->restore_path && !restore)
 		goto out;
-	if (cfg->initrd && read_image(cfg->initrd, "initrd", &initrd) < 0)
+	if (open_guest(&vm, &img, &initrd, restore, &info) < 0)
 		goto out;
-	kind = loader_sniff(img.data, img.len);
-	vm.profile = loader_profile(kind);
 	if (vm.profile->pv)
 		vm.irq.mode = IRQCHIP_OFF;	/* a PV guest takes no interrupts */
 	if (open_vm(&vm) < 0)
 		goto out;
 	helper_start(&helper, &vm);
-	err = mem_init(&vm.mem, cfg->mem_size);
-	if (err) {
-		log_err("cannot allocate %llu bytes of guest memory: %s",
-			(unsigned long long)cfg->mem_size, strerror(-err));
-		goto out;
-	}
-	if (setup_ipc(&vm, &img) < 0 || load_image(&vm, &img, &initrd, &ld) < 0)
+	/* The shared regions (--shm) join the memory map; then the image
+	 * loads around them (a restored guest's RAM holds its own). */
+	if (map_memory(&vm, restore) < 0 || setup_ipc(&vm, info.pv_abi) < 0 ||
+	    (!restore && load_image(&vm, &img, &initrd, &ld) < 0))
 		goto out;
 	/* Their page cache pages would count against hvrun's RSS all run. */
 	release_image(&img);
@@ -637,14 +698,20 @@ int vm_run(const struct vm_config *cfg)
 	vm.console = console_open(&vm);
 	if (!vm.console)
 		goto out;
-	if (create_frontend(&vm, &ld) < 0)
+	if (create_frontend(&vm, &ld, restore != NULL, &info) < 0)
 		goto out;
 	devices = vm.profile->devices;
-	if (vm.profile->acpi && build_acpi(&vm) < 0)
+	if (vm.profile->acpi && !restore && build_acpi(&vm) < 0)
 		goto out;
 	if (helper_join(&helper) < 0)
 		goto out;
-	if (vcpu_signals_init() < 0 || create_vcpus(&vm, &ld.boot) < 0)
+	if (vcpu_signals_init() < 0 ||
+	    create_vcpus(&vm, restore ? NULL : &ld.boot) < 0)
+		goto out;
+	if (restore && (restore_check(restore, &vm, &info) < 0 ||
+			restore_state(restore, &vm) < 0))
+		goto out;
+	if (cfg->snapshot_path && snapshot_arm(&vm, &info) < 0)
 		goto out;
 	if (cfg->gdb) {
 		vm.gdb = gdbstub_new(&vm);
@@ -654,7 +721,7 @@ int vm_run(const struct vm_config *cfg)
 	}
 
 	run_guest(&vm);
-	status = atomic_load(&vm.status);
+	status = snapshot_finish(&vm, atomic_load(&vm.status));
 out:
 	symtab_free(ld.symbols);
 	/* A setup step failed: its own error line is why. */
@@ -664,5 +731,6 @@ out:
 	release_image(&img);
 	release_image(&initrd);
 	vm_teardown(&vm, devices);
+	restore_close(restore);
 	return status;
 }

@@ -25,6 +25,7 @@ struct gdbstub;
 struct vcpu_state;
 struct virtio_mmio;
 struct split_irqchip;
+struct snapshot;
 
 /*
  * A memory-mapped device the firmware tables (the ACPI DSDT, src/acpi/)
@@ -93,6 +94,7 @@ struct vm {
 	struct gdbstub *gdb;		/* gdb/: --gdb */
 	struct host_io *io;		/* backend/host_io.c: --disk, --net, opened
 					 * by vm.c, read by virtio and PV */
+	struct snapshot *snap;		/* snapshot/: --snapshot */
 
 	/* Run time, any thread: written only by vm_stop (atomics). */
 	atomic_bool stopping;
@@ -119,6 +121,13 @@ bool vm_stop(struct vm *vm, int status, enum stop_reason why,
  * how names the path ("i8042 pulse reset", ...).
  */
 void vm_reset(struct vm *vm, const char *how);
+
+/*
+ * Take a snapshot now (--snapshot): every vCPU stops, hvrun writes the
+ * file and the run ends (as vm_stop, status 0). Any thread; why names
+ * the trigger. 0, or -1 without --snapshot or once the run is ending.
+ */
+int vm_snapshot(struct vm *vm, const char *why);
 
 /* Assert (level 1) or deassert (0) a GSI on the irqchip, if any. */
 int vm_irq_line(struct vm *vm, unsigned gsi, int level);

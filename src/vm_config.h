@@ -94,6 +94,10 @@ struct vm_config {
 	const char *gdb_unix;		/* --gdb unix:PATH, else NULL */
 	const char *core_path;		/* --core FILE: ELF core on a crash */
 	const char *report_path;	/* --report FILE: JSON when the run ends */
+	const char *snapshot_path;	/* --snapshot FILE */
+	const char *snapshot_at;	/* --snapshot-at STRING */
+	const char *restore_path;	/* --restore FILE: no image */
+	const char *machine_option;	/* one given that --restore refuses */
 	/* --cpu-features: bit i set drops cpu_features[i] from every vCPU */
 	uint64_t cpu_drop[CPU_FEATURE_WORDS];
 	/* Options devices declare (struct config_option), as given. */

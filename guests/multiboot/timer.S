@@ -8,7 +8,9 @@
  * enables the local APIC (SVR 0xFEE000F0 bit 8, spurious vector 0xFF)
  * and sets LVT LINT0 = ExtINT and LVT LINT1 = NMI as firmware does,
  * then "sti" and counts IRQ0 ticks in a hlt loop (EOI 0x20 -> port 0x20).
- * After 50 ticks it prints "timer: 50 ticks\n" and exits with status 0.
+ * After 25 ticks it prints "timer: 25 ticks\n" (a marker for
+ * --snapshot-at) and goes on; after 50 it prints "timer: 50 ticks\n"
+ * and exits with status 0.
  * Any other interrupt or exception prints "timer: unexpected vector\n"
  * and exits with status 2.
  *
@@ -73,8 +75,13 @@ lm64:
 	movl	$0, ticks(%rip)
 	sti
 5:	hlt
-	cmpl	$NTICKS, ticks(%rip)
+	cmpl	$(NTICKS / 2), ticks(%rip)
 	jb	5b
+	movl	$half, %esi			/* the handler keeps other registers */
+	call	puts
+6:	hlt
+	cmpl	$NTICKS, ticks(%rip)
+	jb	6b
 	cli
 
 	movl	$done, %esi
@@ -94,6 +101,7 @@ tick:
 
 	.section .rodata
 
+half:	.asciz	"timer: 25 ticks\n"
 done:	.asciz	"timer: 50 ticks\n"
 bad:	.asciz	"timer: unexpected vector\n"
 

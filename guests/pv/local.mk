@@ -14,7 +14,7 @@
 
 PV_EXAMPLES = hello disk-crc disk-write disk-journal net-echo net-ping smp \
 	null bench-hc bench-blk compute gdbtest load soak flood lastline bigio \
-	chan-test shm-test blk-server blk-client chan-ping aio-crc
+	chan-test shm-test blk-server blk-client chan-ping aio-crc snap snap-poll
 # Built for ABI version 1 (note-v1.o): an old image must run unchanged.
 PV_V1_EXAMPLES = abi-v1
 PV_IMAGES = $(PV_EXAMPLES:%=guests/pv/%.elf) $(PV_V1_EXAMPLES:%=guests/pv/%.elf)

@@ -99,6 +99,9 @@ long hv_blkq_kick_wait(struct hv_blkq *q, uint32_t min_complete,
 		       uint64_t deadline_ns);
 /* The next completion into *out: 1, or 0 when none waits. */
 int hv_blkq_pop(struct hv_blkq *q, struct hvrun_blk_cpl *out);
+/* Snapshot the VM here (hvrun --snapshot): 1 in each restored run,
+ * -HVRUN_EPERM without --snapshot. */
+long hv_snapshot(void);
 
 /* Shared region n (--shm): its address (identity-mapped, writable) and
  * *size from /hvrun/shm@N/reg, or NULL when there is none. */

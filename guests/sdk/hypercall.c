@@ -157,6 +157,11 @@ long hv_block_kick(unsigned int dev, uint32_t min_complete,
 	return HC3(HVRUN_HC_BLOCK_KICK, dev, min_complete, deadline_ns);
 }
 
+long hv_snapshot(void)
+{
+	return HC0(HVRUN_HC_SNAPSHOT);
+}
+
 void *hv_shm(unsigned int n, size_t *size)
 {
 	char path[32];

@@ -172,6 +172,12 @@ enum hvrun_hypercall {
 	 * at the deadline, -ENOTCONN when the peer left and nothing waits,
 	 * -EMSGSIZE (the message stays queued). Version 2. */
 	HVRUN_HC_CHAN_CALL	= 18,
+	/* () → 1 in every run restored from the snapshot this call took
+	 * (like fork: see docs/SNAPSHOT.md). With --snapshot, hvrun stops
+	 * every vCPU, writes the snapshot and ends the run with status 0, so
+	 * the snapshotting run does not resume; -EPERM when hvrun was started
+	 * without --snapshot (the guest just continues). Version 2. */
+	HVRUN_HC_SNAPSHOT	= 19,
 	HVRUN_HC_COUNT
 };
 

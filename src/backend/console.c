@@ -83,6 +83,13 @@ struct console {
 	bool tty;			/* stdin is a terminal we made raw */
 	bool escape;			/* last byte was Ctrl-A */
 	struct termios saved_tio;
+
+	/* console_set_watch: the pattern, its KMP table and how much of it
+	 * the output ends with; under out_lock. */
+	char watch[CONSOLE_WATCH_MAX];
+	size_t watch_len, watch_fail[CONSOLE_WATCH_MAX], watch_at;
+	console_watch_fn watch_fn;
+	void *watch_opaque;
 };
 
 static bool discarding(const struct console *c)
@@ -165,15 +172,69 @@ static void on_flush(evutil_socket_t fd, short what, void *arg)
 		c->room[i].fn(c->room[i].opaque);
 }
 
+int console_set_watch(struct console *c, const char *pattern,
+		      console_watch_fn fn, void *opaque)
+{
+	size_t len = strlen(pattern), k = 0;
+
+	if (len == 0 || len > CONSOLE_WATCH_MAX)
+		return -1;
+	memcpy(c->watch, pattern, len);
+	c->watch_len = len;
+	c->watch_fail[0] = 0;
+	for (size_t i = 1; i < len; i++) {
+		while (k && pattern[i] != pattern[k])
+			k = c->watch_fail[k - 1];
+		if (pattern[i] == pattern[k])
+			k++;
+		c->watch_fail[i] = k;
+	}
+	c->watch_at = 0;
+	c->watch_fn = fn;
+	c->watch_opaque = opaque;
+	return 0;
+}
+
+/* Under out_lock: does output p (len bytes) complete the watched string?
+ * Matches across writes: watch_at carries the matched prefix. Once. */
+static console_watch_fn watch_output(struct console *c, const uint8_t *p,
+				     size_t len)
+{
+	console_watch_fn fn = c->watch_fn;
+	size_t k = c->watch_at;
+
+	if (!fn)
+		return NULL;
+	for (size_t i = 0; i < len; i++) {
+		while (k && (char)p[i] != c->watch[k])
+			k = c->watch_fail[k - 1];
+		if ((char)p[i] == c->watch[k])
+			k++;
+		if (k == c->watch_len) {
+			c->watch_fn = NULL;
+			return fn;
+		}
+	}
+	c->watch_at = k;
+	return NULL;
+}
+
 size_t console_write(struct console *c, const void *buf, size_t len)
 {
 	const uint8_t *p = buf;
 	size_t n, tail, first;
 	bool was_empty, need_loop;
+	console_watch_fn seen;
 
 	if (len)
 		report_console_output();
 	pthread_mutex_lock(&c->out_lock);
+	seen = watch_output(c, p, len);
+	if (seen) {
+		pthread_mutex_unlock(&c->out_lock);
+		seen(c->watch_opaque);
+		pthread_mutex_lock(&c->out_lock);
+	}
 	if (discarding(c)) {
 		pthread_mutex_unlock(&c->out_lock);
 		return len;

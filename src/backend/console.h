@@ -55,6 +55,16 @@ void console_stop(struct console *c);
 
 /* Connect host input to one device (COM1). */
 void console_set_input(struct console *c, console_input_fn fn, void *opaque);
+
+/*
+ * --snapshot-at: call fn(opaque) once, on the writing thread, as soon as
+ * the guest's output contains pattern (it may span writes). Set-up only.
+ * -1 for an empty pattern or one longer than CONSOLE_WATCH_MAX.
+ */
+#define CONSOLE_WATCH_MAX 256
+typedef void (*console_watch_fn)(void *opaque);
+int console_set_watch(struct console *c, const char *pattern,
+		      console_watch_fn fn, void *opaque);
 /* The device has room again. Any thread. */
 void console_input_ready(struct console *c);
 

@@ -38,5 +38,6 @@ static int acpi_pm_init(struct vm *vm, void **state)
 static const struct device_ops acpi_pm_dev = {
 	.name = "acpi-pm",
 	.init = acpi_pm_init,
+	.stateless = true,
 };
 DEVICE_REGISTER(acpi_pm_dev)

@@ -83,5 +83,6 @@ static int debug_exit_init(struct vm *vm, void **state)
 static const struct device_ops debug_exit_dev = {
 	.name = "debug-exit",
 	.init = debug_exit_init,
+	.stateless = true,
 };
 DEVICE_REGISTER(debug_exit_dev)

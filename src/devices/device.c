@@ -1,5 +1,6 @@
 /* Registry of emulated devices. */
 #include <stddef.h>
+#include <stdint.h>
 
 #include "../log.h"
 #include "device.h"
@@ -40,4 +41,55 @@ void devices_exit(void)
 		if (registered[nr_created]->exit)
 			registered[nr_created]->exit(states[nr_created]);
 	}
+}
+
+const char *devices_unsnapshottable(void)
+{
+	for (int i = 0; i < nr_created; i++)
+		if (!registered[i]->stateless &&
+		    (!registered[i]->save || !registered[i]->load))
+			return registered[i]->name;
+	return NULL;
+}
+
+int devices_save(device_put_fn put, void *arg)
+{
+	static uint8_t buf[DEVICE_STATE_MAX];	/* one snapshot at a time */
+
+	for (int i = 0; i < nr_created; i++) {
+		const struct device_ops *ops = registered[i];
+		long n;
+
+		if (ops->stateless)
+			continue;
+		n = ops->save(states[i], buf);
+		if (n < 0 || n > DEVICE_STATE_MAX) {
+			log_err("device %s: cannot save its state", ops->name);
+			return -1;
+		}
+		if (put(arg, ops->name, buf, (size_t)n) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+int devices_load(device_get_fn get, void *arg)
+{
+	for (int i = 0; i < nr_created; i++) {
+		const struct device_ops *ops = registered[i];
+		const void *data;
+		size_t len;
+
+		if (ops->stateless)
+			continue;
+		data = get(arg, ops->name, &len);
+		if (!data) {
+			log_err("the snapshot has no state for device %s",
+				ops->name);
+			return -1;
+		}
+		if (ops->load(states[i], data, len) < 0)
+			return -1;
+	}
+	return 0;
 }

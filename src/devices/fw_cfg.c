@@ -130,9 +130,45 @@ static int fw_cfg_init(struct vm *vm, void **state)
 	return 0;
 }
 
+/* Which item is selected and how far it was read (the items are the
+ * machine's). */
+struct fw_cfg_saved {
+	uint16_t selected;
+	uint16_t pad;
+	uint32_t offset;
+};
+
+static long fw_cfg_save(void *state, void *buf)
+{
+	struct fw_cfg *fc = state;
+	struct fw_cfg_saved s = { .selected = fc->selected };
+
+	pthread_mutex_lock(&fc->lock);
+	s.selected = fc->selected;
+	s.offset = fc->offset;
+	pthread_mutex_unlock(&fc->lock);
+	memcpy(buf, &s, sizeof(s));
+	return sizeof(s);
+}
+
+static int fw_cfg_load(void *state, const void *buf, size_t len)
+{
+	struct fw_cfg *fc = state;
+	struct fw_cfg_saved s;
+
+	if (len != sizeof(s))
+		return device_bad_state("fw-cfg", len);
+	memcpy(&s, buf, sizeof(s));
+	fc->selected = s.selected;
+	fc->offset = s.offset;	/* past the item's end reads as 0 */
+	return 0;
+}
+
 static const struct device_ops fw_cfg_dev = {
 	.name = "fw-cfg",
 	.init = fw_cfg_init,
 	.exit = fw_cfg_exit,
+	.save = fw_cfg_save,
+	.load = fw_cfg_load,
 };
 DEVICE_REGISTER(fw_cfg_dev)

@@ -61,8 +61,28 @@ static int i8042_init(struct vm *vm, void **state)
 	return bus_register(&vm->pio, PORT_A, 1, port_a_io, &k, "port-a");
 }
 
+static long i8042_save(void *state, void *buf)
+{
+	struct i8042 *k = state;
+
+	*(uint8_t *)buf = k->port_a;
+	return 1;
+}
+
+static int i8042_load(void *state, const void *buf, size_t len)
+{
+	struct i8042 *k = state;
+
+	if (len != 1)
+		return device_bad_state("i8042", len);
+	k->port_a = *(const uint8_t *)buf & ~PORT_A_RESET;
+	return 0;
+}
+
 static const struct device_ops i8042_dev = {
 	.name = "i8042",
 	.init = i8042_init,
+	.save = i8042_save,
+	.load = i8042_load,
 };
 DEVICE_REGISTER(i8042_dev)

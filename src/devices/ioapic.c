@@ -164,9 +164,41 @@ static void ioapic_exit(void *state)
 	free(d);
 }
 
+/* The register model; KVM's GSI routes are rebuilt from it. */
+static long ioapic_save(void *state, void *buf)
+{
+	struct ioapic_dev *d = state;
+
+	if (!d)
+		return 0;
+	pthread_mutex_lock(&d->lock);
+	memcpy(buf, &d->io, sizeof(d->io));
+	pthread_mutex_unlock(&d->lock);
+	return sizeof(d->io);
+}
+
+static int ioapic_load(void *state, const void *buf, size_t len)
+{
+	struct ioapic_dev *d = state;
+
+	if (len != (d ? sizeof(d->io) : 0))
+		return device_bad_state("ioapic", len);
+	if (!d)
+		return 0;
+	pthread_mutex_lock(&d->lock);
+	memcpy(&d->io, buf, sizeof(d->io));
+	d->io.nr_out = 0;
+	d->io.routes_changed = 0;
+	set_routes(d);
+	pthread_mutex_unlock(&d->lock);
+	return 0;
+}
+
 static const struct device_ops ioapic_dev = {
 	.name = "ioapic",
 	.init = ioapic_init,
 	.exit = ioapic_exit,
+	.save = ioapic_save,
+	.load = ioapic_load,
 };
 DEVICE_REGISTER(ioapic_dev)

@@ -141,9 +141,56 @@ static void pic_exit(void *state)
 	free(p);
 }
 
+/* The register model and INT as last seen; nothing without a split
+ * irqchip. */
+static long pic_save(void *state, void *buf)
+{
+	struct pic_dev *p = state;
+	uint8_t *b = buf;
+
+	if (!p)
+		return 0;
+	pthread_mutex_lock(&p->lock);
+	memcpy(b, &p->chip, sizeof(p->chip));
+	b[sizeof(p->chip)] = p->output;
+	pthread_mutex_unlock(&p->lock);
+	return sizeof(p->chip) + 1;
+}
+
+static int pic_load(void *state, const void *buf, size_t len)
+{
+	struct pic_dev *p = state;
+	const uint8_t *b = buf;
+
+	if (len != (p ? sizeof(p->chip) + 1 : 0))
+		return device_bad_state("pic", len);
+	if (!p)
+		return 0;
+	memcpy(&p->chip, b, sizeof(p->chip));
+	p->output = b[sizeof(p->chip)] != 0;
+	for (int i = 0; i < 2; i++) {
+		struct i8259_chip *c = &p->chip.chip[i];
+
+		DEVICE_FIX_BOOL(c->init4);
+		DEVICE_FIX_BOOL(c->single);
+		DEVICE_FIX_BOOL(c->auto_eoi);
+		DEVICE_FIX_BOOL(c->rotate_on_auto_eoi);
+		DEVICE_FIX_BOOL(c->special_mask);
+		DEVICE_FIX_BOOL(c->special_nested);
+		DEVICE_FIX_BOOL(c->poll);
+		DEVICE_FIX_BOOL(c->read_isr);
+		c->priority_add &= 7;
+		if (c->init_state > 3)
+			c->init_state = 0;
+	}
+	return 0;
+}
+
 static const struct device_ops pic_dev = {
 	.name = "pic",
 	.init = pic_init,
 	.exit = pic_exit,
+	.save = pic_save,
+	.load = pic_load,
 };
 DEVICE_REGISTER(pic_dev)

@@ -192,9 +192,69 @@ static void pit_exit(void *state)
 	free(p);
 }
 
+/* The register model and owed ticks, with the time they were read at:
+ * a restore moves the channels' start times by how long the snapshot
+ * slept, as the guest's own clock (the TSC) resumes where it stopped. */
+struct pit_saved {
+	struct i8254 pit;
+	uint64_t now;
+	uint64_t owed;
+};
+
+static long pit_save(void *state, void *buf)
+{
+	struct pit_dev *p = state;
+	struct pit_saved s;
+
+	if (!p)
+		return 0;
+	pthread_mutex_lock(&p->lock);
+	s.pit = p->pit;
+	s.owed = p->owed;
+	s.now = now_ns();
+	pthread_mutex_unlock(&p->lock);
+	memcpy(buf, &s, sizeof(s));
+	return sizeof(s);
+}
+
+static int pit_load(void *state, const void *buf, size_t len)
+{
+	struct pit_dev *p = state;
+	struct pit_saved s;
+	uint64_t shift;
+
+	if (len != (p ? sizeof(s) : 0))
+		return device_bad_state("pit", len);
+	if (!p)
+		return 0;
+	memcpy(&s, buf, sizeof(s));
+	for (int i = 0; i < 3; i++) {
+		struct i8254_channel *c = &s.pit.ch[i];
+
+		if (c->count == 0 || c->count > 0x10000 || c->mode > 5 ||
+		    c->rw > 3 || c->read_state > 3 || c->write_state > 3)
+			return device_bad_state("pit", len);
+		DEVICE_FIX_BOOL(c->latched);
+		DEVICE_FIX_BOOL(c->status_latched);
+		DEVICE_FIX_BOOL(c->gate);
+		DEVICE_FIX_BOOL(c->armed);
+	}
+	shift = now_ns() - s.now;	/* unsigned: wraps back for an earlier now */
+	pthread_mutex_lock(&p->lock);
+	p->pit = s.pit;
+	for (int i = 0; i < 3; i++)
+		p->pit.ch[i].load_ns += shift;
+	arm(p);
+	p->owed = s.owed < p->max_owed ? s.owed : p->max_owed;
+	pthread_mutex_unlock(&p->lock);
+	return 0;
+}
+
 static const struct device_ops pit_dev = {
 	.name = "pit",
 	.init = pit_init,
 	.exit = pit_exit,
+	.save = pit_save,
+	.load = pit_load,
 };
 DEVICE_REGISTER(pit_dev)

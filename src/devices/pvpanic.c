@@ -75,5 +75,6 @@ static const struct device_ops pvpanic_dev = {
 	.name = "pvpanic",
 	.init = pvpanic_init,
 	.exit = free,
+	.stateless = true,	/* seen: what this run reported */
 };
 DEVICE_REGISTER(pvpanic_dev)

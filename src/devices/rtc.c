@@ -146,9 +146,36 @@ static void rtc_exit(void *state)
 	free(r);
 }
 
+/* The index and CMOS bytes; the clock registers read host time. */
+static long rtc_save(void *state, void *buf)
+{
+	struct rtc *r = state;
+	uint8_t *b = buf;
+
+	pthread_mutex_lock(&r->lock);
+	b[0] = r->index;
+	memcpy(b + 1, r->cmos, sizeof(r->cmos));
+	pthread_mutex_unlock(&r->lock);
+	return 1 + sizeof(r->cmos);
+}
+
+static int rtc_load(void *state, const void *buf, size_t len)
+{
+	struct rtc *r = state;
+	const uint8_t *b = buf;
+
+	if (len != 1 + sizeof(r->cmos))
+		return device_bad_state("rtc", len);
+	r->index = b[0] & 0x7f;
+	memcpy(r->cmos, b + 1, sizeof(r->cmos));
+	return 0;
+}
+
 static const struct device_ops rtc_dev = {
 	.name = "rtc",
 	.init = rtc_init,
 	.exit = rtc_exit,
+	.save = rtc_save,
+	.load = rtc_load,
 };
 DEVICE_REGISTER(rtc_dev)

@@ -292,9 +292,64 @@ static void serial_exit(void *state)
 	free(s);
 }
 
+/* The registers, the receive FIFO and the interrupt line as the guest
+ * last saw them; a transmitter waiting for console room is empty now
+ * (the new run's console has room). */
+struct serial_saved {
+	uint8_t ier, lcr, mcr, scr, fcr, dll, dlm;
+	uint8_t thre_pending, irq_level, rx_head, rx_count;
+	uint8_t rx[FIFO_SIZE];
+};
+
+static long serial_save(void *state, void *buf)
+{
+	struct serial *s = state;
+	struct serial_saved v;
+
+	pthread_mutex_lock(&s->lock);
+	v = (struct serial_saved){
+		.ier = s->ier, .lcr = s->lcr, .mcr = s->mcr, .scr = s->scr,
+		.fcr = s->fcr, .dll = s->dll, .dlm = s->dlm,
+		.thre_pending = s->thre_pending || s->thre_waiting,
+		.irq_level = (uint8_t)s->irq_level,
+		.rx_head = (uint8_t)s->rx_head, .rx_count = (uint8_t)s->rx_count,
+	};
+	memcpy(v.rx, s->rx, sizeof(v.rx));
+	pthread_mutex_unlock(&s->lock);
+	memcpy(buf, &v, sizeof(v));
+	return sizeof(v);
+}
+
+static int serial_load(void *state, const void *buf, size_t len)
+{
+	struct serial *s = state;
+	struct serial_saved v;
+
+	if (len != sizeof(v))
+		return device_bad_state("serial", len);
+	memcpy(&v, buf, sizeof(v));
+	if (v.rx_head >= FIFO_SIZE || v.rx_count > FIFO_SIZE)
+		return device_bad_state("serial", len);
+	s->ier = v.ier;
+	s->lcr = v.lcr;
+	s->mcr = v.mcr;
+	s->scr = v.scr;
+	s->fcr = v.fcr;
+	s->dll = v.dll;
+	s->dlm = v.dlm;
+	s->thre_pending = v.thre_pending;
+	s->irq_level = v.irq_level != 0;	/* the irqchip's own state agrees */
+	s->rx_head = v.rx_head;
+	s->rx_count = v.rx_count;
+	memcpy(s->rx, v.rx, sizeof(s->rx));
+	return 0;
+}
+
 static const struct device_ops serial_dev = {
 	.name = "serial",
 	.init = serial_init,
 	.exit = serial_exit,
+	.save = serial_save,
+	.load = serial_load,
 };
 DEVICE_REGISTER(serial_dev)

@@ -358,6 +358,20 @@ uint64_t pv_aio_ready(struct vm *vm, uint64_t mask)
 	return ready;
 }
 
+int pv_aio_attached(struct vm *vm)
+{
+	int n = 0;
+
+	for (int i = 0; vm->pv && vm->pv->aio && i < HVRUN_BLOCK_MAX; i++) {
+		struct aio_ring *r = &vm->pv->aio->ring[i];
+
+		pthread_mutex_lock(&r->lock);
+		n += r->entries != 0;
+		pthread_mutex_unlock(&r->lock);
+	}
+	return n;
+}
+
 int pv_aio_new(struct pv_state *pc)
 {
 	pc->aio = calloc(1, sizeof(*pc->aio));

@@ -60,6 +60,7 @@ static int64_t block_rw(struct hc_call *c, bool write)
 	uint64_t dev = c->arg[0], sector = c->arg[1];
 	uint64_t gpa = c->arg[2], len = c->arg[3];
 	struct block_req r = { .write = write, .len = len };
+	int64_t ret;
 	uint64_t size;
 
 	r.dev = host_disk(vm->io, dev);
@@ -79,7 +80,11 @@ static int64_t block_rw(struct hc_call *c, bool write)
 	r.buf = mem_ptr(&vm->mem, gpa, len);
 	if (!r.buf)
 		return -EFAULT;
-	return run_pieces(vm, &r);
+	ret = run_pieces(vm, &r);
+	/* Cut short by the stop (the loop no longer serves backend_call
+	 * either): a snapshot makes the whole call again. */
+	c->interrupted = ret < 0 && atomic_load(&vm->stopping);
+	return ret;
 }
 
 int64_t hc_block_read(struct hc_call *c)
@@ -97,7 +102,11 @@ int64_t hc_block_flush(struct hc_call *c)
 	struct vm *vm = c->vm;
 	struct block_dev *d = host_disk(vm->io, c->arg[0]);
 
+	int64_t ret;
+
 	if (!d)
 		return -ENODEV;
-	return backend_call(vm->backend, do_flush, d);
+	ret = backend_call(vm->backend, do_flush, d);
+	c->interrupted = ret < 0 && atomic_load(&vm->stopping);
+	return ret;
 }

@@ -7,10 +7,12 @@
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "../backend/backend.h"
 #include "../backend/console.h"
 #include "../loader/symbols.h"
+#include "../log.h"
 #include "../wake.h"
 #include "../vm.h"
 #include "hypercall.h"
@@ -70,6 +72,30 @@ void pv_free(struct vm *vm)
 	vm->pv = NULL;
 }
 
+size_t pv_save(struct vm *vm, void *buf)
+{
+	_Static_assert(sizeof(vm->pv->boot) <= PV_SAVE_MAX, "PV state fits");
+	memcpy(buf, &vm->pv->boot, sizeof(vm->pv->boot));
+	return sizeof(vm->pv->boot);
+}
+
+int pv_load(struct vm *vm, const void *buf, size_t len)
+{
+	struct boot_state bs;
+
+	if (len != sizeof(bs)) {
+		log_err("the snapshot's PV state has %zu bytes", len);
+		return -1;
+	}
+	memcpy(&bs, buf, len);
+	if (bs.mode != MODE_PV) {
+		log_err("the snapshot's PV state is not a PV guest's");
+		return -1;
+	}
+	vm->pv->boot = bs;
+	return 0;
+}
+
 size_t pv_console_pending(struct vm *vm)
 {
 	struct pv_state *pc = vm->pv;
@@ -103,8 +129,13 @@ int64_t hc_console_write(struct hc_call *c)
 		return (int64_t)len;
 	while (done < len) {
 		done += console_write(con, p + done, len - done);
-		if (done < len && !console_wait_room(con))
+		if (done < len && !console_wait_room(con)) {
+			/* The stop ended the wait with part of it written:
+			 * a snapshot makes the whole call again, on the
+			 * restored run's own console. */
+			c->interrupted = true;
 			break;
+		}
 	}
 	return (int64_t)done;
 }

@@ -28,6 +28,7 @@ static const struct {
 	[HVRUN_HC_BLOCK_RING]	 = { hc_block_ring, "block_ring" },
 	[HVRUN_HC_BLOCK_KICK]	 = { hc_block_kick, "block_kick" },
 	[HVRUN_HC_CHAN_CALL]	 = { hc_chan_call, "chan_call" },
+	[HVRUN_HC_SNAPSHOT]	 = { hc_snapshot, "snapshot" },
 };
 
 int64_t hc_dispatch(struct hc_call *c)

@@ -18,6 +18,9 @@ struct hc_call {
 	struct vcpu *vcpu;
 	uint64_t nr;
 	uint64_t arg[6];	/* RDI, RSI, RDX, R10, R8, R9 */
+	/* Set by a handler that gave up because the VM is stopping, before
+	 * doing what the call asks: a snapshot makes the call again. */
+	bool interrupted;
 };
 
 /*
@@ -41,6 +44,22 @@ struct boot_state;
  * the loader's entry state, which vcpu_start starts other vCPUs from. */
 int pv_init(struct vm *vm, struct symtab *symbols, const struct boot_state *boot);
 void pv_free(struct vm *vm);
+/* Snapshots: the PV state a restored guest needs beyond RAM and its
+ * vCPUs (the entry state vcpu_start starts from; buffered console input
+ * is the run's, not the guest's). pv_save fills buf and returns its
+ * length (at most PV_SAVE_MAX); pv_load: 0, or -1 (logged). */
+#define PV_SAVE_MAX 512
+size_t pv_save(struct vm *vm, void *buf);
+/* How many block rings the guest has attached: their requests and
+ * indices are hvrun's state, which a snapshot does not hold. */
+int pv_aio_attached(struct vm *vm);
+int pv_load(struct vm *vm, const void *buf, size_t len);
+/* Before a snapshot reads vCPU v (its thread joined): if a call of v's
+ * was interrupted by the stop (a poll, a console write waiting for
+ * room, block I/O, a vCPU start), point v back at the call's entry in
+ * the hypercall page, so the restored guest makes it again instead of
+ * seeing it cut short. 0, or -1 (logged). */
+int pv_restart_interrupted(struct vm *vm, struct vcpu *v);
 /* Bytes of console input waiting. */
 size_t pv_console_pending(struct vm *vm);
 
@@ -52,6 +71,7 @@ int64_t hc_abi_version(struct hc_call *c);	/* misc.c */
 int64_t hc_exit(struct hc_call *c);
 int64_t hc_clock(struct hc_call *c);
 int64_t hc_random(struct hc_call *c);
+int64_t hc_snapshot(struct hc_call *c);
 int64_t hc_console_write(struct hc_call *c);	/* console.c */
 int64_t hc_console_read(struct hc_call *c);
 int64_t hc_poll(struct hc_call *c);		/* poll.c */

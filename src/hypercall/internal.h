@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "../board.h"
 #include "../boot.h"
 
 #define PV_CONSOLE_RING 4096
@@ -35,6 +36,9 @@ struct pv_state {
 	bool wanted;		/* the console holds input we had no room for */
 
 	struct pv_aio *aio;	/* aio.c: the block rings */
+	/* Per vCPU: 1 + the number of a call the stop interrupted, or 0;
+	 * written by the vCPU's thread, read after it is joined. */
+	uint32_t interrupted[BOARD_MAX_CPUS];
 };
 
 /* aio.c: the block rings' state, made and freed with the PV state. */

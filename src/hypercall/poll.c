@@ -50,8 +50,12 @@ int64_t hc_poll(struct hc_call *c)
 	for (;;) {
 		gen = wake_gen(w);
 		ready = ready_mask(vm, mask);
-		if (ready || deadline == 0 || atomic_load(&vm->stopping))
+		if (ready || deadline == 0)
 			return (int64_t)ready;
+		if (atomic_load(&vm->stopping)) {
+			c->interrupted = true;	/* neither ready nor due */
+			return 0;
+		}
 		if (deadline != UINT64_MAX && wake_now_ns() >= deadline)
 			return 0;
 		if (!wake_wait(w, gen, deadline))

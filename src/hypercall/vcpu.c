@@ -27,7 +27,15 @@ int64_t hc_vcpu_start(struct hc_call *c)
 	bs.rip = c->arg[1];
 	bs.rsp = c->arg[2];
 	bs.rdi = c->arg[3];
-	return vcpu_start_secondary(v, &bs) < 0 ? -EIO : 0;
+	if (vcpu_start_secondary(v, &bs) == 0)
+		return 0;
+	if (atomic_load(&vm->stopping)) {
+		/* Not started: a snapshot records it unstarted and makes
+		 * the call again. */
+		atomic_store(&v->claimed, false);
+		c->interrupted = true;
+	}
+	return -EIO;
 }
 
 static const char *const vector_names[32] = {

@@ -138,3 +138,55 @@ void irqchip_eoi(struct vm *vm, uint8_t vector)
 	if (vm->irq.split && vm->irq.split->ioapic)
 		ioapic_dev_eoi(vm->irq.split->ioapic, vector);
 }
+
+/* The in-kernel chips, in KVM's own structures. */
+struct kernel_state {
+	struct kvm_irqchip chip[3];	/* PIC master, PIC slave, IOAPIC */
+	struct kvm_pit_state2 pit;
+};
+
+size_t irqchip_kernel_state_size(void)
+{
+	return sizeof(struct kernel_state);
+}
+
+int irqchip_kernel_save(struct vm *vm, void *buf)
+{
+	struct kernel_state *k = buf;
+
+	memset(k, 0, sizeof(*k));
+	for (uint32_t i = 0; i < 3; i++) {
+		k->chip[i].chip_id = i;
+		if (ioctl(vm->vm_fd, KVM_GET_IRQCHIP, &k->chip[i]) < 0)
+			goto fail;
+	}
+	if (ioctl(vm->vm_fd, KVM_GET_PIT2, &k->pit) < 0)
+		goto fail;
+	return 0;
+fail:
+	log_err("cannot read the in-kernel irqchip: %s", strerror(errno));
+	return -1;
+}
+
+int irqchip_kernel_load(struct vm *vm, const void *buf, size_t len)
+{
+	struct kernel_state k;
+
+	if (len != sizeof(k)) {
+		log_err("the snapshot's in-kernel irqchip state has %zu bytes",
+			len);
+		return -1;
+	}
+	memcpy(&k, buf, sizeof(k));
+	for (uint32_t i = 0; i < 3; i++) {
+		k.chip[i].chip_id = i;	/* whatever the file says */
+		if (ioctl(vm->vm_fd, KVM_SET_IRQCHIP, &k.chip[i]) < 0)
+			goto fail;
+	}
+	if (ioctl(vm->vm_fd, KVM_SET_PIT2, &k.pit) < 0)
+		goto fail;
+	return 0;
+fail:
+	log_err("cannot restore the in-kernel irqchip: %s", strerror(errno));
+	return -1;
+}

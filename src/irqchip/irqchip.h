@@ -35,6 +35,13 @@ struct split_irqchip {
 	struct pit_dev *pit;
 };
 
+/* Snapshots, --irqchip kernel: KVM's 8259 pair, IOAPIC and PIT as one
+ * blob of irqchip_kernel_state_size() bytes. 0, or -1 (logged). (The
+ * split irqchip's devices save themselves: src/devices/.) */
+size_t irqchip_kernel_state_size(void);
+int irqchip_kernel_save(struct vm *vm, void *buf);
+int irqchip_kernel_load(struct vm *vm, const void *buf, size_t len);
+
 /* Create the mode cfg asks for (auto: split where KVM has it, else
  * kernel) on vm->vm_fd, before any vCPU; sets vm->irq.mode. */
 int irqchip_create(struct vm *vm);

@@ -10,6 +10,7 @@
 #include "vcpu.h"
 
 struct kvm_cpuid2;
+struct kvm_msr_list;
 
 struct vcpu_state {
 	/* Set up by vcpus_init and the vcpu_set_* calls, before any vCPU
@@ -21,6 +22,10 @@ struct vcpu_state {
 	vcpu_exit_fn irq_before_run;	/* split irqchip, boot vCPU (src/irqchip/) */
 	void (*irq_eoi)(struct vm *vm, uint8_t vector);	/* KVM_EXIT_IOAPIC_EOI */
 	const struct vcpu_debugger *dbg_ops;	/* --gdb (src/gdb/) */
+	struct kvm_msr_list *msr_list;	/* snapshots: KVM's MSRs (state.c) */
+	uint32_t xsave_size;		/* 0: KVM_GET_FPU only */
+	bool xsave2;			/* KVM_GET_XSAVE2, else KVM_GET_XSAVE */
+	atomic_bool quiesce;		/* a stop completes pending I/O exits */
 	struct gdbstub *dbg;
 
 	/* Run time. */

@@ -62,7 +62,7 @@ int vcpu_create(struct vm *vm, struct vcpu *v, int id,
 	 * KVM keeps the others in the wait-for-SIPI state, so a guest starts
 	 * them with INIT/SIPI as on hardware.
 	 */
-	if (id == 0 && vcpu_set_boot_state(v, boot) < 0)
+	if (id == 0 && boot && vcpu_set_boot_state(v, boot) < 0)
 		goto fail;
 	return 0;
 fail:
@@ -345,7 +345,19 @@ static void *vcpu_thread(void *arg)
 		}
 		handle_exit(v);
 	}
+	/* A snapshot reads this vCPU next: re-enter once with
+	 * immediate_exit so KVM completes the last I/O exit's instruction
+	 * (the value an IN reads, a hypercall's result) and returns. */
+	if (atomic_load(&vm->vcpu_state->quiesce)) {
+		__atomic_store_n(&v->run->immediate_exit, 1, __ATOMIC_SEQ_CST);
+		(void)ioctl(v->fd, KVM_RUN, 0);
+	}
 	return NULL;
+}
+
+void vcpus_quiesce_on_stop(struct vm *vm)
+{
+	atomic_store(&vm->vcpu_state->quiesce, true);
 }
 
 int vcpu_start(struct vcpu *v)
@@ -433,10 +445,19 @@ void vcpus_free(struct vm *vm)
 	if (!st)
 		return;
 	free(st->cpuid);
+	free(st->msr_list);
 	pthread_mutex_destroy(&st->start_lock);
 	pthread_mutex_destroy(&st->report_lock);
 	free(st);
 	vm->vcpu_state = NULL;
+}
+
+const void *vcpus_cpuid(const struct vm *vm, size_t *len)
+{
+	const struct kvm_cpuid2 *c = vm->vcpu_state->cpuid;
+
+	*len = c ? c->nent * sizeof(c->entries[0]) : 0;
+	return c ? c->entries : NULL;
 }
 
 int vcpu_run_size(const struct vm *vm)

@@ -65,6 +65,9 @@ void vcpu_set_debugger(struct vm *vm, const struct vcpu_debugger *ops,
  * KVM_RUN (it injects the PIC's ExtINT), eoi on KVM_EXIT_IOAPIC_EOI. */
 void vcpu_set_irqchip_hooks(struct vm *vm, vcpu_exit_fn before_run,
 			    void (*eoi)(struct vm *vm, uint8_t vector));
+/* KVM's CPUID for this VM (after --cpu-features), kvm_cpuid_entry2[]
+ * of *len bytes: what a snapshot records of the host. */
+const void *vcpus_cpuid(const struct vm *vm, size_t *len);
 /* Bytes of each vCPU's kvm_run mapping. */
 int vcpu_run_size(const struct vm *vm);
 
@@ -133,6 +136,19 @@ int vcpu_translate(struct vcpu *v, uint64_t gva, uint64_t *gpa);
 void *vcpu_virt_ptr(struct vcpu *v, uint64_t gva, uint64_t len);
 uint64_t vcpu_page_chunk(uint64_t gva, uint64_t len);
 uint64_t vcpu_read_virt(struct vcpu *v, uint64_t gva, void *dst, uint64_t len);
+
+/*
+ * state.c: snapshots. vcpus_snapshot_init reads KVM's MSR list and XSAVE
+ * size (set-up, before the sandbox). vcpus_quiesce_on_stop: every vCPU
+ * thread leaving its loop completes its pending I/O exit first, so its
+ * state is final. vcpu_state_save: the vCPU's whole state as one
+ * malloc'd blob (its thread joined); vcpu_state_load puts it back (before
+ * the thread starts). 0, or -1 (logged).
+ */
+int vcpus_snapshot_init(struct vm *vm);
+void vcpus_quiesce_on_stop(struct vm *vm);
+int vcpu_state_save(struct vcpu *v, void **blob, size_t *len);
+int vcpu_state_load(struct vcpu *v, const void *blob, size_t len);
 
 /* mode.c: registers and segments for the loader's entry state. */
 int vcpu_set_boot_state(struct vcpu *v, const struct boot_state *bs);

@@ -205,6 +205,9 @@ static const struct virtio_dev_ops vcon_ops = {
 	.config = vcon_config,
 	.notify = vcon_notify,
 	.free = vcon_free,
+	/* Snapshots: a chain the console took only part of is still in the
+	 * ring (unpopped); a restored run's fresh vcon sends it whole to its
+	 * own console. */
 };
 
 /* The host terminal's size, when hvrun's console is one: F_SIZE. */

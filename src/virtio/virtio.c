@@ -5,6 +5,7 @@
  * what the guest sees: disks first (vda, vdb, ... in --disk order), then
  * networks, the entropy device and the console.
  */
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "../log.h"
@@ -105,4 +106,58 @@ int virtio_count(const struct vm *vm)
 struct virtio_mmio *virtio_device(const struct vm *vm, int i)
 {
 	return i < virtio_count(vm) ? vm->virtio->dev[i] : NULL;
+}
+
+const char *virtio_unsnapshottable(const struct vm *vm)
+{
+	static char name[32];
+
+	for (int i = 0; i < virtio_count(vm); i++) {
+		const struct virtio_mmio *vd = vm->virtio->dev[i];
+
+		if (vd->ops->no_snapshot) {
+			snprintf(name, sizeof(name), "virtio-%s", vd->ops->name);
+			return name;
+		}
+	}
+	return NULL;
+}
+
+/* One section per device, named by its kind ("virtio-blk"), in slot
+ * order: the same options give the same slots. */
+int virtio_save(struct vm *vm, virtio_put_fn put, void *arg)
+{
+	uint8_t buf[VIRTIO_MMIO_STATE_MAX];
+	char name[16];
+
+	for (int i = 0; i < virtio_count(vm); i++) {
+		struct virtio_mmio *vd = vm->virtio->dev[i];
+		size_t len = virtio_mmio_save(vd, buf);
+
+		snprintf(name, sizeof(name), "virtio-%s", vd->ops->name);
+		if (put(arg, name, buf, len) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+int virtio_load(struct vm *vm, virtio_get_fn get, void *arg)
+{
+	char name[16];
+
+	for (int i = 0; i < virtio_count(vm); i++) {
+		struct virtio_mmio *vd = vm->virtio->dev[i];
+		const void *data;
+		size_t len;
+
+		snprintf(name, sizeof(name), "virtio-%s", vd->ops->name);
+		data = get(arg, name, &len);
+		if (!data) {
+			log_err("the snapshot has no state for %s%d", name, i);
+			return -1;
+		}
+		if (virtio_mmio_load(vd, data, len) < 0)
+			return -1;
+	}
+	return 0;
 }

@@ -475,3 +475,110 @@ void virtio_mmio_free(struct virtio_mmio *vd)
 	pthread_mutex_destroy(&vd->lock);
 	free(vd);
 }
+
+/* What the driver set and the device's place in each queue. */
+struct saved_queue {
+	uint64_t desc, avail, used;
+	uint16_t size, last_avail, used_idx;
+	uint8_t ready, broken;
+};
+
+struct saved {
+	uint32_t device_id, nr_queues;
+	uint32_t status, dev_feat_sel, drv_feat_sel, queue_sel, isr, pad;
+	uint64_t driver_features;
+	struct saved_queue q[VIRTIO_MAX_QUEUES];
+};
+_Static_assert(sizeof(struct saved) <= VIRTIO_MMIO_STATE_MAX, "state fits");
+
+size_t virtio_mmio_save(struct virtio_mmio *vd, void *buf)
+{
+	struct saved s;
+
+	memset(&s, 0, sizeof(s));
+	pthread_mutex_lock(&vd->lock);
+	s.device_id = vd->ops->device_id;
+	s.nr_queues = (uint32_t)vd->ops->nr_queues;
+	s.status = vd->status;
+	s.dev_feat_sel = vd->dev_feat_sel;
+	s.drv_feat_sel = vd->drv_feat_sel;
+	s.queue_sel = vd->queue_sel;
+	s.isr = atomic_load(&vd->isr);
+	s.driver_features = vd->driver_features;
+	for (int i = 0; i < VIRTIO_MAX_QUEUES; i++) {
+		const struct virtq *q = &vd->vq[i];
+
+		s.q[i] = (struct saved_queue){
+			.desc = q->desc, .avail = q->avail, .used = q->used,
+			.size = q->size, .last_avail = q->last_avail,
+			.used_idx = q->used_idx, .ready = q->ready,
+			.broken = q->broken,
+		};
+	}
+	pthread_mutex_unlock(&vd->lock);
+	memcpy(buf, &s, sizeof(s));
+	return sizeof(s);
+}
+
+/* A ready queue must pass the checks set_ready made when the driver
+ * enabled it, against this run's memory. */
+static int load_queue(struct virtio_mmio *vd, struct virtq *q,
+		      const struct saved_queue *s)
+{
+	char err[VIRTQ_ERRLEN];
+
+	virtq_reset(q);
+	q->desc = s->desc;
+	q->avail = s->avail;
+	q->used = s->used;
+	q->size = s->size;
+	q->broken = s->broken != 0;
+	if (!s->ready || q->broken)
+		return 0;
+	if (virtq_check(&vd->vm->mem, q, vd->ops->queue_max, err) < 0) {
+		log_err("virtio-%s%d: the snapshot's queue is invalid: %s",
+			vd->ops->name, vd->index, err);
+		return -1;
+	}
+	q->last_avail = s->last_avail;
+	q->used_idx = s->used_idx;
+	q->ready = true;
+	return 0;
+}
+
+int virtio_mmio_load(struct virtio_mmio *vd, const void *buf, size_t len)
+{
+	struct saved s;
+
+	if (len != sizeof(s))
+		goto bad;
+	memcpy(&s, buf, sizeof(s));
+	if (s.device_id != vd->ops->device_id ||
+	    s.nr_queues != (uint32_t)vd->ops->nr_queues ||
+	    (s.driver_features & ~vd->features))
+		goto bad;
+	pthread_mutex_lock(&vd->lock);
+	vd->status = s.status;
+	vd->dev_feat_sel = s.dev_feat_sel;
+	vd->drv_feat_sel = s.drv_feat_sel;
+	vd->queue_sel = s.queue_sel;
+	vd->driver_features = s.driver_features;
+	atomic_store(&vd->isr, s.isr & 3);
+	for (int i = 0; i < VIRTIO_MAX_QUEUES; i++)
+		if (load_queue(vd, &vd->vq[i], &s.q[i]) < 0) {
+			pthread_mutex_unlock(&vd->lock);
+			return -1;
+		}
+	if (vd->status & VIRTIO_CONFIG_S_ACKNOWLEDGE)
+		assign_kick(vd);
+	/* Buffers queued before the snapshot: serve them once running. */
+	if (virtio_mmio_serving(vd) && vd->kick_fd >= 0 &&
+	    write(vd->kick_fd, &(uint64_t){ 1 }, sizeof(uint64_t)) < 0)
+		virtio_mmio_warn(vd, "cannot kick: %s", strerror(errno));
+	pthread_mutex_unlock(&vd->lock);
+	return 0;
+bad:
+	log_err("virtio-%s%d: the snapshot's state is not this device's",
+		vd->ops->name, vd->index);
+	return -1;
+}

@@ -13,6 +13,7 @@
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "../board.h"
@@ -39,6 +40,11 @@ struct virtio_dev_ops {
 	void (*notify)(void *dev);
 	/* Free dev: after the loop stopped. */
 	void (*free)(void *dev);
+	/* Snapshots: the transport saves the registers and queues, which
+	 * is all a device's state when it keeps no request of the guest's
+	 * between calls; one that does (a back-end in another process)
+	 * says no_snapshot, and --snapshot refuses the VM naming it. */
+	bool no_snapshot;
 };
 
 /*
@@ -84,10 +90,31 @@ void virtio_exit(struct vm *vm);
 int virtio_count(const struct vm *vm);
 struct virtio_mmio *virtio_device(const struct vm *vm, int i);
 
+/*
+ * Snapshots (src/snapshot/): the first device that cannot be snapshotted
+ * (its name), or NULL; put each device's state (transport and queues);
+ * load each from get, before any vCPU runs. 0 or -1 (logged). The
+ * callbacks are the devices' (src/devices/device.h).
+ */
+typedef int (*virtio_put_fn)(void *arg, const char *name, const void *data,
+			     size_t len);
+typedef const void *(*virtio_get_fn)(void *arg, const char *name,
+				     size_t *len);
+const char *virtio_unsnapshottable(const struct vm *vm);
+int virtio_save(struct vm *vm, virtio_put_fn put, void *arg);
+int virtio_load(struct vm *vm, virtio_get_fn get, void *arg);
+
 /* For devices. */
 int virtio_mmio_new(struct vm *vm, const struct virtio_dev_ops *ops,
 		    void *dev, uint64_t features, struct virtio_mmio **out);
 void virtio_mmio_free(struct virtio_mmio *vd);
+/* Snapshots: the transport's registers and queues into buf (at most
+ * VIRTIO_MMIO_STATE_MAX bytes), its length; load them back before any
+ * vCPU runs: 0, or -1 (logged). */
+#define VIRTIO_MMIO_STATE_MAX 512
+size_t virtio_mmio_save(struct virtio_mmio *vd, void *buf);
+int virtio_mmio_load(struct virtio_mmio *vd, const void *buf, size_t len);
+
 /* Is the driver ready and the device not broken? Lock held. */
 bool virtio_mmio_serving(const struct virtio_mmio *vd);
 /* Serve the queues now if the driver is ready: backend thread. */

@@ -12,7 +12,7 @@
 ## Seed corpora: tests/fuzz/corpus/<harness>/ (see docs/RELIABILITY.md).
 
 FUZZ_NAMES = fuzz_loader fuzz_options fuzz_hypercall fuzz_gdb_packet \
-	fuzz_virtqueue fuzz_irqchip
+	fuzz_virtqueue fuzz_irqchip fuzz_snapshot
 FUZZ_SMOKE_TIME = 20
 
 EXTRA_DIST += tests/fuzz/smoke.sh tests/fuzz/corpus
@@ -27,7 +27,8 @@ noinst_PROGRAMS += \
 	tests/fuzz/fuzz_hypercall \
 	tests/fuzz/fuzz_gdb_packet \
 	tests/fuzz/fuzz_virtqueue \
-	tests/fuzz/fuzz_irqchip
+	tests/fuzz/fuzz_irqchip \
+	tests/fuzz/fuzz_snapshot
 
 FUZZ_HCFLAGS = $(AM_CFLAGS) $(LIBELF_CFLAGS) -I$(top_srcdir)/src \
 	-I$(top_srcdir)/tests
@@ -70,6 +71,13 @@ tests_fuzz_fuzz_irqchip_SOURCES = tests/fuzz/fuzz_irqchip.c
 tests_fuzz_fuzz_irqchip_CFLAGS = $(FUZZ_HCFLAGS)
 tests_fuzz_fuzz_irqchip_LDFLAGS = $(FUZZ_HLDFLAGS)
 tests_fuzz_fuzz_irqchip_LDADD = libirqchip.a libhvrun.a
+
+# The snapshot file's header and section table (--restore).
+tests_fuzz_fuzz_snapshot_SOURCES = tests/fuzz/fuzz_snapshot.c \
+	src/snapshot/format.c src/snapshot/format.h
+tests_fuzz_fuzz_snapshot_CFLAGS = $(FUZZ_HCFLAGS) $(ZLIB_CFLAGS)
+tests_fuzz_fuzz_snapshot_LDFLAGS = $(FUZZ_HLDFLAGS)
+tests_fuzz_fuzz_snapshot_LDADD = $(ZLIB_LIBS)
 
 fuzz-harnesses: $(FUZZ_HARNESSES)
 

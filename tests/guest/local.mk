@@ -4,6 +4,7 @@ GUEST_TESTS = \
 	tests/guest/linux_net.sh \
 	tests/guest/linux_panic.sh \
 	tests/guest/linux_gdb.sh \
+	tests/guest/linux_snapshot.sh \
 	tests/guest/bad_input.sh \
 	tests/guest/report.sh \
 	tests/guest/docs.sh \
@@ -36,6 +37,8 @@ GUEST_TESTS = \
 	tests/guest/pv_blkserve.sh \
 	tests/guest/pv_bench.sh \
 	tests/guest/pv_vmcall.sh \
+	tests/guest/snapshot_pv.sh \
+	tests/guest/snapshot_devices.sh \
 	tests/guest/gdb.sh \
 	tests/guest/gdb_crash.sh \
 	tests/guest/gdb_limits.sh \

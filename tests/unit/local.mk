@@ -21,7 +21,8 @@ UNIT_TESTS = \
 	tests/unit/test_insn_hint \
 	tests/unit/test_irqchip \
 	tests/unit/test_fw_cfg \
-	tests/unit/test_pvframe
+	tests/unit/test_pvframe \
+	tests/unit/test_snapshot
 
 check_PROGRAMS += $(UNIT_TESTS)
 TESTS += $(UNIT_TESTS)
@@ -108,3 +109,7 @@ tests_unit_test_insn_hint_LDADD = libvcpu.a $(UNIT_LDADD)
 tests_unit_test_fw_cfg_SOURCES = tests/unit/test_fw_cfg.c src/devices/fw_cfg.c
 tests_unit_test_fw_cfg_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_fw_cfg_LDADD = $(UNIT_LDADD)
+tests_unit_test_snapshot_SOURCES = tests/unit/test_snapshot.c \
+	src/snapshot/format.c src/snapshot/format.h
+tests_unit_test_snapshot_CFLAGS = $(UNIT_CFLAGS) $(ZLIB_CFLAGS)
+tests_unit_test_snapshot_LDADD = $(UNIT_LDADD) $(ZLIB_LIBS)
