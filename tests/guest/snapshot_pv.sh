@@ -83,6 +83,15 @@ expect_one_line_error "is the image: refusing to replace it"
 run --snapshot "$TMP/disk.img" --disk "$TMP/disk.img" "$TMP/hello.elf"
 expect_one_line_error "is a --disk: refusing to replace it"
 cmp -s "$TMP/hello.elf" "$GUESTS/pv/hello.elf" || fail "the image changed"
+# A block ring's requests in flight are hvrun's state: refused, no file.
+run --snapshot "$TMP/ring.snap" --disk "$TMP/disk.img" "$GUESTS/pv/snap.elf"
+expect_status 125
+expect_out "block ring attached"
+expect_err "a PV guest with a block ring attached cannot be snapshotted"
+[ ! -e "$TMP/ring.snap" ] || fail "a refused snapshot left $TMP/ring.snap"
+# A device option is machine too.
+run --restore "$SNAP" --virtio-console
+expect_one_line_error "--virtio-console would change the machine"
 
 # The machine is the snapshot's.
 run --restore "$SNAP" "$GUESTS/pv/snap.elf"
