@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <unistd.h>
 
 #include "mem.h"
 
@@ -10,18 +11,30 @@ int mem_init(struct mem *m, uint64_t ram_size)
 {
 	uint64_t low;
 	void *p;
+	int fd, err;
 
 	memset(m, 0, sizeof(*m));
+	m->fd = -1;
 	if (ram_size < MEM_MIN_SIZE || ram_size > MEM_MAX_SIZE ||
 	    ram_size % 4096)
 		return -EINVAL;
 
-	/* NORESERVE: a large guest costs only the pages it touches. */
-	p = mmap(NULL, ram_size, PROT_READ | PROT_WRITE,
-		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-	if (p == MAP_FAILED)
+	/*
+	 * A memfd, so that a vhost-user back-end can map the same pages
+	 * (SET_MEM_TABLE passes the fd). A sparse file: a large guest costs
+	 * only the pages it touches, as anonymous memory did.
+	 */
+	fd = memfd_create("hvrun-ram", MFD_CLOEXEC);
+	if (fd < 0)
 		return -errno;
+	if (ftruncate(fd, (off_t)ram_size) < 0)
+		goto fail;
+	p = mmap(NULL, ram_size, PROT_READ | PROT_WRITE,
+		 MAP_SHARED | MAP_NORESERVE, fd, 0);
+	if (p == MAP_FAILED)
+		goto fail;
 
+	m->fd = fd;
 	m->mapping = p;
 	m->ram_size = ram_size;
 	low = ram_size < MEM_HOLE_START ? ram_size : MEM_HOLE_START;
@@ -36,13 +49,20 @@ int mem_init(struct mem *m, uint64_t ram_size)
 		m->nr_regions = 2;
 	}
 	return 0;
+fail:
+	err = -errno;
+	close(fd);
+	return err;
 }
 
 void mem_free(struct mem *m)
 {
-	if (m->mapping)
+	if (m->mapping) {
 		munmap(m->mapping, m->ram_size);
+		close(m->fd);
+	}
 	memset(m, 0, sizeof(*m));
+	m->fd = -1;
 }
 
 /* Do [a, a + as) and [b, b + bs) share a byte? Sizes are nonzero and
