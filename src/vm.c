@@ -391,6 +391,10 @@ static int create_frontend(struct vm *vm, struct loaded *ld)
 		log_err("--virtio-console is for non-PV guests; a PV guest has the console hypercalls");
 		return -1;
 	}
+	if (vm->cfg->nr_shares) {
+		log_err("--share and --vhost-user-fs are for non-PV guests (virtio-fs)");
+		return -1;
+	}
 	if (setup_hypercalls(vm, &vmcall) < 0)
 		return -1;
 	ld->symbols = NULL;

@@ -38,6 +38,12 @@ static int nr_console(const struct vm *vm)
 	return vm->cfg->virtio_console;
 }
 
+/* --share, --vhost-user-fs: after the others, so their slots stay. */
+static int nr_fs(const struct vm *vm)
+{
+	return vm->cfg->nr_shares;
+}
+
 static const struct virtio_kind {
 	int (*count)(const struct vm *vm);
 	int (*create)(struct vm *vm, int i, struct virtio_mmio **out);
@@ -46,6 +52,7 @@ static const struct virtio_kind {
 	{ nr_net, virtio_net_new },
 	{ nr_rng, virtio_rng_new },
 	{ nr_console, virtio_console_new },
+	{ nr_fs, virtio_fs_new },
 };
 
 #define NR_KINDS (sizeof(kinds) / sizeof(kinds[0]))
@@ -56,13 +63,13 @@ static int check(const struct vm *vm)
 	/* The entropy device, and the console if asked, take a slot each. */
 	int room = VIRTIO_MMIO_MAX - 1 - vcon;
 
-	if (!vm->irqchip && (vm->nr_disks || vm->nr_nets || vcon)) {
-		log_err("--disk, --net and --virtio-console give this guest virtio devices, which need the in-kernel irqchip or a split one (drop --irqchip off)");
+	if (!vm->irqchip && (vm->nr_disks || vm->nr_nets || vcon || nr_fs(vm))) {
+		log_err("--disk, --net, --share and --virtio-console give this guest virtio devices, which need the in-kernel irqchip or a split one (drop --irqchip off)");
 		return -1;
 	}
-	if (vm->nr_disks + vm->nr_nets > room) {
-		log_err("too many devices: %d --disk and %d --net, at most %d in all for this guest%s",
-			vm->nr_disks, vm->nr_nets, room,
+	if (vm->nr_disks + vm->nr_nets + nr_fs(vm) > room) {
+		log_err("too many devices: %d --disk, %d --net and %d shares, at most %d in all for this guest%s",
+			vm->nr_disks, vm->nr_nets, nr_fs(vm), room,
 			vcon ? " with --virtio-console" : "");
 		return -1;
 	}

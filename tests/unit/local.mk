@@ -20,7 +20,8 @@ UNIT_TESTS = \
 	tests/unit/test_insn_hint \
 	tests/unit/test_irqchip \
 	tests/unit/test_fw_cfg \
-	tests/unit/test_pvframe
+	tests/unit/test_pvframe \
+	tests/unit/test_vhost_user
 
 check_PROGRAMS += $(UNIT_TESTS)
 TESTS += $(UNIT_TESTS)
@@ -31,7 +32,7 @@ UNIT_LDADD = libhvrun.a $(CHECK_LIBS) $(LIBELF_LIBS) $(LIBSECCOMP_LIBS)
 # What vm.c and the vCPU code would do, recorded (tests/stubs.h).
 UNIT_STUBS = tests/stubs.c tests/stubs.h
 # The folders above libhvrun.a, for the tests that run them.
-UNIT_IO_LDADD = libhypercall.a libvirtio.a libbackend.a $(UNIT_LDADD) \
+UNIT_IO_LDADD = libhypercall.a libvirtio.a libvhost.a libbackend.a $(UNIT_LDADD) \
 	$(LIBEVENT_LIBS)
 
 tests_unit_test_mem_SOURCES = tests/unit/test_mem.c
@@ -101,3 +102,6 @@ tests_unit_test_insn_hint_LDADD = libvcpu.a $(UNIT_LDADD)
 tests_unit_test_fw_cfg_SOURCES = tests/unit/test_fw_cfg.c src/devices/fw_cfg.c
 tests_unit_test_fw_cfg_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_fw_cfg_LDADD = $(UNIT_LDADD)
+tests_unit_test_vhost_user_SOURCES = tests/unit/test_vhost_user.c
+tests_unit_test_vhost_user_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_vhost_user_LDADD = libvhost.a $(UNIT_LDADD)
