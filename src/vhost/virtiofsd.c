@@ -113,8 +113,10 @@ static void read_only_view(const char *dir)
 
 	if (unshare(CLONE_NEWNS) < 0)
 		child_fail("read-only share: unshare(CLONE_NEWNS)");
+	/* dir becomes a mount of its own (not / itself: virtiofsd's
+	 * pivot_root would refuse a root stacked on itself). */
 	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0 ||
-	    mount(dir, dir, NULL, MS_BIND | MS_REC, NULL) < 0)
+	    (strcmp(dir, "/") && mount(dir, dir, NULL, MS_BIND | MS_REC, NULL) < 0))
 		child_fail("read-only share: bind mount");
 	if (mount_setattr(AT_FDCWD, dir, AT_RECURSIVE, &attr, sizeof(attr)) == 0)
 		return;
@@ -151,21 +153,31 @@ static void child(int listen_fd, char *const argv[], const char *dir,
 int virtiofsd_start(struct virtiofsd *d, const char *binary, const char *dir,
 		    bool ro)
 {
-	char source[4200];
+	char source[sizeof(d->path) + 8];
+	/* Its namespace sandbox pivot_roots into the directory, which it
+	 * cannot do when that is / already: there chroot is all it needs. */
 	char *argv[] = {
 		(char *)binary, "--fd=3", "-o", source, "-o", "cache=auto",
-		"-o", "log_level=warn", NULL,
+		"-o", "log_level=err", "-o", "sandbox=chroot", NULL,
 	};
 	pid_t parent = getpid();
 	int listen_fd, conn;
+	struct stat st;
 
 	d->pid = -1;
 	d->dir = dir;
-	if ((size_t)snprintf(source, sizeof(source), "source=%s", dir) >=
-	    sizeof(source)) {
-		log_err("--share %s: path too long", dir);
+	if (!realpath(dir, d->path) || stat(d->path, &st) < 0) {
+		log_err("--share %s: %s", dir, strerror(errno));
 		return -1;
 	}
+	if (!S_ISDIR(st.st_mode)) {
+		log_err("--share %s: not a directory", dir);
+		return -1;
+	}
+	snprintf(source, sizeof(source), "source=%s", d->path);
+	if (strcmp(d->path, "/"))
+		argv[8] = NULL;
+	dir = d->path;
 	conn = make_pair(&listen_fd);
 	if (conn < 0) {
 		log_err("--share %s: cannot make virtiofsd's socket: %s", dir,

@@ -10,7 +10,8 @@
 
 struct virtiofsd {
 	pid_t pid;		/* -1: none started */
-	const char *dir;
+	const char *dir;	/* as given */
+	char path[4096];	/* its real path */
 	bool reaped;
 	int status;		/* wait status once reaped */
 };

@@ -24,9 +24,24 @@ echo secret-outside-the-share >"$TMP/secret"
 ln -s ../secret "$TMP/rw/up"
 ln -s "$TMP/secret" "$TMP/rw/abs"
 
-boot "$BZIMAGE" 'mkdir -p /mnt/rw /mnt/ro; mount -t virtiofs rw /mnt/rw && mount -t virtiofs ro /mnt/ro && echo mounted; echo md5=$(md5sum </mnt/rw/data); echo written-in-guest >/mnt/rw/new && sync && echo wrote=ok; echo x >/mnt/ro/keep; echo x >/mnt/ro/other; rm -f /mnt/ro/keep; cat /mnt/rw/up /mnt/rw/abs; echo links-done' \
-	--share "$TMP/rw" --share "$TMP/ro,ro"
+# A back-end the user started: --vhost-user-fs.
+mkdir "$TMP/vu"
+echo served-by-the-users-virtiofsd >"$TMP/vu/hello"
+"$VIRTIOFSD" --socket-path="$TMP/vu.sock" -o source="$TMP/vu" -o log_level=err &
+vu_pid=$!
+i=0
+until [ -S "$TMP/vu.sock" ]; do
+	[ $i -lt 100 ] || fail "virtiofsd made no socket within 10 s"
+	sleep 0.1
+	i=$((i + 1))
+done
+
+boot "$BZIMAGE" 'mkdir -p /mnt/rw /mnt/ro /mnt/vu; mount -t virtiofs rw /mnt/rw && mount -t virtiofs ro /mnt/ro && mount -t virtiofs users /mnt/vu && cat /mnt/vu/hello && echo mounted; echo md5=$(md5sum </mnt/rw/data); echo written-in-guest >/mnt/rw/new && sync && echo wrote=ok; echo x >/mnt/ro/keep; echo x >/mnt/ro/other; rm -f /mnt/ro/keep; cat /mnt/rw/up /mnt/rw/abs; echo links-done' \
+	--share "$TMP/rw" --share "$TMP/ro,ro" --vhost-user-fs "$TMP/vu.sock,tag=users"
+kill "$vu_pid" 2>/dev/null || true
+wait "$vu_pid" 2>/dev/null || true
 expect_status 0
+expect_out served-by-the-users-virtiofsd
 expect_out mounted
 expect_out "md5=$host_md5"
 expect_out wrote=ok
