@@ -2,6 +2,7 @@
 #ifndef HVRUN_MEM_H
 #define HVRUN_MEM_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -23,17 +24,19 @@ struct mem {
 	int nr_regions;
 	uint64_t ram_size;
 	void *mapping;		/* one host mapping backs every region */
-	int fd;			/* the memfd behind it (MAP_SHARED), -1 */
+	int fd;			/* mem_init_shared's memfd, else -1 */
 	/* Memory outside RAM that guest calls may name like RAM: PV shared
 	 * regions (--shm), mapped and unmapped by their owner. */
 	struct mem_region shared[MEM_MAX_SHARED];
 	int nr_shared;
 };
 
-/* Lay out and map ram_size bytes of zeroed guest RAM, a memfd mapped
- * MAP_SHARED (m->fd, offset 0 at GPA 0) that another process may map.
- * -errno on failure. */
+/* Lay out and map ram_size bytes of zeroed guest RAM. -errno on failure. */
 int mem_init(struct mem *m, uint64_t ram_size);
+/* The same in a memfd mapped MAP_SHARED (m->fd, file offset = the host
+ * address's offset from m->mapping) that another process may map: for
+ * vhost-user back-ends (--share). */
+int mem_init_shared(struct mem *m, uint64_t ram_size);
 void mem_free(struct mem *m);
 
 /* Add host memory at [gpa, gpa + size) after mem_init: the caller keeps

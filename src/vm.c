@@ -630,7 +630,9 @@ int vm_run(const struct vm_config *cfg)
 	vm.profile = &image_profiles[kind];
 	if (vm.profile->pv)
 		vm.irqchip = IRQCHIP_OFF;	/* a PV guest takes no interrupts */
-	err = mem_init(&vm.mem, cfg->mem_size);
+	/* A vhost-user back-end maps guest RAM: only then is it shared. */
+	err = cfg->nr_shares ? mem_init_shared(&vm.mem, cfg->mem_size) :
+			       mem_init(&vm.mem, cfg->mem_size);
 	if (err) {
 		log_err("cannot allocate %llu bytes of guest memory: %s",
 			(unsigned long long)cfg->mem_size, strerror(-err));

@@ -35,6 +35,9 @@ START_TEST(ram_is_a_shareable_memfd)
 	uint8_t *other;
 
 	ck_assert_int_eq(mem_init(&m, size), 0);
+	ck_assert_int_eq(m.fd, -1);	/* private unless asked */
+	mem_free(&m);
+	ck_assert_int_eq(mem_init_shared(&m, size), 0);
 	ck_assert_int_ge(m.fd, 0);
 	ck_assert_int_eq(lseek(m.fd, 0, SEEK_END), (off_t)size);
 	ck_assert_int_eq(mem_write(&m, 0x123456, "guest", 6), 0);
