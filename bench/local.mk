@@ -22,11 +22,11 @@ noinst_PROGRAMS += bench/ipc-floor
 bench_ipc_floor_SOURCES = bench/ipc-floor.c
 
 EXTRA_DIST += bench/startup bench/hypercall bench/compute bench/block bench/ipc \
-	bench/linux-boot bench/snapshot bench/README.md
+	bench/linux-boot bench/snapshot bench/share bench/README.md
 
 BENCH_FLAGS =
 
-.PHONY: bench bench-startup bench-pv bench-linux bench-snapshot
+.PHONY: bench bench-startup bench-pv bench-linux bench-snapshot bench-share
 bench: bench-startup bench-pv
 
 bench-startup: hvrun$(EXEEXT) bench/kvm-floor$(EXEEXT) \
@@ -66,3 +66,9 @@ bench-linux: hvrun$(EXEEXT)
 bench-snapshot: hvrun$(EXEEXT) guests/pv/snap.elf
 	$(srcdir)/bench/snapshot --hvrun ./hvrun$(EXEEXT) $(BENCH_FLAGS) \
 	$${HVRUN_LINUX_INITRD:+"$${HVRUN_LINUX_KERNEL:-$${HVRUN_LINUX_VMLINUX:-$$HVRUN_LINUX_BZIMAGE}}" "$$HVRUN_LINUX_INITRD"}
+
+# A shared directory (virtio-fs, virtiofsd) against QEMU microvm: needs
+# root, virtiofsd and guests/linux/build.sh's kernel.
+bench-share: hvrun$(EXEEXT)
+	$(srcdir)/bench/share --hvrun ./hvrun$(EXEEXT) \
+	"$$HVRUN_LINUX_BZIMAGE" "$$HVRUN_LINUX_INITRD"

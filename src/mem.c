@@ -3,22 +3,54 @@
 #include <errno.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <unistd.h>
 
 #include "mem.h"
 
-int mem_init(struct mem *m, uint64_t ram_size)
+/* A memfd of ram_size bytes mapped shared, its fd in *fd: a vhost-user
+ * back-end maps the same pages (SET_MEM_TABLE passes the fd). Sparse,
+ * so a large guest costs only the pages it touches. */
+static void *map_memfd(uint64_t ram_size, int *fd)
+{
+	void *p;
+
+	*fd = memfd_create("hvrun-ram", MFD_CLOEXEC);
+	if (*fd < 0)
+		return MAP_FAILED;
+	if (ftruncate(*fd, (off_t)ram_size) == 0) {
+		p = mmap(NULL, ram_size, PROT_READ | PROT_WRITE,
+			 MAP_SHARED | MAP_NORESERVE, *fd, 0);
+		if (p != MAP_FAILED)
+			return p;
+	}
+	close(*fd);
+	*fd = -1;
+	return MAP_FAILED;
+}
+
+static int init(struct mem *m, uint64_t ram_size, bool shared)
 {
 	uint64_t low;
 	void *p;
 
 	memset(m, 0, sizeof(*m));
+	m->fd = -1;
 	if (ram_size < MEM_MIN_SIZE || ram_size > MEM_MAX_SIZE ||
 	    ram_size % 4096)
 		return -EINVAL;
 
-	/* NORESERVE: a large guest costs only the pages it touches. */
-	p = mmap(NULL, ram_size, PROT_READ | PROT_WRITE,
-		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	/*
+	 * Private anonymous memory unless another process must map it: a
+	 * read of a page nobody wrote maps the shared zero page there, where
+	 * shared memory allocates one (a PV guest's 1 GiB console_write of
+	 * untouched memory would cost 1 GiB). NORESERVE: a large guest costs
+	 * only the pages it touches.
+	 */
+	if (shared)
+		p = map_memfd(ram_size, &m->fd);
+	else
+		p = mmap(NULL, ram_size, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	if (p == MAP_FAILED)
 		return -errno;
 
@@ -36,6 +68,16 @@ int mem_init(struct mem *m, uint64_t ram_size)
 		m->nr_regions = 2;
 	}
 	return 0;
+}
+
+int mem_init(struct mem *m, uint64_t ram_size)
+{
+	return init(m, ram_size, false);
+}
+
+int mem_init_shared(struct mem *m, uint64_t ram_size)
+{
+	return init(m, ram_size, true);
 }
 
 int mem_init_file(struct mem *m, uint64_t ram_size, int fd, uint64_t offset)
@@ -62,7 +104,10 @@ void mem_free(struct mem *m)
 {
 	if (m->mapping)
 		munmap(m->mapping, m->ram_size);
+	if (m->mapping && m->fd >= 0)
+		close(m->fd);
 	memset(m, 0, sizeof(*m));
+	m->fd = -1;
 }
 
 /* Do [a, a + as) and [b, b + bs) share a byte? Sizes are nonzero and

@@ -2,6 +2,7 @@
 #ifndef HVRUN_MEM_H
 #define HVRUN_MEM_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -23,6 +24,7 @@ struct mem {
 	int nr_regions;
 	uint64_t ram_size;
 	void *mapping;		/* one host mapping backs every region */
+	int fd;			/* mem_init_shared's memfd, else -1 */
 	/* Memory outside RAM that guest calls may name like RAM: PV shared
 	 * regions (--shm), mapped and unmapped by their owner. */
 	struct mem_region shared[MEM_MAX_SHARED];
@@ -31,6 +33,10 @@ struct mem {
 
 /* Lay out and map ram_size bytes of zeroed guest RAM. -errno on failure. */
 int mem_init(struct mem *m, uint64_t ram_size);
+/* The same in a memfd mapped MAP_SHARED (m->fd, file offset = the host
+ * address's offset from m->mapping) that another process may map: for
+ * vhost-user back-ends (--share). */
+int mem_init_shared(struct mem *m, uint64_t ram_size);
 /* The same, but RAM's first contents are fd's bytes from offset (page
  * aligned), mapped private: restoring a snapshot reads no page until the
  * guest touches it. */

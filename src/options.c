@@ -113,6 +113,14 @@ static void usage(FILE *f)
 	      "                         naming PATH (repeatable, at most 8)\n"
 	      "      --shm PATH,size=SIZE  PV guests: memory shared with every hvrun\n"
 	      "                         naming PATH (repeatable, at most 8)\n"
+	      "      --share HOSTDIR[,tag=TAG][,ro]  non-PV guests: share HOSTDIR through\n"
+	      "                         virtio-fs and a virtiofsd hvrun starts; the guest\n"
+	      "                         mounts it with mount -t virtiofs TAG DIR (default\n"
+	      "                         TAG: HOSTDIR's basename; repeatable, at most 4)\n"
+	      "      --vhost-user-fs SOCKET[,tag=TAG]  the same, served by a vhost-user\n"
+	      "                         back-end listening on SOCKET\n"
+	      "      --virtiofsd PATH   the virtiofsd --share runs (default: PATH, then\n"
+	      "                         /usr/lib/qemu/virtiofsd)\n"
 	      "      --gdb [HOST:]PORT|unix:PATH  serve gdb's remote protocol (HOST default\n"
 	      "                         127.0.0.1; PATH: a socket file, mode 0600)\n"
 	      "      --gdb-wait         with --gdb: stop before the first instruction\n"
@@ -160,6 +168,9 @@ enum {
 	OPT_CPU_FEATURES,
 	OPT_REPORT,
 	OPT_DEBUG_EXIT_PORT,
+	OPT_SHARE,
+	OPT_VHOST_USER_FS,
+	OPT_VIRTIOFSD,
 	OPT_SNAPSHOT,
 	OPT_SNAPSHOT_AT,
 	OPT_RESTORE,
@@ -178,6 +189,9 @@ static const struct option long_opts[] = {
 	{ "net",     required_argument, NULL, OPT_NET },
 	{ "chan",    required_argument, NULL, OPT_CHAN },
 	{ "shm",     required_argument, NULL, OPT_SHM },
+	{ "share",   required_argument, NULL, OPT_SHARE },
+	{ "vhost-user-fs", required_argument, NULL, OPT_VHOST_USER_FS },
+	{ "virtiofsd", required_argument, NULL, OPT_VIRTIOFSD },
 	{ "gdb",     required_argument, NULL, OPT_GDB },
 	{ "gdb-wait", no_argument,      NULL, OPT_GDB_WAIT },
 	{ "gdb-step-breakpoints", no_argument, NULL, OPT_GDB_STEP_BP },
@@ -302,6 +316,82 @@ static int add_chan(struct vm_config *cfg, const char *v)
 	if (!*v)
 		return bad_value("--chan", v, "expected PATH");
 	cfg->chans[cfg->nr_chans++] = v;
+	return 0;
+}
+
+/* The default tag: the path's last component ("root" for /). */
+static void default_tag(char *tag, const char *path, size_t len)
+{
+	size_t start;
+
+	while (len > 1 && path[len - 1] == '/')
+		len--;
+	start = len;
+	while (start > 0 && path[start - 1] != '/')
+		start--;
+	if (len - start == 0 || (len == 1 && path[0] == '/')) {
+		strcpy(tag, "root");
+		return;
+	}
+	if (len - start > CONFIG_TAG_MAX)
+		len = start + CONFIG_TAG_MAX;
+	memcpy(tag, path + start, len - start);
+	tag[len - start] = 0;
+}
+
+/* One ,tag=TAG or ,ro (--share only) after the path. */
+static int share_option(struct config_share *sh, const char *opt,
+			const char *v, const char *o, size_t n, bool socket)
+{
+	if (n == 2 && !strncmp(o, "ro", 2) && !socket) {
+		sh->ro = true;
+		return 0;
+	}
+	if (n > 4 && !strncmp(o, "tag=", 4)) {
+		if (n - 4 > CONFIG_TAG_MAX)
+			return bad_value(opt, v, "a tag is at most 36 bytes");
+		memcpy(sh->tag, o + 4, n - 4);
+		sh->tag[n - 4] = 0;
+		return 0;
+	}
+	return bad_value(opt, v, socket ? "expected SOCKET[,tag=TAG]" :
+			 "expected HOSTDIR[,tag=TAG][,ro]");
+}
+
+/* HOSTDIR[,tag=TAG][,ro] or SOCKET[,tag=TAG]; the directory itself is
+ * checked when virtiofsd starts. */
+static int add_share(struct vm_config *cfg, const char *opt, const char *v,
+		     bool socket)
+{
+	struct config_share *sh = &cfg->shares[cfg->nr_shares];
+	size_t len = strcspn(v, ",");
+	char *path;
+
+	if (cfg->nr_shares == CONFIG_MAX_SHARES)
+		return bad_value(opt, v, "at most 4 shared directories");
+	if (len == 0)
+		return bad_value(opt, v, socket ? "expected SOCKET[,tag=TAG]" :
+				 "expected HOSTDIR[,tag=TAG][,ro]");
+	memset(sh, 0, sizeof(*sh));
+	default_tag(sh->tag, v, len);
+	for (const char *o = v + len; *o == ',';) {
+		size_t n = strcspn(o + 1, ",");
+
+		if (share_option(sh, opt, v, o + 1, n, socket) < 0)
+			return -1;
+		o += 1 + n;
+	}
+	for (int i = 0; i < cfg->nr_shares; i++)
+		if (!strcmp(cfg->shares[i].tag, sh->tag))
+			return bad_value(opt, v, "two shares with one tag (give tag=TAG)");
+	path = strndup(v, len);
+	if (!path)
+		return bad_value(opt, v, "out of memory");
+	if (socket)
+		sh->socket = path;
+	else
+		sh->dir = path;
+	cfg->nr_shares++;
 	return 0;
 }
 
@@ -461,6 +551,8 @@ static const char *machine_option(int c)
 	case OPT_DEBUG_EXIT_PORT: return "--debug-exit-port";
 	case OPT_CHAN: return "--chan";
 	case OPT_SHM: return "--shm";
+	case OPT_SHARE: return "--share";
+	case OPT_VHOST_USER_FS: return "--vhost-user-fs";
 	default:	/* a device's own option: "virtio-console" */
 		if (c >= OPT_DEVICE && config_option(c - OPT_DEVICE))
 			return config_option(c - OPT_DEVICE)->name;
@@ -512,6 +604,15 @@ static int set_option(struct vm_config *cfg, int c, const char *arg)
 		return add_chan(cfg, arg);
 	case OPT_SHM:
 		return add_shm(cfg, arg);
+	case OPT_SHARE:
+		return add_share(cfg, "--share", arg, false);
+	case OPT_VHOST_USER_FS:
+		return add_share(cfg, "--vhost-user-fs", arg, true);
+	case OPT_VIRTIOFSD:
+		if (!*arg)
+			return bad_value("--virtiofsd", arg, "expected PATH");
+		cfg->virtiofsd = arg;
+		return 0;
 	case OPT_GDB:
 		return set_gdb(cfg, arg);
 	case OPT_GDB_WAIT:
@@ -815,4 +916,9 @@ void options_free(struct vm_config *cfg)
 {
 	free(cfg->cmdline);
 	cfg->cmdline = NULL;
+	for (int i = 0; i < cfg->nr_shares; i++) {
+		free(cfg->shares[i].dir);
+		free(cfg->shares[i].socket);
+	}
+	cfg->nr_shares = 0;
 }

@@ -80,7 +80,7 @@ static const int backend_calls[] = {
 	SCMP_SYS(epoll_wait), SCMP_SYS(epoll_pwait), SCMP_SYS(epoll_ctl),
 	SCMP_SYS(preadv), SCMP_SYS(pwritev), SCMP_SYS(fdatasync),
 	SCMP_SYS(fsync), SCMP_SYS(recvfrom), SCMP_SYS(accept),
-	SCMP_SYS(accept4), SCMP_SYS(shutdown), SCMP_SYS(setsockopt),
+	SCMP_SYS(accept4), SCMP_SYS(setsockopt),
 	SCMP_SYS(getsockopt), SCMP_SYS(getsockname), SCMP_SYS(getpeername),
 	SCMP_SYS(fallocate),
 	SCMP_SYS(timerfd_settime),	/* libevent's precise timers (epoll) */
@@ -124,6 +124,8 @@ static struct {
 	int nr_rename;
 	int reply_fds[MAX_PATHS];
 	int nr_reply;
+	pid_t children[MAX_PATHS];
+	int nr_children;
 	int tty_fd;				/* -1: none made raw */
 	struct termios tty_saved;
 	const char *names[MAX_NAMES];		/* for the trap's message */
@@ -176,6 +178,12 @@ void sandbox_allow_reply(int fd)
 		sb.reply_fds[sb.nr_reply++] = fd;
 	forget_locked(SANDBOX_BACKEND);
 	pthread_mutex_unlock(&built.lock);
+}
+
+void sandbox_allow_child(pid_t pid)
+{
+	if (sb.nr_children < MAX_PATHS)
+		sb.children[sb.nr_children++] = pid;
 }
 
 void sandbox_restore_tty(int fd, const struct termios *saved)
@@ -282,26 +290,6 @@ static int allow_common(scmp_filter_ctx ctx)
 	return r < 0 ? -1 : 0;
 }
 
-/*
- * --chan (backend/chan.c), on the loop and, for the common cases, on vCPU
- * threads: a header and the guest's message in one packet, never
- * blocking, never raising SIGPIPE (the channel's socket is connected, so
- * the kernel ignores any address in the header); a receive's peek at the
- * next packet's length and header, never blocking.
- */
-static int allow_chan_io(scmp_filter_ctx ctx)
-{
-	int r = 0;
-
-	r |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(sendmsg), 1,
-			      SCMP_A2(SCMP_CMP_EQ, MSG_DONTWAIT | MSG_NOSIGNAL, 0));
-	r |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(recvmsg), 1,
-			      SCMP_A2(SCMP_CMP_EQ, MSG_DONTWAIT, 0));
-	r |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(recvfrom), 1,
-			      SCMP_A3(SCMP_CMP_EQ, MSG_PEEK | MSG_TRUNC | MSG_DONTWAIT, 0));
-	return r;
-}
-
 /* pthread_create, and the new thread's own confinement. */
 static int allow_threads(scmp_filter_ctx ctx)
 {
@@ -337,23 +325,53 @@ static int allow_paths(scmp_filter_ctx ctx)
 					      (uintptr_t)sb.rename_from[i], 0));
 	r |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(sendto), 1,
 			      SCMP_A4(SCMP_CMP_EQ, 0, 0));
-	r |= allow_chan_io(ctx);
 	for (int i = 0; i < sb.nr_reply; i++)
 		r |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(sendto), 1,
 				      SCMP_A0(SCMP_CMP_EQ,
 					      (uint64_t)sb.reply_fds[i], 0));
+	for (int i = 0; i < sb.nr_children; i++) {
+		r |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(kill), 1,
+				      SCMP_A0(SCMP_CMP_EQ,
+					      (uint64_t)sb.children[i], 0));
+		r |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(wait4), 1,
+				      SCMP_A0(SCMP_CMP_EQ,
+					      (uint64_t)sb.children[i], 0));
+	}
+	return r < 0 ? -1 : 0;
+}
+
+/*
+ * Both roles: a vhost-user request (src/vhost/vhost_user.c) from the
+ * vCPU that sets a device's queues up, or the loop; --chan's messages
+ * (backend/chan.c: a header and the guest's message in one packet; the
+ * socket is connected, so the kernel ignores any address in the header)
+ * from the loop or, for the common cases, the vCPU; a receive's peek at
+ * the next packet's length and header. Never blocking, never raising
+ * SIGPIPE. shutdown ends a connection that went out of step.
+ */
+static int allow_messages(scmp_filter_ctx ctx)
+{
+	int r = 0;
+
+	r |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(sendmsg), 1,
+			      SCMP_A2(SCMP_CMP_EQ, MSG_DONTWAIT | MSG_NOSIGNAL, 0));
+	r |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(recvmsg), 1,
+			      SCMP_A2(SCMP_CMP_EQ, MSG_DONTWAIT, 0));
+	r |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(recvfrom), 1,
+			      SCMP_A3(SCMP_CMP_EQ, MSG_PEEK | MSG_TRUNC | MSG_DONTWAIT, 0));
+	r |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(shutdown), 0);
 	return r < 0 ? -1 : 0;
 }
 
 static int build(scmp_filter_ctx ctx, enum sandbox_role role)
 {
-	if (allow_common(ctx) < 0)
+	if (allow_common(ctx) < 0 || allow_messages(ctx) < 0)
 		return -1;
 	if (role == SANDBOX_VCPU)
 		return allow(ctx, vcpu_calls, sizeof(vcpu_calls) / sizeof(int)) |
 		       allow_ioctls(ctx, vcpu_ioctls, sizeof(vcpu_ioctls) /
 				    sizeof(vcpu_ioctls[0])) |
-		       allow_threads(ctx) | allow_chan_io(ctx);
+		       allow_threads(ctx);
 	return allow(ctx, backend_calls, sizeof(backend_calls) / sizeof(int)) |
 	       allow_ioctls(ctx, backend_ioctls, sizeof(backend_ioctls) /
 			    sizeof(backend_ioctls[0])) |

@@ -40,6 +40,10 @@ void sandbox_allow_reply(int fd);
 /* The backend may rename(from, ...) with this very pointer (--report's
  * temporary file, renamed into place at the end). */
 void sandbox_allow_rename(const char *from);
+/* The backend may kill(pid, ...) and wait for it: a child hvrun started
+ * (virtiofsd), ended at teardown. */
+#include <sys/types.h>
+void sandbox_allow_child(pid_t pid);
 /* fd is a terminal made raw; saved is how to put it back. */
 struct termios;
 void sandbox_restore_tty(int fd, const struct termios *saved);

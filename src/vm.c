@@ -381,6 +381,10 @@ static int create_frontend(struct vm *vm, struct loaded *ld, bool restoring,
 		log_err("--%s is for non-PV guests; %s", o->name, o->pv_hint);
 		return -1;
 	}
+	if (vm->cfg->nr_shares) {
+		log_err("--share and --vhost-user-fs are for non-PV guests (virtio-fs)");
+		return -1;
+	}
 	if (setup_hypercalls(vm, &vmcall) < 0)
 		return -1;
 	info->pv_vmcall = vmcall;
@@ -597,7 +601,9 @@ static int map_memory(struct vm *vm, struct restore *restore)
 
 	if (restore)
 		return restore_mem(restore, &vm->mem);
-	err = mem_init(&vm->mem, vm->cfg->mem_size);
+	/* A vhost-user back-end maps guest RAM: only then is it shared. */
+	err = vm->cfg->nr_shares ? mem_init_shared(&vm->mem, vm->cfg->mem_size) :
+				   mem_init(&vm->mem, vm->cfg->mem_size);
 	if (err) {
 		log_err("cannot allocate %llu bytes of guest memory: %s",
 			(unsigned long long)vm->cfg->mem_size, strerror(-err));

@@ -54,6 +54,17 @@ struct config_shm {
 	uint64_t size;
 };
 
+#define CONFIG_MAX_SHARES 4
+#define CONFIG_TAG_MAX 36	/* virtio-fs config space: tag[36] */
+
+/* --share HOSTDIR[,tag=TAG][,ro] or --vhost-user-fs SOCKET[,tag=TAG]. */
+struct config_share {
+	char *dir;			/* --share: the directory, else NULL */
+	char *socket;			/* --vhost-user-fs: the back-end's */
+	char tag[CONFIG_TAG_MAX + 1];
+	bool ro;
+};
+
 enum console_kind { CONSOLE_STDIO, CONSOLE_NONE, CONSOLE_FILE };
 
 /* --irqchip (src/irqchip/irqchip.h). Auto, the default (and "on"), is
@@ -85,6 +96,9 @@ struct vm_config {
 	int nr_chans;
 	struct config_shm shms[CONFIG_MAX_SHMS];	/* --shm (PV guests) */
 	int nr_shms;
+	struct config_share shares[CONFIG_MAX_SHARES];	/* virtio-fs */
+	int nr_shares;
+	const char *virtiofsd;		/* --virtiofsd PATH, else NULL */
 	/* --gdb [HOST:]PORT, --gdb-wait (src/gdb/) */
 	bool gdb;
 	bool gdb_wait;

@@ -10,7 +10,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 cache=${HVRUN_LINUX_CACHE:-$PWD/hvrun-linux-cache}
 # What a virtio-mmio machine needs, dependencies first.
 mods="virtio virtio_ring virtio_mmio virtio_blk failover net_failover
-	virtio_net virtio-rng virtio_console"
+	virtio_net virtio-rng virtio_console fuse virtiofs"
 
 pkg=$(apt-cache depends linux-image-cloud-amd64 |
 	awk '/Depends: linux-image-[0-9]/ { print $2; exit }')
@@ -18,7 +18,8 @@ pkg=$(apt-cache depends linux-image-cloud-amd64 |
 out=$cache/distro-${pkg#linux-image-}
 mkdir -p "$out"
 
-if [ ! -s "$out/vmlinuz" ]; then
+# A cache made with another module list is made again.
+if [ ! -s "$out/vmlinuz" ] || [ "$(cat "$out/modules" 2>/dev/null)" != "$(echo $mods)" ]; then
 	work=$(mktemp -d "${TMPDIR:-/tmp}/hvrun-distro.XXXXXX")
 	trap 'rm -rf "$work"' EXIT
 	(cd "$work" && apt-get download -q "$pkg" >/dev/null 2>&1) ||
@@ -36,6 +37,7 @@ if [ ! -s "$out/vmlinuz" ]; then
 	mv "$out/initrd.cpio.tmp" "$out/initrd.cpio"
 	cp "$work"/x/boot/vmlinuz-* "$out/vmlinuz.tmp"
 	mv "$out/vmlinuz.tmp" "$out/vmlinuz"
+	echo $mods >"$out/modules"
 fi
 echo "HVRUN_DISTRO_KERNEL=$out/vmlinuz"
 echo "HVRUN_DISTRO_INITRD=$out/initrd.cpio"

@@ -43,6 +43,12 @@ static int nr_console(const struct vm *vm)
 	return config_dev_count(vm->cfg, "virtio-console") > 0;
 }
 
+/* --share, --vhost-user-fs (fs.c). */
+static int nr_fs(const struct vm *vm)
+{
+	return vm->cfg->nr_shares;
+}
+
 static int check(const struct vm *vm)
 {
 	int vcon = nr_console(vm);
@@ -50,13 +56,13 @@ static int check(const struct vm *vm)
 	/* The entropy device, and the console if asked, take a slot each. */
 	int room = VIRTIO_MMIO_MAX - 1 - vcon;
 
-	if (!vm->irq.mode && (disks || nets || vcon)) {
-		log_err("--disk, --net and --virtio-console give this guest virtio devices, which need the in-kernel irqchip or a split one (drop --irqchip off)");
+	if (!vm->irq.mode && (disks || nets || vcon || nr_fs(vm))) {
+		log_err("--disk, --net, --share and --virtio-console give this guest virtio devices, which need the in-kernel irqchip or a split one (drop --irqchip off)");
 		return -1;
 	}
-	if (disks + nets > room) {
-		log_err("too many devices: %d --disk and %d --net, at most %d in all for this guest%s",
-			disks, nets, room,
+	if (disks + nets + nr_fs(vm) > room) {
+		log_err("too many devices: %d --disk, %d --net and %d shares, at most %d in all for this guest%s",
+			disks, nets, nr_fs(vm), room,
 			vcon ? " with --virtio-console" : "");
 		return -1;
 	}

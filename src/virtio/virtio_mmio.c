@@ -136,6 +136,13 @@ static void reset(struct virtio_mmio *vd)
 	atomic_store(&vd->isr, 0);
 }
 
+/* An external back-end's interrupts do not set the bit: always say so. */
+static uint32_t isr(struct virtio_mmio *vd)
+{
+	return atomic_load(&vd->isr) |
+	       (vd->ops->external ? VIRTIO_MMIO_INT_VRING : 0);
+}
+
 static struct virtq *selected(struct virtio_mmio *vd)
 {
 	if (vd->queue_sel >= (uint32_t)vd->ops->nr_queues)
@@ -164,7 +171,7 @@ static uint32_t reg_read(struct virtio_mmio *vd, uint64_t off)
 	case VIRTIO_MMIO_QUEUE_READY:
 		return q ? q->ready : 0;
 	case VIRTIO_MMIO_INTERRUPT_STATUS:
-		return atomic_load(&vd->isr);
+		return isr(vd);
 	case VIRTIO_MMIO_STATUS:
 		return vd->status;
 	case VIRTIO_MMIO_CONFIG_GENERATION:
@@ -195,6 +202,8 @@ static void set_status(struct virtio_mmio *vd, uint32_t val)
 	uint32_t added = val & ~vd->status;
 
 	if (!val) {
+		if (vd->ops->stop)
+			vd->ops->stop(vd->dev);
 		reset(vd);
 		return;
 	}
@@ -209,6 +218,9 @@ static void set_status(struct virtio_mmio *vd, uint32_t val)
 	vd->status = val | (vd->status & VIRTIO_CONFIG_S_NEEDS_RESET);
 	if (added & VIRTIO_CONFIG_S_ACKNOWLEDGE)
 		assign_kick(vd);
+	if ((added & VIRTIO_CONFIG_S_DRIVER_OK) && vd->ops->start &&
+	    (vd->status & VIRTIO_CONFIG_S_FEATURES_OK))
+		vd->ops->start(vd->dev);
 	/* Buffers the driver queued before it was ready: serve them now. */
 	if ((added & VIRTIO_CONFIG_S_DRIVER_OK) && vd->kick_fd >= 0 &&
 	    write(vd->kick_fd, &(uint64_t){ 1 }, sizeof(uint64_t)) < 0)
@@ -348,7 +360,7 @@ static void mmio_io(void *opaque, uint64_t addr, uint8_t *data, uint32_t len,
 		return;
 	}
 	if (off == VIRTIO_MMIO_INTERRUPT_STATUS && !is_write) {
-		val = atomic_load(&vd->isr);
+		val = isr(vd);
 		memcpy(data, &val, 4);
 		return;
 	}
@@ -375,6 +387,9 @@ static void mmio_io(void *opaque, uint64_t addr, uint8_t *data, uint32_t len,
  */
 static void setup_kick(struct virtio_mmio *vd)
 {
+	vd->kick_fd = -1;
+	if (vd->ops->external)
+		return;		/* the device's own, one per queue */
 	vd->kick_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
 	if (vd->kick_fd < 0)
 		goto fallback;

@@ -38,6 +38,17 @@ struct virtio_dev_ops {
 	size_t (*config)(void *dev, void *buf);
 	/* Serve the queues: backend thread, lock held, driver ready. */
 	void (*notify)(void *dev);
+	/*
+	 * external: another process serves the queues (vhost-user, fs.c).
+	 * The transport then gives KVM no kick of its own (the device sets
+	 * one per queue), and InterruptStatus always reads the used-buffer
+	 * bit, as the back-end's interrupts bypass hvrun. start: the driver
+	 * set DRIVER_OK; stop: it resets the device (queues still set).
+	 * vCPU thread, lock held.
+	 */
+	bool external;
+	void (*start)(void *dev);
+	void (*stop)(void *dev);
 	/* Free dev: after the loop stopped. */
 	void (*free)(void *dev);
 	/* Snapshots: the transport saves the registers and queues, which

@@ -3,6 +3,8 @@ GUEST_TESTS = \
 	tests/guest/linux.sh \
 	tests/guest/linux_net.sh \
 	tests/guest/linux_panic.sh \
+	tests/guest/linux_share.sh \
+	tests/guest/linux_run.sh \
 	tests/guest/linux_gdb.sh \
 	tests/guest/linux_snapshot.sh \
 	tests/guest/bad_input.sh \

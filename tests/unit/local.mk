@@ -22,7 +22,8 @@ UNIT_TESTS = \
 	tests/unit/test_irqchip \
 	tests/unit/test_fw_cfg \
 	tests/unit/test_pvframe \
-	tests/unit/test_snapshot
+	tests/unit/test_snapshot \
+	tests/unit/test_vhost_user
 
 check_PROGRAMS += $(UNIT_TESTS)
 TESTS += $(UNIT_TESTS)
@@ -33,7 +34,7 @@ UNIT_LDADD = libhvrun.a $(CHECK_LIBS) $(LIBELF_LIBS) $(LIBSECCOMP_LIBS)
 # What vm.c and the vCPU code would do, recorded (tests/stubs.h).
 UNIT_STUBS = tests/stubs.c tests/stubs.h
 # The folders above libhvrun.a, for the tests that run them.
-UNIT_IO_LDADD = libhypercall.a libvirtio.a libbackend.a $(UNIT_LDADD) \
+UNIT_IO_LDADD = libhypercall.a libvirtio.a libvhost.a libbackend.a $(UNIT_LDADD) \
 	$(LIBEVENT_LIBS)
 
 tests_unit_test_mem_SOURCES = tests/unit/test_mem.c
@@ -113,3 +114,6 @@ tests_unit_test_snapshot_SOURCES = tests/unit/test_snapshot.c \
 	src/snapshot/format.c src/snapshot/format.h
 tests_unit_test_snapshot_CFLAGS = $(UNIT_CFLAGS) $(ZLIB_CFLAGS)
 tests_unit_test_snapshot_LDADD = $(UNIT_LDADD) $(ZLIB_LIBS)
+tests_unit_test_vhost_user_SOURCES = tests/unit/test_vhost_user.c
+tests_unit_test_vhost_user_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_vhost_user_LDADD = libvhost.a $(UNIT_LDADD)

@@ -3,6 +3,9 @@
 #include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include "mem.h"
 
@@ -20,6 +23,32 @@ START_TEST(small_guest_is_one_region)
 	ck_assert_uint_eq(mem_top(&m), 16 << 20);
 	ck_assert_ptr_nonnull(mem_ptr(&m, 0, 16 << 20));
 	ck_assert_ptr_eq(mem_ptr(&m, 4096, 1), (uint8_t *)mem_ptr(&m, 0, 1) + 4096);
+}
+END_TEST
+
+/* A vhost-user back-end maps m.fd: it must see the guest's bytes at the
+ * file offset of the GPA, in both directions, and untouched pages are 0. */
+START_TEST(ram_is_a_shareable_memfd)
+{
+	uint64_t size = 16 << 20;
+	char buf[8] = "";
+	uint8_t *other;
+
+	ck_assert_int_eq(mem_init(&m, size), 0);
+	ck_assert_int_eq(m.fd, -1);	/* private unless asked */
+	mem_free(&m);
+	ck_assert_int_eq(mem_init_shared(&m, size), 0);
+	ck_assert_int_ge(m.fd, 0);
+	ck_assert_int_eq(lseek(m.fd, 0, SEEK_END), (off_t)size);
+	ck_assert_int_eq(mem_write(&m, 0x123456, "guest", 6), 0);
+	ck_assert_int_eq(pread(m.fd, buf, 6, 0x123456), 6);
+	ck_assert_str_eq(buf, "guest");
+	other = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, m.fd, 0);
+	ck_assert_ptr_ne(other, MAP_FAILED);
+	memcpy(other + 0x200000, "peer", 5);
+	ck_assert_str_eq(mem_ptr(&m, 0x200000, 5), "peer");
+	ck_assert_int_eq(other[size - 1], 0);
+	munmap(other, size);
 }
 END_TEST
 
@@ -150,6 +179,7 @@ int main(void)
 	tcase_add_test(tc, read_write_copy_or_fault);
 	tcase_add_test(tc, bad_sizes_refused);
 	tcase_add_test(tc, shared_regions_are_bounded_like_ram);
+	tcase_add_test(tc, ram_is_a_shareable_memfd);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

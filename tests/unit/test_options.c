@@ -452,6 +452,50 @@ START_TEST(cpu_feature_table)
 }
 END_TEST
 
+START_TEST(shares)
+{
+	struct vm_config cfg;
+
+	ck_assert_int_eq(PARSE(&cfg, "--share", "/srv/data/", "--share",
+			       "/,ro", "--share", "/tmp/x,tag=t1,ro",
+			       "--vhost-user-fs", "/run/fs.sock,tag=other",
+			       "--virtiofsd", "/opt/virtiofsd", "img"), OPTIONS_RUN);
+	ck_assert_int_eq(cfg.nr_shares, 4);
+	ck_assert_str_eq(cfg.shares[0].dir, "/srv/data/");
+	ck_assert_str_eq(cfg.shares[0].tag, "data");
+	ck_assert(!cfg.shares[0].ro);
+	ck_assert_str_eq(cfg.shares[1].dir, "/");
+	ck_assert_str_eq(cfg.shares[1].tag, "root");
+	ck_assert(cfg.shares[1].ro);
+	ck_assert_str_eq(cfg.shares[2].tag, "t1");
+	ck_assert(cfg.shares[2].ro);
+	ck_assert_ptr_null(cfg.shares[3].dir);
+	ck_assert_str_eq(cfg.shares[3].socket, "/run/fs.sock");
+	ck_assert_str_eq(cfg.shares[3].tag, "other");
+	ck_assert_str_eq(cfg.virtiofsd, "/opt/virtiofsd");
+	options_free(&cfg);
+
+	expect_error(PARSE_ERR(&cfg, "--share", "", "img"), "expected HOSTDIR[,tag=TAG][,ro]");
+	options_free(&cfg);
+	expect_error(PARSE_ERR(&cfg, "--share", "/a,rw", "img"), "--share '/a,rw'");
+	options_free(&cfg);
+	expect_error(PARSE_ERR(&cfg, "--vhost-user-fs", "/s,ro", "img"),
+		     "expected SOCKET[,tag=TAG]");
+	options_free(&cfg);
+	expect_error(PARSE_ERR(&cfg, "--share", "/a/x", "--share", "/b/x", "img"),
+		     "two shares with one tag");
+	options_free(&cfg);
+	expect_error(PARSE_ERR(&cfg, "--share",
+			       "/a,tag=0123456789012345678901234567890123456", "img"),
+		     "at most 36 bytes");
+	options_free(&cfg);
+	expect_error(PARSE_ERR(&cfg, "--share", "/a", "--share", "/b",
+			       "--share", "/c", "--share", "/d", "--share", "/e",
+			       "img"), "at most 4 shared directories");
+	options_free(&cfg);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("options");
@@ -476,6 +520,7 @@ int main(void)
 	tcase_add_test(tc, cpu_features_good);
 	tcase_add_test(tc, cpu_features_bad);
 	tcase_add_test(tc, cpu_feature_table);
+	tcase_add_test(tc, shares);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
