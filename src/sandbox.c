@@ -182,8 +182,11 @@ void sandbox_allow_reply(int fd)
 
 void sandbox_allow_child(pid_t pid)
 {
+	pthread_mutex_lock(&built.lock);
 	if (sb.nr_children < MAX_PATHS)
 		sb.children[sb.nr_children++] = pid;
+	forget_locked(SANDBOX_BACKEND);
+	pthread_mutex_unlock(&built.lock);
 }
 
 void sandbox_restore_tty(int fd, const struct termios *saved)

@@ -289,6 +289,36 @@ static int prepare_then_raw_pty(void)
 	return sandbox_prepare(SANDBOX_VCPU) < 0 ? -1 : raw_pty();
 }
 
+/* A child (virtiofsd) registered after the build: killed and reaped. */
+static pid_t child;
+
+static int prepare_then_child(void)
+{
+	child = fork();
+	if (child == 0) {
+		/* Not the harness's pipe: its reader waits for every writer.
+		 * Gone in 10 s if a trap leaves it behind. */
+		for (int fd = 0; fd < 1024; fd++)
+			close(fd);
+		alarm(10);
+		pause();
+		_exit(0);
+	}
+	if (child < 0 || sandbox_prepare(SANDBOX_BACKEND) < 0)
+		return -1;
+	sandbox_allow_child(child);
+	return 0;
+}
+
+static int do_kill_wait_child(void)
+{
+	int status;
+
+	if (kill(child, SIGTERM) < 0)
+		return 1;
+	return waitpid(child, &status, 0) == child && WIFSIGNALED(status) ? 0 : 2;
+}
+
 static int prepare_then_register(void)
 {
 	int fd = open(own_path, O_WRONLY | O_CREAT, 0600);	/* unlinked before */
@@ -359,6 +389,8 @@ int main(void)
 		 make_seqpacket34, do_chan_io, 0, NULL);
 	run_case("backend unlink of a path registered after a build",
 		 SANDBOX_BACKEND, prepare_then_register, do_unlink_own, 0, NULL);
+	run_case("backend kill and wait4 of a child registered after a build",
+		 SANDBOX_BACKEND, prepare_then_child, do_kill_wait_child, 0, NULL);
 	run_case("vCPU thread of a vCPU confines itself", SANDBOX_VCPU, NULL,
 		 do_thread_enter, 0, NULL);
 	/* Traps: status 125 and a line naming the call and the role. */
