@@ -63,6 +63,17 @@ wait_out() {
 	done
 }
 
+# wait_sock PATH MESSAGE: wait (at most 10 s) until a unix socket is
+# bound at PATH, else fail with MESSAGE.
+wait_sock() {
+	i=0
+	until [ -S "$1" ]; do
+		[ $i -lt 100 ] || fail "$2"
+		sleep 0.1
+		i=$((i + 1))
+	done
+}
+
 # wait_hvrun [SECONDS]: wait for the background hvrun, at most SECONDS
 # (RUN_LIMIT, 120); STATUS is its status. A watchdog in its own process
 # group kills one that is still running, and the test fails. Whether it

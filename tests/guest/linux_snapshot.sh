@@ -76,11 +76,7 @@ send="set -- 2; $up; for i in \$(seq 60); do echo hello-over-virtio-net | nc -w 
 	echo "$STATUS" >"$TMP/listener.status"
 ) &
 listener=$!
-for i in $(seq 100); do
-	[ -S "$cable" ] && break
-	sleep 0.1
-done
-[ -S "$cable" ] || fail "the first restored guest never bound $cable"
+wait_sock "$cable" "the first restored guest never bound $cable"
 restore "$send" --disk "$TMP/other.img" --net "socket=$cable"
 expect_status 0
 wait "$listener"
