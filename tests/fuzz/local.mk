@@ -63,7 +63,7 @@ tests_fuzz_fuzz_virtqueue_SOURCES = tests/fuzz/fuzz_virtqueue.c \
 	tests/stubs.c tests/stubs.h $(VIRTIO_DEVICES)
 tests_fuzz_fuzz_virtqueue_CFLAGS = $(FUZZ_HCFLAGS) $(LIBEVENT_CFLAGS)
 tests_fuzz_fuzz_virtqueue_LDFLAGS = $(FUZZ_HLDFLAGS)
-tests_fuzz_fuzz_virtqueue_LDADD = libvirtio.a libbackend.a libhvrun.a \
+tests_fuzz_fuzz_virtqueue_LDADD = libvirtio.a libvhost.a libbackend.a libhvrun.a \
 	$(LIBEVENT_LIBS) $(LIBELF_LIBS) $(LIBSECCOMP_LIBS)
 
 # The split irqchip's register models, as a guest could drive them.
