@@ -132,9 +132,10 @@ int snap_machine_decode(const void *data, uint64_t size,
 	if (m->mem_size < (1ULL << 20) || m->mem_size > (1ULL << 40) ||
 	    m->mem_size % SNAP_PAGE)
 		return fail(err, "the snapshot's memory size is invalid%.0u", 0);
-	if (m->nr_disks > 8 || m->nr_nets > 8)
-		return fail(err, "the snapshot records %u disks",
-			    m->nr_disks);
+	if (m->nr_disks > BOARD_MAX_DISKS)
+		return fail(err, "the snapshot records %u disks", m->nr_disks);
+	if (m->nr_nets > BOARD_MAX_NETS)
+		return fail(err, "the snapshot records %u networks", m->nr_nets);
 	if ((m->ncpus < 64 && (m->started >> m->ncpus)) || !(m->started & 1))
 		return fail(err, "the snapshot's running vCPUs are invalid%.0u", 0);
 	return 0;

@@ -10,6 +10,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "../board.h"
+
 #define SNAP_MAGIC		"HVRUNSNP"
 #define SNAP_VERSION		1
 #define SNAP_PAGE		4096ULL
@@ -60,7 +62,7 @@ struct snap_machine {
 	uint64_t mem_size;
 	uint32_t irqchip;		/* enum irqchip_mode, never AUTO */
 	uint32_t nr_disks;
-	uint64_t disk_size[8];
+	uint64_t disk_size[BOARD_MAX_DISKS];
 	uint32_t nr_nets;
 	uint32_t virtio_console;
 	uint64_t cpu_drop[4];
